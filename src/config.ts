@@ -1,0 +1,122 @@
+// The app's configuration (spec 4.2): the only reader of process.env. Every problem is listed at
+// once, each naming its variable, and start-up stops on any of them.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+const url = (protocols: string[]) => z.string().trim().refine((v) => {
+  try {
+    return protocols.includes(new URL(v).protocol);
+  } catch {
+    return false;
+  }
+}, { message: `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}` });
+
+const secret = z.string().min(32, { message: 'must be at least 32 characters' });
+
+const schema = z.object({
+  /** HTTP port. */
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** Folder of the embedded store, generated secrets and the outbox. */
+  DATA_DIR: z.string().trim().min(1).default('./data'),
+  /** Selects MongoDB (mongoose) as the store. */
+  MONGODB_URI: url(['mongodb:', 'mongodb+srv:']).optional(),
+  /** Selects Meilisearch as the search engine. */
+  MEILI_HOST: url(['http:', 'https:']).optional(),
+  MEILI_API_KEY: z.string().optional(),
+  /** Selects SMTP delivery; without it mail goes to the local outbox. */
+  SMTP_URL: url(['smtp:', 'smtps:']).optional(),
+  MAIL_FROM: z.string().trim().min(3).default('Partner Help Desk <helpdesk@localhost>'),
+  SESSION_SECRET: secret.optional(),
+  /** Key of the HMAC that verification codes are stored under. */
+  CODE_SECRET: secret.optional(),
+  /** Address people reach the app at (links in emails, cookie prefix over HTTPS). */
+  PUBLIC_URL: url(['http:', 'https:']).optional(),
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface Config {
+  port: number;
+  dataDir: string;
+  mongodbUri?: string;
+  meili?: { host: string; apiKey?: string };
+  smtpUrl?: string;
+  mailFrom: string;
+  sessionSecret: string;
+  codeSecret: string;
+  publicUrl: string;
+  production: boolean;
+  /** Cookies get Secure and the __Host- prefix when people reach the app over HTTPS. */
+  https: boolean;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+export function loadConfig(env: Env = process.env): Config {
+  // An empty variable counts as unset, as in most deployment tools.
+  const given = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(given);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const e = parsed.data;
+  const production = e.NODE_ENV === 'production';
+  const problems: string[] = [];
+  if (production) {
+    if (!e.SESSION_SECRET) problems.push('SESSION_SECRET: required when NODE_ENV=production (32 characters or more)');
+    if (!e.CODE_SECRET) problems.push('CODE_SECRET: required when NODE_ENV=production (32 characters or more)');
+  }
+  if (e.MEILI_API_KEY && !e.MEILI_HOST) problems.push('MEILI_API_KEY: set without MEILI_HOST');
+  if (problems.length) throw new ConfigError(problems);
+
+  const dataDir = path.resolve(e.DATA_DIR);
+  const generated = production ? null : generatedSecrets(dataDir);
+  const publicUrl = e.PUBLIC_URL ?? `http://localhost:${e.PORT}`;
+  return {
+    port: e.PORT,
+    dataDir,
+    mongodbUri: e.MONGODB_URI,
+    meili: e.MEILI_HOST ? { host: e.MEILI_HOST, apiKey: e.MEILI_API_KEY } : undefined,
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM,
+    sessionSecret: e.SESSION_SECRET ?? generated!.sessionSecret,
+    codeSecret: e.CODE_SECRET ?? generated!.codeSecret,
+    publicUrl: publicUrl.replace(/\/+$/, ''),
+    production,
+    https: publicUrl.startsWith('https:'),
+    logLevel: e.LOG_LEVEL,
+  };
+}
+
+/** Outside production, secrets are generated once and kept (mode 0600) in DATA_DIR. */
+function generatedSecrets(dataDir: string): { sessionSecret: string; codeSecret: string } {
+  const file = path.join(dataDir, 'secrets.json');
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new ConfigError([`DATA_DIR: cannot read ${file}: ${(err as Error).message}`]);
+  }
+  const secrets = {
+    sessionSecret: crypto.randomBytes(32).toString('base64url'),
+    codeSecret: crypto.randomBytes(32).toString('base64url'),
+  };
+  try {
+    fs.mkdirSync(dataDir, { recursive: true });
+    fs.writeFileSync(file, JSON.stringify(secrets), { mode: 0o600, flag: 'wx' });
+  } catch (err) {
+    // Another process wrote it first: use theirs.
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return JSON.parse(fs.readFileSync(file, 'utf8'));
+    throw new ConfigError([`DATA_DIR: cannot write ${file}: ${(err as Error).message}`]);
+  }
+  return secrets;
+}

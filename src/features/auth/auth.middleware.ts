@@ -1,0 +1,44 @@
+// Who is asking: the session (pages, and the pages' own fetches) or a Bearer token (the JSON API).
+import type { RequestHandler } from 'express';
+import { forbidden, unauthorized } from '../../errors';
+import type { AuthService } from './auth.service';
+
+/** Loads the signed-in agent from the session; a disabled or deleted agent is signed out. */
+export function sessionPrincipal(auth: AuthService): RequestHandler {
+  return async (req, _res, next) => {
+    const agentId = req.session?.agentId;
+    if (!agentId) return next();
+    const principal = await auth.principalFor(agentId, 'session');
+    if (principal) {
+      req.principal = principal;
+      return next();
+    }
+    req.session.regenerate((err) => next(err));
+  };
+}
+
+/** Pages: anonymous visitors go to the sign-in page and come back afterwards. */
+export const requireAgentPage: RequestHandler = (req, res, next) => {
+  if (req.principal) return next();
+  const back = req.method === 'GET' && req.originalUrl !== '/' ? `?next=${encodeURIComponent(req.originalUrl)}` : '';
+  res.redirect(303, `/login${back}`);
+};
+
+/** API: a Bearer token, or the session of the app's own pages. Never a redirect. */
+export function requireApiPrincipal(auth: AuthService): RequestHandler {
+  return async (req, _res, next) => {
+    const header = req.get('authorization');
+    if (header !== undefined) {
+      const m = /^Bearer\s+(\S+)$/i.exec(header);
+      const principal = m ? await auth.authenticateToken(m[1]) : null;
+      if (!principal) return next(unauthorized('Missing or invalid API token.'));
+      req.principal = principal;
+      return next();
+    }
+    if (req.principal) return next();
+    next(unauthorized('Missing or invalid API token.'));
+  };
+}
+
+export const requirePartnerAdmin: RequestHandler = (req, _res, next) =>
+  next(req.principal?.role === 'partner_admin' ? undefined : forbidden());

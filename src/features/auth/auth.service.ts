@@ -1,0 +1,131 @@
+// Agents sign in with email and password (a session) or an API token (the JSON API).
+// 10 failures in a row lock the account for 15 minutes; at most 100 failures an hour per account
+// (ASVS 2.2.1); an unknown email costs the same time as a wrong password.
+import crypto from 'node:crypto';
+import type { Clock } from '../../clock';
+import { AppError, conflict, invalid, notFound } from '../../errors';
+import type { Agent, AgentRole, ApiToken, Store } from '../../store/store';
+import type { AgentPrincipal } from '../../http/request-context';
+import { hashPassword, verifyPassword } from './passwords';
+
+export const LOCK_AFTER_FAILURES = 10;
+export const LOCK_MS = 15 * 60 * 1000;
+export const MAX_FAILURES_PER_HOUR = 100;
+
+export type SignInResult =
+  | { ok: true; agent: Agent }
+  | { ok: false; reason: 'wrong' | 'locked'; agent: Agent | null; retryAfterMinutes?: number };
+
+export interface AuthService {
+  signIn(email: string, password: string): Promise<SignInResult>;
+  principalFor(agentId: string, via: AgentPrincipal['via']): Promise<AgentPrincipal | null>;
+  authenticateToken(raw: string): Promise<AgentPrincipal | null>;
+  createAgent(input: { partnerId: string; email: string; name: string; role: AgentRole; password: string }): Promise<Agent>;
+  createToken(email: string, name: string): Promise<{ token: string; record: ApiToken }>;
+}
+
+const sha256 = (s: string) => crypto.createHash('sha256').update(s).digest('hex');
+export const TOKEN_PREFIX = 'phd_';
+
+export function createAuthService(store: Store, clock: Clock, passwordLogN?: number): AuthService {
+  // Verified against when the email is unknown, so both paths take the same time.
+  const decoy = hashPassword(crypto.randomBytes(16).toString('hex'), passwordLogN);
+
+  const toPrincipal = (a: Agent, via: AgentPrincipal['via']): AgentPrincipal =>
+    ({ kind: 'agent', agentId: a.id, partnerId: a.partnerId, role: a.role, email: a.email, name: a.name, via });
+
+  return {
+    async signIn(email, password) {
+      const now = clock.now();
+      const agent = await store.agents.getByEmail(email);
+      if (!agent || agent.disabled) {
+        await verifyPassword(password, await decoy);
+        return { ok: false, reason: 'wrong', agent };
+      }
+      if (agent.lockedUntil && Date.parse(agent.lockedUntil) > now.getTime()) {
+        return { ok: false, reason: 'locked', agent, retryAfterMinutes: Math.ceil((Date.parse(agent.lockedUntil) - now.getTime()) / 60000) };
+      }
+      if (await store.rateLimits.count(`signin-failures:${agent.id}`, now) >= MAX_FAILURES_PER_HOUR) {
+        return { ok: false, reason: 'locked', agent, retryAfterMinutes: 60 };
+      }
+      if (await verifyPassword(password, agent.passwordHash)) {
+        if (agent.failedLogins || agent.lockedUntil) await store.agents.update({ ...agent, failedLogins: 0, lockedUntil: null });
+        return { ok: true, agent };
+      }
+      await store.rateLimits.hit(`signin-failures:${agent.id}`, 60 * 60 * 1000, now);
+      const failedLogins = agent.failedLogins + 1;
+      const locked = failedLogins >= LOCK_AFTER_FAILURES;
+      await store.agents.update({
+        ...agent,
+        failedLogins: locked ? 0 : failedLogins,
+        lockedUntil: locked ? new Date(now.getTime() + LOCK_MS).toISOString() : agent.lockedUntil,
+      });
+      return locked
+        ? { ok: false, reason: 'locked', agent, retryAfterMinutes: LOCK_MS / 60000 }
+        : { ok: false, reason: 'wrong', agent };
+    },
+
+    async principalFor(agentId, via) {
+      const agent = await store.agents.get(agentId);
+      return agent && !agent.disabled ? toPrincipal(agent, via) : null;
+    },
+
+    async authenticateToken(raw) {
+      if (!raw.startsWith(TOKEN_PREFIX)) return null;
+      const record = await store.apiTokens.getByHash(sha256(raw));
+      if (!record || record.revokedAt) return null;
+      const agent = await store.agents.get(record.agentId);
+      if (!agent || agent.disabled || agent.partnerId !== record.partnerId) return null;
+      const now = clock.now();
+      // Last-used is for the admin page: minute precision is enough and spares a write per request.
+      if (!record.lastUsedAt || now.getTime() - Date.parse(record.lastUsedAt) > 60_000) {
+        await store.apiTokens.touch(record.id, now.toISOString());
+      }
+      return toPrincipal(agent, 'token');
+    },
+
+    async createAgent(input) {
+      if (input.password.length < 12) {
+        throw invalid('password: must be at least 12 characters', [{ field: 'password', message: 'at least 12 characters' }]);
+      }
+      if (!(await store.partners.get(input.partnerId))) {
+        throw invalid(`partner: no partner with id ${input.partnerId}`, [{ field: 'partner', message: 'unknown partner' }]);
+      }
+      const agent: Agent = {
+        id: crypto.randomUUID(),
+        partnerId: input.partnerId,
+        email: input.email.trim().toLowerCase(),
+        name: input.name,
+        role: input.role,
+        passwordHash: await hashPassword(input.password, passwordLogN),
+        disabled: false,
+        failedLogins: 0,
+        lockedUntil: null,
+        createdAt: clock.now().toISOString(),
+      };
+      if (await store.agents.getByEmail(agent.email)) throw conflict(`An agent with email ${agent.email} already exists.`);
+      await store.agents.create(agent);
+      return agent;
+    },
+
+    async createToken(email, name) {
+      const agent = await store.agents.getByEmail(email);
+      if (!agent) throw notFound('Agent');
+      if (agent.disabled) throw new AppError('forbidden', 403, 'This agent is disabled.');
+      const token = TOKEN_PREFIX + crypto.randomBytes(32).toString('base64url');
+      const record: ApiToken = {
+        id: crypto.randomUUID(),
+        agentId: agent.id,
+        partnerId: agent.partnerId,
+        name,
+        // A 256-bit random token needs no slow hash: SHA-256 cannot be reversed or guessed.
+        tokenHash: sha256(token),
+        createdAt: clock.now().toISOString(),
+        lastUsedAt: null,
+        revokedAt: null,
+      };
+      await store.apiTokens.create(record);
+      return { token, record };
+    },
+  };
+}

@@ -1,0 +1,33 @@
+import { Router } from 'express';
+import { parseInput } from '../../http/validate';
+import type { AuditLog } from '../audit/audit.service';
+import { requireAgentPage } from '../auth/auth.middleware';
+import { orgSearchQuery } from '../search/search.schema';
+import type { SearchService } from '../search/search.service';
+import type { OrgsService } from './orgs.service';
+
+export function orgPageRoutes(orgs: OrgsService, search: SearchService, audit: AuditLog): Router {
+  const router = Router();
+  router.get('/orgs/:id', requireAgentPage, async (req, res) => {
+    const view = await orgs.view(req.principal!, String(req.params.id));
+    const input = parseInput(orgSearchQuery, req.query);
+    const found = input.q ? await search.searchInOrg(req.principal!, view.org.id, input) : null;
+    await audit.record(req, { action: 'org.view', orgId: view.org.id, subject: `org:${view.org.id}` });
+    res.render('orgs/org', { title: view.org.name, view, q: input.q, found });
+  });
+  return router;
+}
+
+export function orgApiRoutes(orgs: OrgsService, search: SearchService, audit: AuditLog): Router {
+  const router = Router();
+  router.get('/orgs/:id', async (req, res) => {
+    const view = await orgs.view(req.principal!, String(req.params.id));
+    await audit.record(req, { action: 'org.view', orgId: view.org.id, subject: `org:${view.org.id}`, detail: { via: 'api' } });
+    res.json(view);
+  });
+  router.get('/orgs/:id/search', async (req, res) => {
+    const org = await orgs.getOrg(req.principal!, String(req.params.id));
+    res.json(await search.searchInOrg(req.principal!, org.id, parseInput(orgSearchQuery, req.query)));
+  });
+  return router;
+}

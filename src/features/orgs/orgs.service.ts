@@ -1,0 +1,73 @@
+// The org page's story: everything an agent needs about a customer org on one screen.
+// Every read is scoped by the agent's partner; another partner's org is simply not found.
+import type { Clock } from '../../clock';
+import { notFound } from '../../errors';
+import type { Principal } from '../../http/request-context';
+import type { Device, Org, Store, User } from '../../store/store';
+
+export const ENDING_SOON_DAYS = 30;
+
+export interface LicenseView { sku: string; name: string; quantity: number; used: number; percent: number; over: boolean }
+export interface SubscriptionView {
+  id: string; plan: string; status: string; start: string; end: string; endingSoon: boolean; licenses: LicenseView[];
+}
+
+export interface OrgView {
+  org: Org;
+  partnerName: string;
+  admins: Array<Pick<User, 'id' | 'displayName' | 'email' | 'roles'>>;
+  userCount: number;
+  deviceCount: number;
+  users: User[];
+  devices: Device[];
+  subscriptions: SubscriptionView[];
+}
+
+export interface OrgsService {
+  getOrg(principal: Principal, id: string): Promise<Org>;
+  view(principal: Principal, id: string): Promise<OrgView>;
+}
+
+const LIST_LIMIT = 50;
+
+export function createOrgsService(store: Store, clock: Clock): OrgsService {
+  const getOrg = async (principal: Principal, id: string) => {
+    const org = await store.orgs.get(principal.partnerId, id);
+    if (!org) throw notFound('Organization');
+    return org;
+  };
+
+  return {
+    getOrg,
+    async view(principal, id) {
+      const org = await getOrg(principal, id);
+      const [partner, admins, userCount, deviceCount, users, devices] = await Promise.all([
+        store.partners.get(org.partnerId),
+        store.users.listAdmins(principal.partnerId, org.id),
+        store.users.countByOrg(principal.partnerId, org.id),
+        store.devices.countByOrg(principal.partnerId, org.id),
+        store.users.listByOrg(principal.partnerId, org.id, { limit: LIST_LIMIT, offset: 0 }),
+        store.devices.listByOrg(principal.partnerId, org.id, { limit: LIST_LIMIT, offset: 0 }),
+      ]);
+      const soon = clock.now().getTime() + ENDING_SOON_DAYS * 86400_000;
+      return {
+        org,
+        partnerName: partner?.name ?? '',
+        admins: admins.map((u) => ({ id: u.id, displayName: u.displayName, email: u.email, roles: u.roles })),
+        userCount,
+        deviceCount,
+        users,
+        devices,
+        subscriptions: org.subscriptions.map((s) => ({
+          ...s,
+          endingSoon: s.status === 'active' && Date.parse(s.end) <= soon,
+          licenses: s.licenses.map((l) => ({
+            ...l,
+            percent: l.quantity > 0 ? Math.min(100, Math.round((l.used / l.quantity) * 100)) : 0,
+            over: l.used > l.quantity,
+          })),
+        })),
+      };
+    },
+  };
+}

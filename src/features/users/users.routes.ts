@@ -1,0 +1,35 @@
+import { Router } from 'express';
+import type { AuditLog } from '../audit/audit.service';
+import { requireAgentPage } from '../auth/auth.middleware';
+import type { UsersService } from './users.service';
+
+export function userPageRoutes(users: UsersService, audit: AuditLog): Router {
+  const router = Router();
+  router.get('/users/:id', requireAgentPage, async (req, res) => {
+    const view = await users.view(req.principal!, String(req.params.id));
+    await audit.record(req, { action: 'user.view', orgId: view.org.id, subject: `user:${view.user.id}` });
+    res.render('users/user', { title: view.user.displayName || view.user.email, view });
+  });
+  router.get('/devices/:id', requireAgentPage, async (req, res) => {
+    const view = await users.deviceView(req.principal!, String(req.params.id));
+    await audit.record(req, { action: 'device.view', orgId: view.org.id, subject: `device:${view.device.id}` });
+    res.render('users/device', { title: view.device.displayName, view });
+  });
+  return router;
+}
+
+export function userApiRoutes(users: UsersService, audit: AuditLog): Router {
+  const router = Router();
+  router.get('/users/:id', async (req, res) => {
+    const view = await users.view(req.principal!, String(req.params.id));
+    await audit.record(req, { action: 'user.view', orgId: view.org.id, subject: `user:${view.user.id}`, detail: { via: 'api' } });
+    // Suppression state comes with the suppression feature; until then no address is suppressed.
+    res.json({ ...view, lastEmail: view.user.lastEmail, suppression: null });
+  });
+  router.get('/devices/:id', async (req, res) => {
+    const view = await users.deviceView(req.principal!, String(req.params.id));
+    await audit.record(req, { action: 'device.view', orgId: view.org.id, subject: `device:${view.device.id}`, detail: { via: 'api' } });
+    res.json(view);
+  });
+  return router;
+}

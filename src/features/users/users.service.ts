@@ -1,0 +1,55 @@
+// The user page's story: who is calling, in which org, with what roles, licenses, devices and email state.
+import { notFound } from '../../errors';
+import type { Principal } from '../../http/request-context';
+import type { Device, Org, Store, User } from '../../store/store';
+
+export interface UserView {
+  user: User;
+  org: Pick<Org, 'id' | 'name' | 'status'>;
+  devices: Device[];
+}
+
+export interface DeviceView {
+  device: Device;
+  org: Pick<Org, 'id' | 'name'>;
+  owner: Pick<User, 'id' | 'displayName' | 'email'> | null;
+}
+
+export interface UsersService {
+  view(principal: Principal, id: string): Promise<UserView>;
+  deviceView(principal: Principal, id: string): Promise<DeviceView>;
+}
+
+export function createUsersService(store: Store): UsersService {
+  const orgOf = async (partnerId: string, orgId: string) => {
+    const org = await store.orgs.get(partnerId, orgId);
+    // A user's org is in the same partner by construction; a dangling reference is a missing record.
+    if (!org) throw notFound('Organization');
+    return org;
+  };
+
+  return {
+    async view(principal, id) {
+      const user = await store.users.get(principal.partnerId, id);
+      if (!user) throw notFound('User');
+      const [org, devices] = await Promise.all([
+        orgOf(principal.partnerId, user.orgId),
+        store.devices.listByOwner(principal.partnerId, user.id),
+      ]);
+      return { user, org: { id: org.id, name: org.name, status: org.status }, devices };
+    },
+    async deviceView(principal, id) {
+      const device = await store.devices.get(principal.partnerId, id);
+      if (!device) throw notFound('Device');
+      const [org, owner] = await Promise.all([
+        orgOf(principal.partnerId, device.orgId),
+        device.ownerUserId ? store.users.get(principal.partnerId, device.ownerUserId) : null,
+      ]);
+      return {
+        device,
+        org: { id: org.id, name: org.name },
+        owner: owner ? { id: owner.id, displayName: owner.displayName, email: owner.email } : null,
+      };
+    },
+  };
+}

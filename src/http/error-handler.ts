@@ -1,0 +1,58 @@
+// The one error path: every error reaches here through next(err) (Express 5 forwards rejected
+// promises). AppErrors answer with their status and message; anything else is a 500 whose
+// details stay in the log.
+import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
+import { AppError, isAppError, notFound } from '../errors';
+import { isCsrfError } from './security';
+import { translator, type MessageKey } from '../i18n/i18n';
+
+const wantsJson = (req: Request) =>
+  req.path.startsWith('/api/') || req.path === '/healthz' || req.path === '/readyz' || !req.accepts('html');
+
+export const notFoundHandler: RequestHandler = (_req, _res, next) => next(notFound());
+
+function toAppError(err: unknown): AppError {
+  if (isAppError(err)) return err;
+  if (isCsrfError(err)) return new AppError('forbidden', 403, 'Invalid or missing CSRF token.');
+  const status = (err as { status?: number; statusCode?: number })?.status ?? (err as { statusCode?: number })?.statusCode;
+  // body-parser and friends flag client errors (malformed JSON, too large) with a 4xx status.
+  if (status && status >= 400 && status < 500) {
+    return new AppError('invalid', 400, status === 413 ? 'The request body is too large.' : 'The request body is not valid.');
+  }
+  return new AppError('internal', 500, 'Internal error.');
+}
+
+const pageMessage: Partial<Record<string, MessageKey>> = {
+  not_found: 'error.notFound',
+  forbidden: 'error.forbidden',
+  internal: 'error.internal',
+  unavailable: 'error.unavailable',
+};
+
+export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
+  const appErr = toAppError(err);
+  if (appErr.status >= 500) req.log?.error({ err }, 'request failed');
+  else req.log?.info({ code: appErr.code, status: appErr.status }, appErr.message);
+
+  if (res.headersSent) return;
+  res.status(appErr.status);
+  if (appErr.details.retryAfterSeconds) res.set('Retry-After', String(appErr.details.retryAfterSeconds));
+  if (wantsJson(req)) {
+    const body: { error: { code: string; message: string; fields?: unknown } } = {
+      error: { code: appErr.code, message: appErr.message },
+    };
+    if (appErr.details.fields) body.error.fields = appErr.details.fields;
+    res.json(body);
+    return;
+  }
+  // Errors raised before the locals middleware (static files, body parsing) still get a page.
+  const t = req.t ?? translator('en');
+  res.locals.t ??= t;
+  res.locals.lang ??= 'en';
+  res.locals.principal ??= req.principal ?? null;
+  let message = appErr.message;
+  if (isCsrfError(err)) message = t('error.csrf');
+  else if (appErr.code === 'too_many_requests') message = t('error.tooMany', { seconds: appErr.details.retryAfterSeconds ?? 60 });
+  else if (pageMessage[appErr.code]) message = t(pageMessage[appErr.code]!);
+  res.render('errors/error', { title: t('error.title'), status: appErr.status, message });
+};

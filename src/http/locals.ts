@@ -1,0 +1,36 @@
+// Per-request view helpers: language (a `lang` cookie set by the switcher, else Accept-Language),
+// the translator, the signed-in agent, and a CSRF token generated only when a page renders a form.
+import type { Request, RequestHandler } from 'express';
+import { parse as parseCookie } from 'cookie';
+import { LANGUAGES, isLang, translator, type Lang } from '../i18n/i18n';
+
+export const LANG_COOKIE = 'lang';
+
+function chooseLang(req: Request): Lang {
+  const fromCookie = parseCookie(req.get('cookie') ?? '')[LANG_COOKIE];
+  if (isLang(fromCookie)) return fromCookie;
+  const accepted = req.acceptsLanguages(...LANGUAGES);
+  return isLang(accepted) ? accepted : 'en';
+}
+
+export function viewLocals(generateCsrfToken: (req: Request) => string): RequestHandler {
+  return (req, res, next) => {
+    req.lang = chooseLang(req);
+    req.t = translator(req.lang);
+    res.locals.t = req.t;
+    res.locals.lang = req.lang;
+    res.locals.path = req.path;
+    res.locals.principal = null;
+    Object.defineProperty(res.locals, 'csrfToken', {
+      enumerable: true,
+      get: () => generateCsrfToken(req),
+    });
+    next();
+  };
+}
+
+/** Runs after authentication, so templates see who is signed in. */
+export const principalLocal: RequestHandler = (req, res, next) => {
+  res.locals.principal = req.principal ?? null;
+  next();
+};

@@ -1,0 +1,25 @@
+// User-facing words live in locales/<lang>.json (English is the reference; French must have every key,
+// which test/features/i18n.test.ts checks). `{name}` placeholders are filled from params.
+import en from './locales/en.json';
+import fr from './locales/fr.json';
+
+export const LANGUAGES = ['en', 'fr'] as const;
+export type Lang = (typeof LANGUAGES)[number];
+export type MessageKey = keyof typeof en;
+export type Translate = (key: MessageKey, params?: Record<string, string | number>) => string;
+
+const catalogs: Record<Lang, Record<string, string>> = { en, fr };
+
+export function translator(lang: Lang): Translate {
+  const catalog = catalogs[lang];
+  return (key, params) => {
+    const text = catalog[key] ?? en[key] ?? key;
+    return params ? text.replace(/\{(\w+)\}/g, (m, k: string) => (k in params ? String(params[k]) : m)) : text;
+  };
+}
+
+export const isLang = (v: unknown): v is Lang => typeof v === 'string' && (LANGUAGES as readonly string[]).includes(v);
+
+export function catalogKeys(lang: Lang): string[] {
+  return Object.keys(catalogs[lang]);
+}

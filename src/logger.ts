@@ -1,0 +1,12 @@
+// Structured JSON logs (pino). Anything that could carry a secret is redacted by path, and codes,
+// tokens and passwords are never passed to the logger in the first place.
+import pino, { type Logger } from 'pino';
+
+export const REDACT_PATHS = [
+  'req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]',
+  '*.password', '*.token', '*.code', '*.secret', '*.sessionSecret', '*.codeSecret', '*.passwordHash', '*.tokenHash',
+];
+
+export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+  return pino({ level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, destination);
+}

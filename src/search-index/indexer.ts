@@ -1,0 +1,159 @@
+// The search index follows the store: every org/user/device write leaves a row in the store's change
+// outbox (same transaction), and this worker applies those rows to the index. Applying a change
+// re-reads the record from the store, so it is idempotent and order-insensitive: a change seen twice,
+// or after a crash, just writes the same document again. A failed index write leaves the cursor where
+// it was and is retried with backoff, so the index can fall behind but never stays wrong.
+import type { Logger } from 'pino';
+import type { Change, Org, Store } from '../store/store';
+import { deviceToDoc, orgToDoc, userToDoc } from './documents';
+import type { SearchDoc, SearchIndex } from './search-index';
+
+const BATCH = 500;
+const MAX_BACKOFF_MS = 30_000;
+const PRUNE_EVERY_MS = 60 * 60 * 1000;
+const KEEP_CHANGES_MS = 24 * 60 * 60 * 1000;
+
+export interface IndexerOptions {
+  intervalMs?: number;
+}
+
+export class Indexer {
+  private cursor = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<unknown> | null = null;
+  private failures = 0;
+  private lastPrune = 0;
+  /** Org names as last indexed: users and devices show their org's name, so a rename reindexes them. */
+  private orgNames = new Map<string, string>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly index: SearchIndex,
+    private readonly log: Logger,
+    private readonly options: IndexerOptions = {},
+  ) {}
+
+  /** Builds a fresh index from the whole store and swaps it in; then follows changes from there. */
+  async rebuild(): Promise<{ count: number }> {
+    // Read the cursor first: a change made during the scan is applied again afterwards (harmless).
+    const startSeq = await this.store.changes.latestSeq();
+    const names = new Map<string, string>();
+    const result = await this.index.rebuild(this.allDocs(names));
+    this.orgNames = names;
+    this.cursor = Math.max(this.cursor, startSeq);
+    return result;
+  }
+
+  /** Applies every change not applied yet; returns how many were applied. */
+  async catchUp(): Promise<number> {
+    let applied = 0;
+    for (;;) {
+      const changes = await this.store.changes.listAfter(this.cursor, BATCH);
+      if (changes.length === 0) return applied;
+      const last = changes[changes.length - 1].seq;
+      if (changes.some((c) => c.entity === 'all')) {
+        // A full rebuild covers every change up to now, including the rest of this batch.
+        await this.rebuild();
+        this.cursor = Math.max(this.cursor, last);
+      } else {
+        await this.apply(changes);
+        this.cursor = last;
+      }
+      applied += changes.length;
+    }
+  }
+
+  /** Polls the outbox; changes written by any process (the CLI's import too) reach the index within seconds. */
+  start(): void {
+    const interval = this.options.intervalMs ?? 500;
+    const tick = async () => {
+      try {
+        await this.catchUp();
+        this.failures = 0;
+        await this.pruneOccasionally();
+      } catch (err) {
+        this.failures += 1;
+        this.log.warn({ err, failures: this.failures }, 'search indexer: applying changes failed, will retry');
+      }
+      if (this.timer === null) return;
+      const delay = this.failures ? Math.min(MAX_BACKOFF_MS, interval * 2 ** this.failures) : interval;
+      this.timer = setTimeout(() => { this.running = tick(); }, delay);
+    };
+    this.timer = setTimeout(() => { this.running = tick(); }, interval);
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.running;
+  }
+
+  get position(): number {
+    return this.cursor;
+  }
+
+  private async pruneOccasionally(): Promise<void> {
+    const now = Date.now();
+    if (now - this.lastPrune < PRUNE_EVERY_MS) return;
+    this.lastPrune = now;
+    await this.store.changes.prune(new Date(now - KEEP_CHANGES_MS));
+  }
+
+  private async apply(changes: Change[]): Promise<void> {
+    const ids = { org: new Set<string>(), user: new Set<string>(), device: new Set<string>() };
+    for (const c of changes) if (c.entity !== 'all') ids[c.entity].add(c.id);
+
+    const orgs = await this.store.orgs.getByIds([...ids.org]);
+    const docs: SearchDoc[] = orgs.map(orgToDoc);
+    const renamed: Org[] = [];
+    for (const org of orgs) {
+      const before = this.orgNames.get(org.id);
+      if (before !== undefined && before !== org.name) renamed.push(org);
+      this.orgNames.set(org.id, org.name);
+    }
+
+    const users = await this.store.users.getByIds([...ids.user]);
+    const devices = await this.store.devices.getByIds([...ids.device]);
+    const names = await this.orgNamesFor([...users, ...devices].map((r) => r.orgId));
+    docs.push(...users.map((u) => userToDoc(u, names.get(u.orgId) ?? '')));
+    docs.push(...devices.map((d) => deviceToDoc(d, names.get(d.orgId) ?? '')));
+
+    const found = new Set(docs.map((d) => d.id));
+    const gone = [...ids.org, ...ids.user, ...ids.device].filter((id) => !found.has(id));
+    if (docs.length) await this.index.upsert(docs);
+    if (gone.length) await this.index.remove(gone);
+    for (const org of renamed) await this.reindexMembers(org);
+  }
+
+  private async orgNamesFor(orgIds: string[]): Promise<Map<string, string>> {
+    const missing = [...new Set(orgIds)].filter((id) => !this.orgNames.has(id));
+    for (const org of await this.store.orgs.getByIds(missing)) this.orgNames.set(org.id, org.name);
+    return this.orgNames;
+  }
+
+  private async reindexMembers(org: Org): Promise<void> {
+    for (let offset = 0; ; offset += BATCH) {
+      const users = await this.store.users.listByOrg(org.partnerId, org.id, { limit: BATCH, offset });
+      if (users.length) await this.index.upsert(users.map((u) => userToDoc(u, org.name)));
+      if (users.length < BATCH) break;
+    }
+    for (let offset = 0; ; offset += BATCH) {
+      const devices = await this.store.devices.listByOrg(org.partnerId, org.id, { limit: BATCH, offset });
+      if (devices.length) await this.index.upsert(devices.map((d) => deviceToDoc(d, org.name)));
+      if (devices.length < BATCH) break;
+    }
+  }
+
+  private async *allDocs(names: Map<string, string>): AsyncIterable<SearchDoc[]> {
+    for await (const orgs of this.store.orgs.scan(BATCH)) {
+      for (const o of orgs) names.set(o.id, o.name);
+      yield orgs.map(orgToDoc);
+    }
+    for await (const users of this.store.users.scan(BATCH)) {
+      yield users.map((u) => userToDoc(u, names.get(u.orgId) ?? ''));
+    }
+    for await (const devices of this.store.devices.scan(BATCH)) {
+      yield devices.map((d) => deviceToDoc(d, names.get(d.orgId) ?? ''));
+    }
+  }
+}

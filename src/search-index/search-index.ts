@@ -1,0 +1,99 @@
+// The SearchIndex port: what the app needs from a search engine, in our own types.
+// Both adapters (the in-process engine and Meilisearch) pass test/contract/search-index.contract.ts.
+
+export type HitKind = 'org' | 'user' | 'device';
+
+/**
+ * One searchable record, flattened. Built from store records by `toSearchDoc` (documents.ts),
+ * so both adapters index exactly the same thing.
+ * Text fields are matched word by word (accents and case folded, typos on `name` only);
+ * identifier fields are also matched as whole normalized values (see query.ts).
+ */
+export interface SearchDoc {
+  id: string;
+  kind: HitKind;
+  partnerId: string;
+  orgId: string;
+  status: string;
+  title: string;
+  subtitle: string;
+  /** Fields in ranking order (attribute rule): earlier fields rank higher. Missing = empty. */
+  fields: SearchFields;
+}
+
+export interface SearchFields {
+  name: string[];      // org name; user display/first/last name; device display name
+  email: string[];
+  sip: string[];
+  site: string[];      // Webex site URLs, e.g. acme.webex.com
+  domain: string[];
+  order: string[];     // web order numbers
+  serial: string[];
+  mac: string[];
+  phone: string[];
+  uuid: string[];      // the record's own id
+}
+
+export type SearchField = keyof SearchFields;
+
+/** Ranking order of fields (Meilisearch searchableAttributes order). */
+export const SEARCH_FIELDS: readonly SearchField[] = [
+  'name', 'email', 'sip', 'site', 'domain', 'order', 'serial', 'mac', 'phone', 'uuid',
+];
+
+/** Fields on which typos are tolerated (Meilisearch typoTolerance.disableOnAttributes = the rest). */
+export const TYPO_FIELDS: readonly SearchField[] = ['name'];
+
+export interface SearchQuery {
+  q: string;
+  /** Always set by the server from the signed-in principal, never from request data. */
+  partnerId: string;
+  kind?: HitKind;
+  orgId?: string;
+  limit?: number;
+}
+
+export interface MatchedField {
+  field: SearchField;
+  value: string;
+  /** [start, end) character ranges of `value` that matched the query. */
+  ranges: Array<[number, number]>;
+}
+
+export interface SearchHit {
+  kind: HitKind;
+  id: string;
+  orgId: string;
+  title: string;
+  subtitle: string;
+  matched: MatchedField | null;
+  /** True when the query equals one of the record's identifiers (UUID, email, phone, site...). */
+  exact: boolean;
+}
+
+export interface SearchResult {
+  hits: SearchHit[];
+  processingTimeMs: number;
+}
+
+export interface SearchIndex {
+  readonly name: string;
+  /** Insert or replace documents by id. Idempotent. */
+  upsert(docs: SearchDoc[]): Promise<void>;
+  /** Remove documents by id; unknown ids are ignored. Idempotent. */
+  remove(ids: string[]): Promise<void>;
+  search(query: SearchQuery): Promise<SearchResult>;
+  /**
+   * Build a fresh index from `docs` and swap it in: searches keep answering from the
+   * old index until the new one is complete.
+   */
+  rebuild(docs: AsyncIterable<SearchDoc[]>): Promise<{ count: number }>;
+  /** Number of documents currently indexed. */
+  count(): Promise<number>;
+  /** Throws when the engine does not answer. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_LIMIT = 20;
+export const MAX_LIMIT = 100;

@@ -1,0 +1,390 @@
+// EmbeddedStore: the Store port on one SQLite file (better-sqlite3) in DATA_DIR.
+// Durable (WAL journal), unique constraints enforced by SQLite, expiry checked on read and purged,
+// and safe to share between processes on one machine (the app and an `import` run by the CLI).
+import Database from 'better-sqlite3';
+import fs from 'node:fs';
+import path from 'node:path';
+import { conflict, invalid } from '../../errors';
+import type {
+  Agent, AgentRepo, ApiToken, ApiTokenRepo, AuditEvent, AuditQuery, AuditRepo, Change, ChangeRepo,
+  ChangedEntity, Device, DeviceInput, DeviceRepo, Org, OrgRepo, Page, Partner, PartnerRepo,
+  RateLimitRepo, SessionRecord, SessionRepo, Store, User, UserInput, UserRepo,
+} from '../store';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS partners (id TEXT PRIMARY KEY, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS orgs (
+  id TEXT PRIMARY KEY, partner_id TEXT NOT NULL, data TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS orgs_partner ON orgs (partner_id);
+CREATE TABLE IF NOT EXISTS users (
+  id TEXT PRIMARY KEY, org_id TEXT NOT NULL, partner_id TEXT NOT NULL, email TEXT NOT NULL,
+  is_admin INTEGER NOT NULL, data TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS users_org ON users (partner_id, org_id);
+CREATE INDEX IF NOT EXISTS users_email ON users (partner_id, email);
+CREATE TABLE IF NOT EXISTS devices (
+  id TEXT PRIMARY KEY, org_id TEXT NOT NULL, partner_id TEXT NOT NULL, owner_user_id TEXT,
+  data TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS devices_org ON devices (partner_id, org_id);
+CREATE INDEX IF NOT EXISTS devices_owner ON devices (partner_id, owner_user_id);
+CREATE TABLE IF NOT EXISTS agents (
+  id TEXT PRIMARY KEY, partner_id TEXT NOT NULL, email TEXT NOT NULL UNIQUE, data TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS agents_partner ON agents (partner_id);
+CREATE TABLE IF NOT EXISTS api_tokens (
+  id TEXT PRIMARY KEY, partner_id TEXT NOT NULL, token_hash TEXT NOT NULL UNIQUE, data TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS api_tokens_partner ON api_tokens (partner_id);
+CREATE TABLE IF NOT EXISTS sessions (
+  sid TEXT PRIMARY KEY, agent_id TEXT, data TEXT NOT NULL, expires_at INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS sessions_expiry ON sessions (expires_at);
+CREATE INDEX IF NOT EXISTS sessions_agent ON sessions (agent_id);
+CREATE TABLE IF NOT EXISTS audit_events (
+  id TEXT PRIMARY KEY, at TEXT NOT NULL, partner_id TEXT, org_id TEXT, actor_id TEXT,
+  subject TEXT, action TEXT NOT NULL, data TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS audit_partner_at ON audit_events (partner_id, at);
+CREATE TABLE IF NOT EXISTS changes (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT, entity TEXT NOT NULL, id TEXT NOT NULL, at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS rate_limits (
+  key TEXT PRIMARY KEY, count INTEGER NOT NULL, reset_at INTEGER NOT NULL);
+`;
+
+type Row = { data: string };
+const parse = <T>(row: Row | undefined): T | null => (row ? (JSON.parse(row.data) as T) : null);
+const parseAll = <T>(rows: Row[]): T[] => rows.map((r) => JSON.parse(r.data) as T);
+
+export class EmbeddedStore implements Store {
+  readonly name = 'embedded';
+  readonly db: Database.Database;
+  readonly partners: PartnerRepo;
+  readonly orgs: OrgRepo;
+  readonly users: UserRepo;
+  readonly devices: DeviceRepo;
+  readonly agents: AgentRepo;
+  readonly apiTokens: ApiTokenRepo;
+  readonly sessions: SessionRepo;
+  readonly audit: AuditRepo;
+  readonly changes: ChangeRepo;
+  readonly rateLimits: RateLimitRepo;
+
+  /** `file` is a path, or ':memory:' for a throwaway store. */
+  constructor(readonly file: string) {
+    if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    // NORMAL in WAL mode loses no committed transaction on a process crash, only on power loss.
+    this.db.pragma('synchronous = NORMAL');
+    // Another process (the CLI importing while the app runs) may hold the write lock briefly.
+    this.db.pragma('busy_timeout = 5000');
+    this.db.pragma('foreign_keys = ON');
+    this.db.exec(SCHEMA);
+    this.partners = this.partnerRepo();
+    this.orgs = this.orgRepo();
+    this.users = this.userRepo();
+    this.devices = this.deviceRepo();
+    this.agents = this.agentRepo();
+    this.apiTokens = this.apiTokenRepo();
+    this.sessions = this.sessionRepo();
+    this.audit = this.auditRepo();
+    this.changes = this.changeRepo();
+    this.rateLimits = this.rateLimitRepo();
+  }
+
+  async ping(): Promise<void> {
+    this.db.prepare('SELECT 1').get();
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  private recordChange = (entity: ChangedEntity, id: string) => {
+    this.db.prepare('INSERT INTO changes (entity, id, at) VALUES (?, ?, ?)').run(entity, id, new Date().toISOString());
+  };
+
+  private orgPartner(orgId: string): string {
+    const row = this.db.prepare('SELECT partner_id FROM orgs WHERE id = ?').get(orgId) as { partner_id: string } | undefined;
+    if (!row) throw invalid(`orgId: no org with id ${orgId}`, [{ field: 'orgId', message: 'unknown org' }]);
+    return row.partner_id;
+  }
+
+  private async *scanTable<T>(table: string, batchSize: number): AsyncIterable<T[]> {
+    let after = '';
+    const stmt = this.db.prepare(`SELECT id, data FROM ${table} WHERE id > ? ORDER BY id LIMIT ?`);
+    for (;;) {
+      const rows = stmt.all(after, batchSize) as Array<{ id: string; data: string }>;
+      if (rows.length === 0) return;
+      after = rows[rows.length - 1].id;
+      yield parseAll<T>(rows);
+    }
+  }
+
+  private getByIds<T>(table: string, ids: string[]): T[] {
+    if (ids.length === 0) return [];
+    // json_each keeps this one statement whatever the number of ids.
+    return parseAll<T>(this.db.prepare(
+      `SELECT data FROM ${table} WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id`,
+    ).all(JSON.stringify(ids)) as Row[]);
+  }
+
+  private count(table: string, partnerId?: string): number {
+    const row = partnerId === undefined
+      ? this.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get()
+      : this.db.prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE partner_id = ?`).get(partnerId);
+    return (row as { n: number }).n;
+  }
+
+  private partnerRepo(): PartnerRepo {
+    const db = this.db;
+    return {
+      upsert: async (p: Partner) => {
+        db.prepare('INSERT INTO partners (id, data) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET data = excluded.data')
+          .run(p.id, JSON.stringify(p));
+      },
+      get: async (id) => parse<Partner>(db.prepare('SELECT data FROM partners WHERE id = ?').get(id) as Row),
+      list: async () => parseAll<Partner>(db.prepare('SELECT data FROM partners ORDER BY id').all() as Row[]),
+    };
+  }
+
+  private orgRepo(): OrgRepo {
+    const db = this.db;
+    const upsert = db.transaction((org: Org) => {
+      const existing = db.prepare('SELECT partner_id FROM orgs WHERE id = ?').get(org.id) as { partner_id: string } | undefined;
+      // An org never moves between partners: that would hand one tenant's users to another.
+      if (existing && existing.partner_id !== org.partnerId) {
+        throw conflict(`org ${org.id} belongs to another partner`);
+      }
+      if (!db.prepare('SELECT 1 FROM partners WHERE id = ?').get(org.partnerId)) {
+        throw invalid(`partnerId: no partner with id ${org.partnerId}`, [{ field: 'partnerId', message: 'unknown partner' }]);
+      }
+      db.prepare(`INSERT INTO orgs (id, partner_id, data) VALUES (?, ?, ?)
+        ON CONFLICT(id) DO UPDATE SET data = excluded.data`).run(org.id, org.partnerId, JSON.stringify(org));
+      this.recordChange('org', org.id);
+    });
+    return {
+      upsert: async (org) => { upsert(org); },
+      get: async (partnerId, id) =>
+        parse<Org>(db.prepare('SELECT data FROM orgs WHERE id = ? AND partner_id = ?').get(id, partnerId) as Row),
+      count: async (partnerId) => this.count('orgs', partnerId),
+      getByIds: async (ids) => this.getByIds<Org>('orgs', ids),
+      scan: (batchSize) => this.scanTable<Org>('orgs', batchSize),
+    };
+  }
+
+  private userRepo(): UserRepo {
+    const db = this.db;
+    const upsert = db.transaction((input: UserInput): User => {
+      const partnerId = this.orgPartner(input.orgId);
+      const user: User = { ...input, partnerId, email: input.email.trim().toLowerCase() };
+      const existing = db.prepare('SELECT org_id FROM users WHERE id = ?').get(user.id) as { org_id: string } | undefined;
+      if (existing && existing.org_id !== user.orgId) throw conflict(`user ${user.id} belongs to another org`);
+      db.prepare(`INSERT INTO users (id, org_id, partner_id, email, is_admin, data) VALUES (?, ?, ?, ?, ?, ?)
+        ON CONFLICT(id) DO UPDATE SET email = excluded.email, is_admin = excluded.is_admin, data = excluded.data`)
+        .run(user.id, user.orgId, partnerId, user.email, user.roles.length > 0 ? 1 : 0, JSON.stringify(user));
+      this.recordChange('user', user.id);
+      return user;
+    });
+    return {
+      upsert: async (input) => upsert(input),
+      get: async (partnerId, id) =>
+        parse<User>(db.prepare('SELECT data FROM users WHERE id = ? AND partner_id = ?').get(id, partnerId) as Row),
+      listByOrg: async (partnerId, orgId, page: Page) => parseAll<User>(db.prepare(
+        `SELECT data FROM users WHERE partner_id = ? AND org_id = ?
+         ORDER BY json_extract(data, '$.displayName'), id LIMIT ? OFFSET ?`,
+      ).all(partnerId, orgId, page.limit, page.offset) as Row[]),
+      countByOrg: async (partnerId, orgId) => (db.prepare(
+        'SELECT COUNT(*) AS n FROM users WHERE partner_id = ? AND org_id = ?',
+      ).get(partnerId, orgId) as { n: number }).n,
+      listAdmins: async (partnerId, orgId) => parseAll<User>(db.prepare(
+        `SELECT data FROM users WHERE partner_id = ? AND org_id = ? AND is_admin = 1
+         ORDER BY json_extract(data, '$.displayName'), id`,
+      ).all(partnerId, orgId) as Row[]),
+      findByEmail: async (partnerId, email) => parseAll<User>(db.prepare(
+        'SELECT data FROM users WHERE partner_id = ? AND email = ? ORDER BY id',
+      ).all(partnerId, email.trim().toLowerCase()) as Row[]),
+      count: async (partnerId) => this.count('users', partnerId),
+      getByIds: async (ids) => this.getByIds<User>('users', ids),
+      scan: (batchSize) => this.scanTable<User>('users', batchSize),
+    };
+  }
+
+  private deviceRepo(): DeviceRepo {
+    const db = this.db;
+    const upsert = db.transaction((input: DeviceInput): Device => {
+      const partnerId = this.orgPartner(input.orgId);
+      const device: Device = { ...input, partnerId };
+      if (device.ownerUserId) {
+        const owner = db.prepare('SELECT org_id FROM users WHERE id = ?').get(device.ownerUserId) as { org_id: string } | undefined;
+        if (!owner || owner.org_id !== device.orgId) {
+          throw invalid(`ownerUserId: no user ${device.ownerUserId} in org ${device.orgId}`,
+            [{ field: 'ownerUserId', message: 'unknown user in this org' }]);
+        }
+      }
+      const existing = db.prepare('SELECT org_id FROM devices WHERE id = ?').get(device.id) as { org_id: string } | undefined;
+      if (existing && existing.org_id !== device.orgId) throw conflict(`device ${device.id} belongs to another org`);
+      db.prepare(`INSERT INTO devices (id, org_id, partner_id, owner_user_id, data) VALUES (?, ?, ?, ?, ?)
+        ON CONFLICT(id) DO UPDATE SET owner_user_id = excluded.owner_user_id, data = excluded.data`)
+        .run(device.id, device.orgId, partnerId, device.ownerUserId, JSON.stringify(device));
+      this.recordChange('device', device.id);
+      return device;
+    });
+    return {
+      upsert: async (input) => upsert(input),
+      get: async (partnerId, id) =>
+        parse<Device>(db.prepare('SELECT data FROM devices WHERE id = ? AND partner_id = ?').get(id, partnerId) as Row),
+      listByOrg: async (partnerId, orgId, page) => parseAll<Device>(db.prepare(
+        `SELECT data FROM devices WHERE partner_id = ? AND org_id = ?
+         ORDER BY json_extract(data, '$.displayName'), id LIMIT ? OFFSET ?`,
+      ).all(partnerId, orgId, page.limit, page.offset) as Row[]),
+      countByOrg: async (partnerId, orgId) => (db.prepare(
+        'SELECT COUNT(*) AS n FROM devices WHERE partner_id = ? AND org_id = ?',
+      ).get(partnerId, orgId) as { n: number }).n,
+      listByOwner: async (partnerId, ownerUserId) => parseAll<Device>(db.prepare(
+        'SELECT data FROM devices WHERE partner_id = ? AND owner_user_id = ? ORDER BY id',
+      ).all(partnerId, ownerUserId) as Row[]),
+      count: async (partnerId) => this.count('devices', partnerId),
+      getByIds: async (ids) => this.getByIds<Device>('devices', ids),
+      scan: (batchSize) => this.scanTable<Device>('devices', batchSize),
+    };
+  }
+
+  private agentRepo(): AgentRepo {
+    const db = this.db;
+    const write = (agent: Agent, insert: boolean) => {
+      const email = agent.email.trim().toLowerCase();
+      try {
+        if (insert) {
+          db.prepare('INSERT INTO agents (id, partner_id, email, data) VALUES (?, ?, ?, ?)')
+            .run(agent.id, agent.partnerId, email, JSON.stringify({ ...agent, email }));
+        } else {
+          db.prepare('UPDATE agents SET email = ?, data = ? WHERE id = ?').run(email, JSON.stringify({ ...agent, email }), agent.id);
+        }
+      } catch (err) {
+        if ((err as { code?: string }).code?.startsWith('SQLITE_CONSTRAINT')) throw conflict(`An agent with email ${email} already exists.`);
+        throw err;
+      }
+    };
+    return {
+      create: async (agent) => write(agent, true),
+      update: async (agent) => write(agent, false),
+      get: async (id) => parse<Agent>(db.prepare('SELECT data FROM agents WHERE id = ?').get(id) as Row),
+      getByEmail: async (email) =>
+        parse<Agent>(db.prepare('SELECT data FROM agents WHERE email = ?').get(email.trim().toLowerCase()) as Row),
+      listByPartner: async (partnerId) =>
+        parseAll<Agent>(db.prepare('SELECT data FROM agents WHERE partner_id = ? ORDER BY email').all(partnerId) as Row[]),
+    };
+  }
+
+  private apiTokenRepo(): ApiTokenRepo {
+    const db = this.db;
+    const get = (id: string) => parse<ApiToken>(db.prepare('SELECT data FROM api_tokens WHERE id = ?').get(id) as Row);
+    const save = (t: ApiToken) => db.prepare('UPDATE api_tokens SET data = ? WHERE id = ?').run(JSON.stringify(t), t.id);
+    return {
+      create: async (t) => {
+        db.prepare('INSERT INTO api_tokens (id, partner_id, token_hash, data) VALUES (?, ?, ?, ?)')
+          .run(t.id, t.partnerId, t.tokenHash, JSON.stringify(t));
+      },
+      getByHash: async (hash) =>
+        parse<ApiToken>(db.prepare('SELECT data FROM api_tokens WHERE token_hash = ?').get(hash) as Row),
+      touch: async (id, at) => {
+        const t = get(id);
+        if (t) save({ ...t, lastUsedAt: at });
+      },
+      revoke: async (partnerId, id, at) => {
+        const t = get(id);
+        if (!t || t.partnerId !== partnerId || t.revokedAt) return false;
+        save({ ...t, revokedAt: at });
+        return true;
+      },
+      listByPartner: async (partnerId) => parseAll<ApiToken>(db.prepare(
+        "SELECT data FROM api_tokens WHERE partner_id = ? ORDER BY json_extract(data, '$.createdAt') DESC",
+      ).all(partnerId) as Row[]),
+    };
+  }
+
+  private sessionRepo(): SessionRepo {
+    const db = this.db;
+    return {
+      get: async (sid, now) => {
+        const row = db.prepare('SELECT sid, agent_id, data, expires_at FROM sessions WHERE sid = ? AND expires_at > ?')
+          .get(sid, now.getTime()) as { sid: string; agent_id: string | null; data: string; expires_at: number } | undefined;
+        return row
+          ? { sid: row.sid, agentId: row.agent_id, data: row.data, expiresAt: new Date(row.expires_at).toISOString() }
+          : null;
+      },
+      set: async (r: SessionRecord) => {
+        db.prepare(`INSERT INTO sessions (sid, agent_id, data, expires_at) VALUES (?, ?, ?, ?)
+          ON CONFLICT(sid) DO UPDATE SET agent_id = excluded.agent_id, data = excluded.data, expires_at = excluded.expires_at`)
+          .run(r.sid, r.agentId, r.data, Date.parse(r.expiresAt));
+      },
+      touch: async (sid, expiresAt) => {
+        db.prepare('UPDATE sessions SET expires_at = ? WHERE sid = ?').run(Date.parse(expiresAt), sid);
+      },
+      destroy: async (sid) => { db.prepare('DELETE FROM sessions WHERE sid = ?').run(sid); },
+      destroyByAgent: async (agentId) => db.prepare('DELETE FROM sessions WHERE agent_id = ?').run(agentId).changes,
+      purgeExpired: async (now) => db.prepare('DELETE FROM sessions WHERE expires_at <= ?').run(now.getTime()).changes,
+    };
+  }
+
+  private auditRepo(): AuditRepo {
+    const db = this.db;
+    return {
+      append: async (e: AuditEvent) => {
+        db.prepare(`INSERT INTO audit_events (id, at, partner_id, org_id, actor_id, subject, action, data)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+          .run(e.id, e.at, e.partnerId, e.orgId, e.actorId, e.subject, e.action, JSON.stringify(e));
+      },
+      query: async (q: AuditQuery) => {
+        const where = ['partner_id = @partnerId'];
+        if (q.orgId) where.push('org_id = @orgId');
+        if (q.actorId) where.push('actor_id = @actorId');
+        if (q.subject) where.push('subject = @subject');
+        if (q.action) where.push('action = @action');
+        if (q.from) where.push('at >= @from');
+        if (q.to) where.push('at < @to');
+        const clause = where.join(' AND ');
+        const params = { ...q };
+        const total = (db.prepare(`SELECT COUNT(*) AS n FROM audit_events WHERE ${clause}`).get(params) as { n: number }).n;
+        const events = parseAll<AuditEvent>(db.prepare(
+          `SELECT data FROM audit_events WHERE ${clause} ORDER BY at DESC, id DESC LIMIT @limit OFFSET @offset`,
+        ).all(params) as Row[]);
+        return { events, total };
+      },
+    };
+  }
+
+  private changeRepo(): ChangeRepo {
+    const db = this.db;
+    return {
+      listAfter: async (after, limit) => db.prepare(
+        'SELECT seq, entity, id, at FROM changes WHERE seq > ? ORDER BY seq LIMIT ?',
+      ).all(after, limit) as Change[],
+      latestSeq: async () => (db.prepare('SELECT COALESCE(MAX(seq), 0) AS seq FROM changes').get() as { seq: number }).seq,
+      requestRebuild: async () => { this.recordChange('all', '*'); },
+      prune: async (before) => db.prepare('DELETE FROM changes WHERE at < ?').run(before.toISOString()).changes,
+    };
+  }
+
+  private rateLimitRepo(): RateLimitRepo {
+    const db = this.db;
+    const hit = db.transaction((key: string, windowMs: number, now: number) => {
+      const row = db.prepare('SELECT count, reset_at FROM rate_limits WHERE key = ?').get(key) as
+        { count: number; reset_at: number } | undefined;
+      if (!row || row.reset_at <= now) {
+        db.prepare(`INSERT INTO rate_limits (key, count, reset_at) VALUES (?, 1, ?)
+          ON CONFLICT(key) DO UPDATE SET count = 1, reset_at = excluded.reset_at`).run(key, now + windowMs);
+        return { count: 1, resetAt: new Date(now + windowMs) };
+      }
+      db.prepare('UPDATE rate_limits SET count = count + 1 WHERE key = ?').run(key);
+      return { count: row.count + 1, resetAt: new Date(row.reset_at) };
+    });
+    return {
+      // IMMEDIATE takes the write lock before reading, so two processes never both read the old count.
+      hit: async (key, windowMs, now) => hit.immediate(key, windowMs, now.getTime()),
+      count: async (key, now) => {
+        const row = db.prepare('SELECT count FROM rate_limits WHERE key = ? AND reset_at > ?').get(key, now.getTime()) as
+          { count: number } | undefined;
+        return row?.count ?? 0;
+      },
+      decrement: async (key) => { db.prepare('UPDATE rate_limits SET count = MAX(count - 1, 0) WHERE key = ?').run(key); },
+      reset: async (key) => { db.prepare('DELETE FROM rate_limits WHERE key = ?').run(key); },
+    };
+  }
+}

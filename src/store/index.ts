@@ -1,0 +1,15 @@
+// Picks the store adapter from configuration (spec 4.2): MongoDB when MONGODB_URI is set,
+// otherwise the embedded single-file store in DATA_DIR.
+import path from 'node:path';
+import type { Config } from '../config';
+import { EmbeddedStore } from './embedded/embedded-store';
+import type { Store } from './store';
+
+export const EMBEDDED_FILE = 'helpdesk.sqlite';
+
+export async function createStore(config: Pick<Config, 'dataDir' | 'mongodbUri'>): Promise<Store> {
+  if (config.mongodbUri) {
+    throw new Error('MONGODB_URI: the MongoDB store is not available in this build yet; unset it to use the embedded store');
+  }
+  return new EmbeddedStore(path.join(config.dataDir, EMBEDDED_FILE));
+}

@@ -1,0 +1,144 @@
+// The domain as stored (spec section 2). Plain objects: both store adapters take and return these.
+// Dates are ISO 8601 strings so records cross the port, the JSON API and the import unchanged.
+
+export interface Partner {
+  id: string;
+  name: string;
+}
+
+export type OrgStatus = 'active' | 'trial' | 'suspended';
+export type SupportTier = 'online' | 'business' | 'enterprise' | 'elite';
+export type SupportRegion = 'americas' | 'emea' | 'apac' | 'japan';
+
+export interface Domain { name: string; claimed: boolean; verified: boolean }
+export interface Site { url: string; type: string; status: string }
+export interface WebOrder { number: string; product: string; status: string; date: string }
+export interface License { sku: string; name: string; quantity: number; used: number }
+export interface Subscription {
+  id: string;
+  plan: string;
+  status: string;
+  start: string;
+  end: string;
+  licenses: License[];
+}
+export interface SupportPlan { tier: SupportTier; region: SupportRegion }
+
+export interface Org {
+  id: string;
+  partnerId: string;
+  name: string;
+  status: OrgStatus;
+  createdAt: string;
+  domains: Domain[];
+  sites: Site[];
+  orders: WebOrder[];
+  subscriptions: Subscription[];
+  supportPlan: SupportPlan | null;
+  settings: Record<string, string | number | boolean>;
+}
+
+export type UserStatus = 'active' | 'pending' | 'inactive';
+export type EmailKind = 'welcome' | 'activation' | 'verification' | string;
+export type EmailState = 'delivered' | 'bounced' | 'deferred' | 'suppressed';
+
+export interface LastEmail {
+  kind: EmailKind;
+  status: EmailState;
+  at: string;
+  detail: string;
+}
+
+export interface User {
+  id: string;
+  orgId: string;
+  /** Derived from the org at write time; never taken from input. */
+  partnerId: string;
+  email: string;
+  firstName: string;
+  lastName: string;
+  displayName: string;
+  phone: string;
+  sipAddress: string;
+  status: UserStatus;
+  createdAt: string;
+  roles: string[];
+  licenses: string[];
+  features: string[];
+  supportContactFor: string[];
+  lastEmail: LastEmail | null;
+}
+
+export interface Device {
+  id: string;
+  orgId: string;
+  /** Derived from the org at write time; never taken from input. */
+  partnerId: string;
+  ownerUserId: string | null;
+  displayName: string;
+  model: string;
+  serial: string;
+  mac: string;
+  sipAddress: string;
+  status: string;
+}
+
+export type AgentRole = 'helpdesk' | 'partner_admin';
+
+export interface Agent {
+  id: string;
+  partnerId: string;
+  email: string;
+  name: string;
+  role: AgentRole;
+  passwordHash: string;
+  disabled: boolean;
+  failedLogins: number;
+  lockedUntil: string | null;
+  createdAt: string;
+}
+
+export interface ApiToken {
+  id: string;
+  agentId: string;
+  partnerId: string;
+  name: string;
+  /** SHA-256 of the token; the token itself is shown once and never stored. */
+  tokenHash: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+export interface SessionRecord {
+  sid: string;
+  agentId: string | null;
+  data: string;
+  expiresAt: string;
+}
+
+export interface AuditEvent {
+  id: string;
+  at: string;
+  actorId: string | null;
+  actorRole: string | null;
+  partnerId: string | null;
+  orgId: string | null;
+  subject: string | null;
+  action: string;
+  outcome: 'success' | 'failure' | 'denied';
+  clientIp: string | null;
+  requestId: string | null;
+  detail: Record<string, unknown>;
+}
+
+/** 'all' asks every index follower to rebuild from the store (`helpdesk reindex` on the embedded engine). */
+export type ChangedEntity = 'org' | 'user' | 'device' | 'all';
+
+/** One row of the change outbox, written in the same transaction as the change. */
+export interface Change {
+  seq: number;
+  entity: ChangedEntity;
+  id: string;
+  at: string;
+}
