@@ -48,7 +48,7 @@ export function createApp(input: AppDepsInput): express.Express {
 
   const auth = createAuthService(store, clock, deps.passwordLogN);
   const audit = createAuditLog(store, clock);
-  const search = createSearchService(deps.search);
+  const search = createSearchService(deps.search, store, logger);
   const orgs = createOrgsService(store, clock);
   const users = createUsersService(store);
   const { protect: csrfProtect, generateToken } = csrf();

@@ -90,7 +90,12 @@
     results.setAttribute('aria-busy', 'true');
     fetch('/api/v1/search?limit=30&q=' + encodeURIComponent(q), { headers: { Accept: 'application/json' }, credentials: 'same-origin' })
       .then(function (res) { if (!res.ok) throw new Error(String(res.status)); return res.json(); })
-      .then(function (data) { if (mine === seq) render(q, data); })
+      .then(function (data) {
+        if (mine !== seq) return;
+        var banner = document.querySelector('[data-degraded]');
+        if (banner) banner.hidden = !data.degraded;
+        render(q, data);
+      })
       .catch(function () { /* keep the last hits; the form still works by Enter */ })
       .then(function () { results.removeAttribute('aria-busy'); });
   }

@@ -155,3 +155,23 @@ describe('GET /api/v1/search', () => {
     }
   });
 });
+
+describe('search while the engine is down', () => {
+  test('when the search engine fails, then exact identifiers still answer from the store and the answer says degraded', async () => {
+    const t = await buildTestApp();
+    await t.store.partners.upsert({ id: 'p-north', name: 'Northwind' });
+    const org = f.org('p-north', { name: 'Acme' });
+    await t.store.orgs.upsert(org);
+    const u = await t.store.users.upsert(f.user(org.id, { email: 'jane@acme.example' }));
+    await t.addAgent('p-north', 'agent@north.example');
+    const token = await t.apiToken('agent@north.example');
+    jest.spyOn(t.search, 'search').mockRejectedValue(new Error('engine down'));
+    const get = (q: string) => request(t.app).get(`/api/v1/search?q=${encodeURIComponent(q)}`).set('Authorization', `Bearer ${token}`).expect(200);
+
+    const byEmail = await get('JANE@acme.example');
+    expect(byEmail.body).toMatchObject({ degraded: true, hits: [{ kind: 'user', id: u.id, matched: { field: 'email' } }] });
+    expect((await get(org.id)).body.hits[0]).toMatchObject({ kind: 'org', id: org.id });
+    expect((await get('jane')).body).toMatchObject({ degraded: true, hits: [] });
+    await t.close();
+  });
+});

@@ -1,25 +1,72 @@
 // Search for the agent on a call: always within the agent's own partner, whatever the query says.
+// When the search engine does not answer, exact identifiers (UUID, email) are still looked up in
+// the store and the answer says it is degraded, so a call can go on.
+import type { Logger } from 'pino';
 import type { Principal } from '../../http/request-context';
-import type { HitKind, SearchIndex, SearchResult } from '../../search-index/search-index';
+import { deviceToDoc, orgToDoc, userToDoc } from '../../search-index/documents';
+import { findMatch, isUuid, normalizeEmail } from '../../search-index/query';
+import type { HitKind, SearchDoc, SearchHit, SearchIndex, SearchResult } from '../../search-index/search-index';
+import type { Store } from '../../store/store';
 
 export interface SearchInput { q: string; kind?: HitKind; limit: number }
+export interface SearchAnswer extends SearchResult { degraded: boolean }
 
 export interface SearchService {
-  search(principal: Principal, input: SearchInput): Promise<SearchResult>;
-  searchInOrg(principal: Principal, orgId: string, input: { q: string; limit: number }): Promise<SearchResult>;
+  search(principal: Principal, input: SearchInput): Promise<SearchAnswer>;
+  searchInOrg(principal: Principal, orgId: string, input: { q: string; limit: number }): Promise<SearchAnswer>;
 }
 
-export function createSearchService(index: SearchIndex): SearchService {
+const EMPTY: SearchAnswer = { hits: [], processingTimeMs: 0, degraded: false };
+
+export function createSearchService(index: SearchIndex, store: Store, log: Logger): SearchService {
+  const toHit = (doc: SearchDoc, q: string): SearchHit =>
+    ({ kind: doc.kind, id: doc.id, orgId: doc.orgId, title: doc.title, subtitle: doc.subtitle, matched: findMatch(doc, q), exact: true });
+
+  /** Exact identifiers straight from the store: the part of search that must survive an engine outage. */
+  async function fromStore(partnerId: string, q: string, kind?: HitKind, orgId?: string): Promise<SearchHit[]> {
+    const t = q.trim();
+    const docs: SearchDoc[] = [];
+    const orgName = async (id: string) => (await store.orgs.get(partnerId, id))?.name ?? '';
+    if (isUuid(t)) {
+      const id = t.toLowerCase();
+      const [org, user, device] = await Promise.all([
+        store.orgs.get(partnerId, id), store.users.get(partnerId, id), store.devices.get(partnerId, id),
+      ]);
+      if (org) docs.push(orgToDoc(org));
+      if (user) docs.push(userToDoc(user, await orgName(user.orgId)));
+      if (device) docs.push(deviceToDoc(device, await orgName(device.orgId)));
+    } else if (t.includes('@')) {
+      for (const user of await store.users.findByEmail(partnerId, normalizeEmail(t))) {
+        docs.push(userToDoc(user, await orgName(user.orgId)));
+      }
+    }
+    return docs
+      .filter((d) => (!kind || d.kind === kind) && (!orgId || d.orgId === orgId))
+      .map((d) => toHit(d, t));
+  }
+
+  async function run(principal: Principal, q: string, limit: number, kind?: HitKind, orgId?: string): Promise<SearchAnswer> {
+    try {
+      const result = await index.search({ q, kind, orgId, limit, partnerId: principal.partnerId });
+      return { ...result, degraded: false };
+    } catch (err) {
+      log.warn({ err, engine: index.name }, 'search engine failed: answering exact identifiers from the store');
+      const started = Date.now();
+      const hits = await fromStore(principal.partnerId, q, kind, orgId);
+      return { hits: hits.slice(0, limit), processingTimeMs: Date.now() - started, degraded: true };
+    }
+  }
+
   return {
     async search(principal, { q, kind, limit }) {
-      if (!q.trim()) return { hits: [], processingTimeMs: 0 };
-      return index.search({ q, kind, limit, partnerId: principal.partnerId });
+      if (!q.trim()) return EMPTY;
+      return run(principal, q, limit, kind);
     },
     async searchInOrg(principal, orgId, { q, limit }) {
-      if (!q.trim()) return { hits: [], processingTimeMs: 0 };
-      const result = await index.search({ q, orgId, limit: limit + 1, partnerId: principal.partnerId });
+      if (!q.trim()) return EMPTY;
+      const answer = await run(principal, q, limit + 1, undefined, orgId);
       // Users and devices only: the org itself is the page the agent is on.
-      return { ...result, hits: result.hits.filter((h) => h.kind !== 'org').slice(0, limit) };
+      return { ...answer, hits: answer.hits.filter((h) => h.kind !== 'org').slice(0, limit) };
     },
   };
 }
