@@ -4,7 +4,7 @@
 export type HitKind = 'org' | 'user' | 'device';
 
 /**
- * One searchable record, flattened. Built from store records by `toSearchDoc` (documents.ts),
+ * One searchable record, flattened. Built from store records by orgToDoc, userToDoc and deviceToDoc (documents.ts),
  * so both adapters index exactly the same thing.
  * Text fields are matched word by word (accents and case folded, typos on `name` only);
  * identifier fields are also matched as whole normalized values (see query.ts).

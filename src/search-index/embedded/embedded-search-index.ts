@@ -1,0 +1,607 @@
+// The in-process search engine: an inverted index per partner with Meilisearch's ranking rules
+// (exact identifiers, then typos, attribute, exactness, then a stable order). See spec 3.1.
+import { performance } from 'node:perf_hooks';
+import {
+  DEFAULT_LIMIT, MAX_LIMIT, SEARCH_FIELDS, TYPO_FIELDS,
+  type HitKind, type SearchDoc, type SearchHit, type SearchIndex, type SearchQuery, type SearchResult,
+} from '../search-index';
+import {
+  MAX_QUERY_WORDS, findMatch, foldText, identifierEntriesOf, identifierKeys, identifierKeysOf,
+  queryWords, tokenize, typoBudget,
+} from '../query';
+
+const KIND_CODE: Record<HitKind, number> = { org: 0, user: 1, device: 2 };
+/** Marks a slot whose document was replaced or removed; postings pointing at it are skipped. */
+const DEAD = 255;
+/** Postings hold slot * FIELD_SLOTS + field index, so one number says which doc and which field. */
+const FIELD_SLOTS = 16;
+const TYPO_FIELD = SEARCH_FIELDS.map((f) => TYPO_FIELDS.includes(f));
+/** Longer queries are no one's search; the cap bounds the work a hostile query can cause. */
+const MAX_QUERY_CHARS = 256;
+/** Compact a shard once this many replaced or removed documents linger, and they outnumber the live ones. */
+const COMPACT_AFTER = 10_000;
+
+/**
+ * A character trie stored as a ternary search tree in flat arrays: millions of words without an
+ * object each, and a child found in a few comparisons (a binary tree of siblings) instead of a scan.
+ * Node 0 is the root (the empty word); `eq` leads to a node's children, `lo`/`hi` to its siblings.
+ */
+class Trie {
+  ch = new Uint16Array(1024);
+  lo = new Int32Array(1024).fill(-1);
+  hi = new Int32Array(1024).fill(-1);
+  eq = new Int32Array(1024).fill(-1);
+  size = 1;
+
+  insert(word: string): number {
+    let node = 0;
+    for (let i = 0; i < word.length; i++) {
+      const c = word.charCodeAt(i);
+      let n = this.eq[node]!;
+      if (n < 0) {
+        n = this.newNode(c);
+        this.eq[node] = n;
+      } else {
+        for (;;) {
+          const nc = this.ch[n]!;
+          if (c === nc) break;
+          const links = c < nc ? this.lo : this.hi;
+          const next = links[n]!;
+          if (next < 0) {
+            const created = this.newNode(c);
+            // newNode may have replaced the arrays.
+            (c < nc ? this.lo : this.hi)[n] = created;
+            n = created;
+            break;
+          }
+          n = next;
+        }
+      }
+      node = n;
+    }
+    return node;
+  }
+
+  find(word: string): number {
+    let node = 0;
+    for (let i = 0; i < word.length && node >= 0; i++) {
+      const c = word.charCodeAt(i);
+      let n = this.eq[node]!;
+      while (n >= 0 && this.ch[n] !== c) n = c < this.ch[n]! ? this.lo[n]! : this.hi[n]!;
+      node = n;
+    }
+    return node;
+  }
+
+  /** The children of `node`, in no particular order. */
+  children(node: number, out: number[]): number[] {
+    out.length = 0;
+    const first = this.eq[node]!;
+    if (first < 0) return out;
+    out.push(first);
+    for (let i = 0; i < out.length; i++) {
+      const n = out[i]!;
+      if (this.lo[n]! >= 0) out.push(this.lo[n]!);
+      if (this.hi[n]! >= 0) out.push(this.hi[n]!);
+    }
+    return out;
+  }
+
+  private newNode(c: number): number {
+    if (this.size === this.ch.length) {
+      const cap = this.size * 2;
+      this.ch = grow(this.ch, new Uint16Array(cap));
+      this.lo = grow(this.lo, new Int32Array(cap).fill(-1));
+      this.hi = grow(this.hi, new Int32Array(cap).fill(-1));
+      this.eq = grow(this.eq, new Int32Array(cap).fill(-1));
+    }
+    this.ch[this.size] = c;
+    return this.size++;
+  }
+}
+
+function grow<T extends Uint8Array | Uint16Array | Int32Array | Uint32Array>(from: T, to: T): T {
+  to.set(from);
+  return to;
+}
+
+function hashKey(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h | 0;
+}
+
+/**
+ * Identifier key → slots, as an open-addressing table of 32-bit hashes: a Map of millions of
+ * string keys costs far more memory. Collisions are harmless: every hit is checked against the doc.
+ */
+class KeyTable {
+  private hashes = new Int32Array(1024);
+  private slots = new Int32Array(1024); // slot + 1; 0 = empty
+  private used = 0;
+
+  add(hash: number, slot: number): void {
+    if ((this.used + 1) * 2 > this.slots.length) this.resize(this.slots.length * 2);
+    this.put(hash, slot);
+    this.used++;
+  }
+
+  lookup(hash: number, out: number[]): void {
+    const mask = this.slots.length - 1;
+    for (let i = hash & mask; this.slots[i] !== 0; i = (i + 1) & mask) {
+      if (this.hashes[i] === hash) out.push(this.slots[i]! - 1);
+    }
+  }
+
+  /** Rewrites the table without dead slots, renumbering live ones. */
+  compact(remap: Int32Array): void {
+    let live = 0;
+    for (let i = 0; i < this.slots.length; i++) if (this.slots[i] !== 0 && remap[this.slots[i]! - 1]! >= 0) live++;
+    let cap = 1024;
+    while (live * 2 > cap) cap *= 2;
+    this.resize(cap, remap);
+  }
+
+  private resize(capacity: number, remap?: Int32Array): void {
+    const { hashes, slots } = this;
+    this.hashes = new Int32Array(capacity);
+    this.slots = new Int32Array(capacity);
+    this.used = 0;
+    for (let i = 0; i < slots.length; i++) {
+      if (slots[i] === 0) continue;
+      const slot = remap ? remap[slots[i]! - 1]! : slots[i]! - 1;
+      if (slot < 0) continue;
+      this.put(hashes[i]!, slot);
+      this.used++;
+    }
+  }
+
+  private put(hash: number, slot: number): void {
+    const mask = this.slots.length - 1;
+    let i = hash & mask;
+    while (this.slots[i] !== 0) i = (i + 1) & mask;
+    this.hashes[i] = hash;
+    this.slots[i] = slot + 1;
+  }
+}
+
+/** The dictionary words one query word matches: trie node, typos, whether by prefix. */
+interface WordMatches {
+  nodes: number[];
+  /** typos << 1 | byPrefix: smaller is better, in the order of the ranking rules. */
+  codes: number[];
+  estimate: number;
+}
+
+interface Ranked { slot: number; score: number }
+
+/**
+ * All documents of one partner. Every query is scoped to one partner, so keeping partners apart
+ * makes the partner filter free and isolation structural: another partner's docs are not there.
+ * A document lives in a slot; replacing or removing it marks the slot dead, and postings are
+ * cleaned lazily (when a search walks them) or all at once by compact().
+ */
+class Shard {
+  private trie = new Trie();
+  private postings: Array<number[] | undefined> = [];
+  private keys = new KeyTable();
+  private docs: Array<SearchDoc | undefined> = [];
+  private sortTitles: string[] = [];
+  private kinds = new Uint8Array(1024);
+  private orgs = new Int32Array(1024);
+  private orgCodes = new Map<string, number>();
+  private slotOf = new Map<string, number>();
+  private dead = 0;
+  // Per-search scratch, indexed by slot; stamps avoid clearing them between words and searches.
+  private epoch = 0;
+  private wordStamp = new Uint32Array(0);
+  private candStamp = new Uint32Array(0);
+  private wordBest = new Uint8Array(0);
+  private typoSum = new Uint8Array(0);
+  private attrSum = new Uint8Array(0);
+  private exactCount = new Uint8Array(0);
+
+  get size(): number { return this.slotOf.size; }
+
+  has(id: string): boolean { return this.slotOf.has(id); }
+
+  add(doc: SearchDoc): void {
+    this.remove(doc.id);
+    const slot = this.docs.length;
+    if (slot === this.kinds.length) {
+      this.kinds = grow(this.kinds, new Uint8Array(slot * 2));
+      this.orgs = grow(this.orgs, new Int32Array(slot * 2));
+    }
+    this.docs.push(doc);
+    const folded = foldText(doc.title);
+    this.sortTitles.push(folded === doc.title ? doc.title : folded);
+    this.kinds[slot] = KIND_CODE[doc.kind];
+    this.orgs[slot] = this.orgCode(doc.orgId, true);
+    this.slotOf.set(doc.id, slot);
+    for (let fi = 0; fi < SEARCH_FIELDS.length; fi++) {
+      const values = doc.fields[SEARCH_FIELDS[fi]!] ?? [];
+      // A word twice in one field (a name in displayName and lastName) is one posting.
+      const seen = values.length > 1 ? new Set<number>() : null;
+      for (const value of values) {
+        for (const { text } of tokenize(value)) {
+          const node = this.trie.insert(text);
+          const posting = (this.postings[node] ??= []);
+          const entry = slot * FIELD_SLOTS + fi;
+          if (seen ? seen.has(node) : posting[posting.length - 1] === entry) continue;
+          seen?.add(node);
+          posting.push(entry);
+        }
+      }
+    }
+    for (const key of identifierKeysOf(doc)) this.keys.add(hashKey(key), slot);
+  }
+
+  remove(id: string): void {
+    const slot = this.slotOf.get(id);
+    if (slot === undefined) return;
+    this.slotOf.delete(id);
+    this.docs[slot] = undefined;
+    this.sortTitles[slot] = '';
+    this.kinds[slot] = DEAD;
+    this.dead++;
+    if (this.dead > COMPACT_AFTER && this.dead > this.slotOf.size) this.compact();
+  }
+
+  search(q: string, kind: HitKind | undefined, orgId: string | undefined, limit: number): SearchHit[] {
+    const kindCode = kind === undefined ? -1 : KIND_CODE[kind];
+    const orgCode = orgId === undefined ? -1 : this.orgCode(orgId, false);
+    if (limit === 0 || (orgId !== undefined && orgCode < 0)) return [];
+    const passes = (slot: number) => this.kinds[slot] !== DEAD
+      && (kindCode < 0 || this.kinds[slot] === kindCode) && (orgCode < 0 || this.orgs[slot] === orgCode);
+
+    const keys = identifierKeys(q);
+    const exact = this.exactSlots(keys, passes);
+    const hits = exact.slice(0, limit).map((slot) => this.hit(slot, q, keys, true));
+    if (hits.length < limit) {
+      const exactSet = new Set(exact);
+      for (const { slot } of this.textSlots(q, passes, limit - hits.length, exactSet)) hits.push(this.hit(slot, q, keys, false));
+    }
+    return hits;
+  }
+
+  private hit(slot: number, q: string, keys: string[], exact: boolean): SearchHit {
+    const doc = this.docs[slot]!;
+    return {
+      kind: doc.kind, id: doc.id, orgId: doc.orgId, title: doc.title, subtitle: doc.subtitle,
+      matched: findMatch(doc, q, keys), exact,
+    };
+  }
+
+  /** Docs with an identifier equal to the query, in the order of SEARCH_FIELDS, then title and id. */
+  private exactSlots(keys: string[], passes: (slot: number) => boolean): number[] {
+    const found = new Map<number, number>();
+    for (const key of keys) {
+      const slots: number[] = [];
+      this.keys.lookup(hashKey(key), slots);
+      for (const slot of slots) {
+        if (found.has(slot) || !passes(slot)) continue;
+        const entry = identifierEntriesOf(this.docs[slot]!).find((e) => e.key === key);
+        if (entry) found.set(slot, SEARCH_FIELDS.indexOf(entry.field));
+      }
+    }
+    return [...found.entries()]
+      .sort(([a, fa], [b, fb]) => fa - fb || this.tieBreak(a, b))
+      .map(([slot]) => slot);
+  }
+
+  /**
+   * Text search as Meilisearch's bucket sort: every word must match; fewer typos first, then the
+   * best attributes, then more words matched exactly, then title and id. Words are intersected
+   * rarest first, so a common word only walks the documents the rarer ones left.
+   */
+  private textSlots(q: string, passes: (slot: number) => boolean, want: number, skip: Set<number>): Ranked[] {
+    const words = queryWords(q);
+    if (words.length === 0) return [];
+    const matches = words.map((w, i) => this.matchWord(w, i === words.length - 1));
+    if (matches.some((m) => m.nodes.length === 0)) return [];
+    matches.sort((a, b) => a.estimate - b.estimate);
+    this.ensureScratch();
+
+    let candidates: number[] = [];
+    let prevStamp = 0;
+    matches.forEach((m, w) => {
+      if (w > 0 && candidates.length === 0) return;
+      const stamp = this.nextEpoch();
+      const list: number[] = [];
+      for (let t = 0; t < m.nodes.length; t++) {
+        const typos = m.codes[t]! >> 1;
+        const byPrefix = m.codes[t]! & 1;
+        const posting = this.postings[m.nodes[t]!]!;
+        let deadEntries = 0;
+        for (let p = 0; p < posting.length; p++) {
+          const entry = posting[p]!;
+          const slot = Math.floor(entry / FIELD_SLOTS);
+          const field = entry - slot * FIELD_SLOTS;
+          if (this.kinds[slot] === DEAD) { deadEntries++; continue; }
+          if (typos > 0 && !TYPO_FIELD[field]) continue;
+          if (w === 0 ? !passes(slot) : this.candStamp[slot] !== prevStamp) continue;
+          const code = (typos << 5) | (field << 1) | byPrefix;
+          if (this.wordStamp[slot] !== stamp) {
+            this.wordStamp[slot] = stamp;
+            this.wordBest[slot] = code;
+            list.push(slot);
+          } else if (code < this.wordBest[slot]!) {
+            this.wordBest[slot] = code;
+          }
+        }
+        if (deadEntries * 2 > posting.length) this.postings[m.nodes[t]!] = posting.filter((e) => this.kinds[Math.floor(e / FIELD_SLOTS)] !== DEAD);
+      }
+      for (const slot of list) {
+        const code = this.wordBest[slot]!;
+        const typos = code >> 5;
+        const isExact = typos === 0 && (code & 1) === 0 ? 1 : 0;
+        if (w === 0) {
+          this.typoSum[slot] = typos;
+          this.attrSum[slot] = (code >> 1) & 15;
+          this.exactCount[slot] = isExact;
+        } else {
+          this.typoSum[slot]! += typos;
+          this.attrSum[slot]! += (code >> 1) & 15;
+          this.exactCount[slot]! += isExact;
+        }
+        this.candStamp[slot] = stamp;
+      }
+      candidates = list;
+      prevStamp = stamp;
+    });
+    if (candidates.length === 0) return [];
+
+    // Keep only the best `want` in a small sorted array: no sort of every candidate.
+    const top: Ranked[] = [];
+    for (const slot of candidates) {
+      if (skip.has(slot)) continue;
+      const r = { slot, score: this.typoSum[slot]! * 65536 + this.attrSum[slot]! * 256 + (MAX_QUERY_WORDS - this.exactCount[slot]!) };
+      if (top.length === want && this.compare(r, top[want - 1]!) >= 0) continue;
+      let lo = 0;
+      let hi = top.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (this.compare(top[mid]!, r) <= 0) lo = mid + 1; else hi = mid;
+      }
+      top.splice(lo, 0, r);
+      if (top.length > want) top.pop();
+    }
+    return top;
+  }
+
+  private compare(a: Ranked, b: Ranked): number {
+    return a.score - b.score || this.tieBreak(a.slot, b.slot);
+  }
+
+  private tieBreak(a: number, b: number): number {
+    const ta = this.sortTitles[a]!;
+    const tb = this.sortTitles[b]!;
+    if (ta !== tb) return ta < tb ? -1 : 1;
+    const ia = this.docs[a]!.id;
+    const ib = this.docs[b]!.id;
+    return ia < ib ? -1 : ia > ib ? 1 : 0;
+  }
+
+  /**
+   * Dictionary words matching one query word: exactly, within the typo budget (an optimal string
+   * alignment DP row carried down the trie, pruned when the whole row exceeds the budget) and, for
+   * the last word, as a prefix (every word under a trie node that matches the query word).
+   */
+  private matchWord(word: string, isLast: boolean): WordMatches {
+    const out: WordMatches = { nodes: [], codes: [], estimate: 0 };
+    const add = (node: number, code: number) => {
+      const posting = this.postings[node];
+      if (!posting || posting.length === 0) return;
+      out.nodes.push(node);
+      out.codes.push(code);
+      out.estimate += posting.length;
+    };
+    const { trie } = this;
+    // Every word below `node` (not `node` itself): in a ternary tree that is everything under eq[node].
+    const below = (node: number, code: number) => {
+      const stack = trie.eq[node]! >= 0 ? [trie.eq[node]!] : [];
+      while (stack.length > 0) {
+        const n = stack.pop()!;
+        add(n, code);
+        if (trie.lo[n]! >= 0) stack.push(trie.lo[n]!);
+        if (trie.hi[n]! >= 0) stack.push(trie.hi[n]!);
+        if (trie.eq[n]! >= 0) stack.push(trie.eq[n]!);
+      }
+    };
+    const budget = typoBudget(word.length);
+    if (budget === 0) {
+      const node = this.trie.find(word);
+      if (node < 0) return out;
+      add(node, 0);
+      if (isLast) below(node, 1);
+      return out;
+    }
+
+    const m = word.length;
+    const w = Array.from({ length: m }, (_, j) => word.charCodeAt(j));
+    const rows: Int32Array[] = [Int32Array.from({ length: m + 1 }, (_, j) => j)];
+    const kids: number[][] = [];
+    const walk = (node: number, depth: number, bestPrefix: number): void => {
+      const row = rows[depth]!;
+      const full = row[m]!;
+      const prefixTypos = isLast ? Math.min(bestPrefix, full) : budget + 1;
+      if (full <= budget || prefixTypos <= budget) {
+        // A word equal to the query word within the budget beats the same word read as a prefix.
+        add(node, Math.min(full <= budget ? full << 1 : Infinity, prefixTypos <= budget ? (prefixTypos << 1) | 1 : Infinity));
+      }
+      let rowMin = row[0]!;
+      for (let j = 1; j <= m; j++) if (row[j]! < rowMin) rowMin = row[j]!;
+      if (rowMin > budget || prefixTypos === 0) {
+        // Nothing below can match better than as a prefix of what matched here.
+        if (prefixTypos <= budget) below(node, (prefixTypos << 1) | 1);
+        return;
+      }
+      const next = (rows[depth + 1] ??= new Int32Array(m + 1));
+      const prev2 = depth > 0 ? rows[depth - 1]! : null;
+      const parentCh = trie.ch[node]!;
+      for (const c of trie.children(node, (kids[depth] ??= []))) {
+        const ch = trie.ch[c]!;
+        next[0] = depth + 1;
+        for (let j = 1; j <= m; j++) {
+          let d = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (w[j - 1] === ch ? 0 : 1));
+          if (prev2 && j > 1 && w[j - 1] === parentCh && w[j - 2] === ch) d = Math.min(d, prev2[j - 2]! + 1);
+          next[j] = d;
+        }
+        walk(c, depth + 1, prefixTypos);
+      }
+    };
+    walk(0, 0, budget + 1);
+    return out;
+  }
+
+  private orgCode(orgId: string, create: boolean): number {
+    let code = this.orgCodes.get(orgId);
+    if (code === undefined) {
+      if (!create) return -1;
+      code = this.orgCodes.size;
+      this.orgCodes.set(orgId, code);
+    }
+    return code;
+  }
+
+  private ensureScratch(): void {
+    const n = this.docs.length;
+    if (this.wordStamp.length >= n) return;
+    const cap = Math.max(1024, n * 2);
+    this.wordStamp = new Uint32Array(cap);
+    this.candStamp = new Uint32Array(cap);
+    this.wordBest = new Uint8Array(cap);
+    this.typoSum = new Uint8Array(cap);
+    this.attrSum = new Uint8Array(cap);
+    this.exactCount = new Uint8Array(cap);
+    this.epoch = 0;
+  }
+
+  private nextEpoch(): number {
+    if (this.epoch === 0xffffffff) {
+      this.wordStamp.fill(0);
+      this.candStamp.fill(0);
+      this.epoch = 0;
+    }
+    return ++this.epoch;
+  }
+
+  /** Renumbers live documents densely and drops dead postings, so memory follows the live count. */
+  private compact(): void {
+    const remap = new Int32Array(this.docs.length).fill(-1);
+    const docs: SearchDoc[] = [];
+    const sortTitles: string[] = [];
+    const kinds = new Uint8Array(Math.max(1024, this.slotOf.size * 2));
+    const orgs = new Int32Array(kinds.length);
+    this.docs.forEach((doc, slot) => {
+      if (!doc) return;
+      remap[slot] = docs.length;
+      kinds[docs.length] = this.kinds[slot]!;
+      orgs[docs.length] = this.orgs[slot]!;
+      docs.push(doc);
+      sortTitles.push(this.sortTitles[slot]!);
+    });
+    this.postings.forEach((posting, node) => {
+      if (!posting) return;
+      const kept: number[] = [];
+      for (const entry of posting) {
+        const slot = remap[Math.floor(entry / FIELD_SLOTS)]!;
+        if (slot >= 0) kept.push(slot * FIELD_SLOTS + (entry % FIELD_SLOTS));
+      }
+      this.postings[node] = kept;
+    });
+    this.keys.compact(remap);
+    for (const [id, slot] of this.slotOf) this.slotOf.set(id, remap[slot]!);
+    this.docs = docs;
+    this.sortTitles = sortTitles;
+    this.kinds = kinds;
+    this.orgs = orgs;
+    this.dead = 0;
+    this.wordStamp = new Uint32Array(0);
+  }
+}
+
+/** One generation of the index; rebuild() fills a new one and swaps it in. */
+class IndexState {
+  readonly shards = new Map<string, Shard>();
+  private readonly partnerOf = new Map<string, string>();
+
+  upsert(doc: SearchDoc): void {
+    const previous = this.partnerOf.get(doc.id);
+    if (previous !== undefined && previous !== doc.partnerId) this.shards.get(previous)?.remove(doc.id);
+    let shard = this.shards.get(doc.partnerId);
+    if (!shard) {
+      shard = new Shard();
+      this.shards.set(doc.partnerId, shard);
+    }
+    shard.add(doc);
+    this.partnerOf.set(doc.id, doc.partnerId);
+  }
+
+  remove(id: string): void {
+    const partnerId = this.partnerOf.get(id);
+    if (partnerId === undefined) return;
+    this.shards.get(partnerId)?.remove(id);
+    this.partnerOf.delete(id);
+  }
+
+  get count(): number { return this.partnerOf.size; }
+}
+
+type Change = { upsert: SearchDoc[] } | { remove: string[] };
+
+export class EmbeddedSearchIndex implements SearchIndex {
+  readonly name = 'embedded';
+  private state = new IndexState();
+  /** Changes made while a rebuild runs, replayed on the new index before it is swapped in. */
+  private readonly journals = new Set<Change[]>();
+
+  async upsert(docs: SearchDoc[]): Promise<void> {
+    for (const doc of docs) this.state.upsert(doc);
+    for (const journal of this.journals) journal.push({ upsert: docs });
+  }
+
+  async remove(ids: string[]): Promise<void> {
+    for (const id of ids) this.state.remove(id);
+    for (const journal of this.journals) journal.push({ remove: ids });
+  }
+
+  async search(query: SearchQuery): Promise<SearchResult> {
+    const started = performance.now();
+    const q = query.q.slice(0, MAX_QUERY_CHARS);
+    const limit = query.limit === undefined || !Number.isFinite(query.limit)
+      ? DEFAULT_LIMIT
+      : Math.min(Math.max(Math.floor(query.limit), 0), MAX_LIMIT);
+    const shard = this.state.shards.get(query.partnerId);
+    const hits = shard && q.trim() !== '' ? shard.search(q, query.kind, query.orgId, limit) : [];
+    return { hits, processingTimeMs: Math.round(performance.now() - started) };
+  }
+
+  async rebuild(docs: AsyncIterable<SearchDoc[]>): Promise<{ count: number }> {
+    const next = new IndexState();
+    const journal: Change[] = [];
+    this.journals.add(journal);
+    try {
+      for await (const batch of docs) for (const doc of batch) next.upsert(doc);
+      // No await from here to the swap: no change can slip between the replay and the swap.
+      for (const change of journal) {
+        if ('upsert' in change) for (const doc of change.upsert) next.upsert(doc);
+        else for (const id of change.remove) next.remove(id);
+      }
+      this.state = next;
+      return { count: next.count };
+    } finally {
+      this.journals.delete(journal);
+    }
+  }
+
+  async count(): Promise<number> {
+    return this.state.count;
+  }
+
+  async ping(): Promise<void> {}
+
+  async close(): Promise<void> {
+    this.state = new IndexState();
+  }
+}

@@ -1,0 +1,352 @@
+// Query understanding shared by both search adapters, so that the in-process engine and
+// Meilisearch agree on what a word is, what an identifier is and what a hit matched.
+import { parsePhoneNumberFromString } from 'libphonenumber-js';
+import {
+  SEARCH_FIELDS, TYPO_FIELDS, type MatchedField, type SearchDoc, type SearchField,
+} from './search-index';
+
+export type QueryType = 'uuid' | 'uuid_prefix' | 'email' | 'phone' | 'mac' | 'order' | 'domain' | 'text';
+
+export interface Token {
+  /** The folded word: accents stripped, lower case. */
+  text: string;
+  /** [start, end) in the original string, for highlighting. */
+  start: number;
+  end: number;
+}
+
+/** Meilisearch reads only the first ten words of a query; so do we, on both adapters. */
+export const MAX_QUERY_WORDS = 10;
+
+const MARKS = /\p{M}/gu;
+const WORD_CHAR = /[\p{L}\p{N}]/u;
+const ASCII = /^[\x00-\x7f]*$/;
+const ASCII_WORDS = /[a-z0-9]+/g;
+
+export function foldText(s: string): string {
+  return s.normalize('NFKD').replace(MARKS, '').toLowerCase();
+}
+
+export function tokenize(s: string): Token[] {
+  const tokens: Token[] = [];
+  // Most identifiers and many names are ASCII: folding is then just lower-casing, offsets are kept.
+  if (ASCII.test(s)) {
+    for (const m of s.toLowerCase().matchAll(ASCII_WORDS)) {
+      tokens.push({ text: m[0], start: m.index, end: m.index + m[0].length });
+    }
+    return tokens;
+  }
+  // Fold code point by code point so every folded character knows where it came from;
+  // NFKD can change lengths ('ﬁ' → 'fi', 'é' → 'e' + mark), so offsets of the folded string are useless.
+  let text = '';
+  let start = -1;
+  let end = -1;
+  let i = 0;
+  for (const ch of s) {
+    const next = i + ch.length;
+    const folded = foldText(ch);
+    if (folded === '') {
+      // A bare combining mark belongs to the word it follows.
+      if (start >= 0) end = next;
+    } else {
+      for (const f of folded) {
+        if (WORD_CHAR.test(f)) {
+          if (start < 0) start = i;
+          text += f;
+          end = next;
+        } else if (start >= 0) {
+          tokens.push({ text, start, end });
+          text = '';
+          start = -1;
+        }
+      }
+    }
+    i = next;
+  }
+  if (start >= 0) tokens.push({ text, start, end });
+  return tokens;
+}
+
+/** The words of a query as both adapters read them: at most MAX_QUERY_WORDS, the last one a prefix. */
+export function queryWords(q: string): string[] {
+  return tokenize(q).slice(0, MAX_QUERY_WORDS).map((t) => t.text);
+}
+
+/** Typos tolerated in a word of this many letters (Meilisearch's minWordSizeForTypos defaults). */
+export function typoBudget(wordLength: number): number {
+  if (wordLength >= 9) return 2;
+  if (wordLength >= 5) return 1;
+  return 0;
+}
+
+/**
+ * Optimal string alignment distance: insertions, deletions, substitutions and swaps of two
+ * neighbouring letters each cost one. Returns max + 1 as soon as the distance must exceed max.
+ * Works on UTF-16 units, like the engine's trie, so both count a typo the same way.
+ */
+export function damerauDistance(a: string, b: string, max: number): number {
+  if (Math.abs(a.length - b.length) > max) return max + 1;
+  let prev2: number[] = [];
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    let rowMin = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let d = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, prev2[j - 2]! + 1);
+      row.push(d);
+      if (d < rowMin) rowMin = d;
+    }
+    if (rowMin > max) return max + 1;
+    prev2 = prev;
+    prev = row;
+  }
+  return Math.min(prev[b.length]!, max + 1);
+}
+
+/** Fewest typos between `word` and any prefix of `token` (search-as-you-type with typos), capped at max + 1. */
+export function prefixDistance(word: string, token: string, max: number): number {
+  let best = max + 1;
+  for (let len = Math.max(0, word.length - max); len <= Math.min(token.length, word.length + max); len++) {
+    best = Math.min(best, damerauDistance(word, token.slice(0, len), max));
+    if (best === 0) break;
+  }
+  return best;
+}
+
+export function normalizeEmail(s: string): string {
+  return s.trim().toLowerCase();
+}
+
+/** SIP URIs are compared without their scheme: 'sip:a@b' and 'a@b' are one address. */
+export function normalizeSip(s: string): string {
+  return s.trim().toLowerCase().replace(/^sips?:/, '');
+}
+
+const MAC_FORMS = [
+  /^[0-9a-f]{2}([:-])[0-9a-f]{2}(?:\1[0-9a-f]{2}){4}$/i,
+  /^[0-9a-f]{4}\.[0-9a-f]{4}\.[0-9a-f]{4}$/i,
+  /^[0-9a-f]{12}$/i,
+];
+
+export function normalizeMac(s: string): string | null {
+  const t = s.trim();
+  if (!MAC_FORMS.some((re) => re.test(t))) return null;
+  return t.replace(/[:.-]/g, '').toLowerCase();
+}
+
+function digitsOf(s: string): string {
+  return s.replace(/\D/g, '');
+}
+
+/** Digit strings a stored number is found by: international without '+', and national with its trunk prefix. */
+export function phoneVariants(phone: string): string[] {
+  const variants = new Set<string>();
+  const trimmed = phone.trim();
+  const parsed = parsePhoneNumberFromString(trimmed.startsWith('+') ? trimmed : `+${digitsOf(trimmed)}`);
+  if (parsed) {
+    variants.add(`${parsed.countryCallingCode}${parsed.nationalNumber}`);
+    variants.add(digitsOf(parsed.formatNational()));
+  }
+  const digits = digitsOf(trimmed);
+  if (digits) variants.add(digits);
+  return [...variants].filter((v) => v.length >= 4);
+}
+
+const PHONE_CHARS = /^[+\d\s().\-/]+$/;
+
+/**
+ * Digit strings to look up for what an agent typed as a phone number, or null when it does
+ * not look like one. Without a country we cannot tell '0612345678' from an international number,
+ * so we look up the digits as typed (they match a stored national or international variant)
+ * plus the national form when the number is international.
+ */
+export function normalizePhoneQuery(q: string): string[] | null {
+  const t = q.trim();
+  if (!PHONE_CHARS.test(t)) return null;
+  let digits = digitsOf(t);
+  if (digits.length < 7) return null;
+  let international = t.startsWith('+');
+  if (!international && digits.startsWith('00')) {
+    digits = digits.slice(2);
+    international = true;
+  }
+  if (digits.length < 7 || digits.length > 15) return null;
+  const candidates = new Set<string>([digits]);
+  if (international) {
+    const parsed = parsePhoneNumberFromString(`+${digits}`);
+    if (parsed?.isPossible()) candidates.add(digitsOf(parsed.formatNational()));
+  }
+  return [...candidates];
+}
+
+export function normalizeDomain(s: string): string {
+  return s.trim().toLowerCase()
+    .replace(/^[a-z][a-z0-9+.-]*:\/\//, '')
+    .replace(/[/?#].*$/, '')
+    .replace(/:\d+$/, '')
+    .replace(/\.+$/, '');
+}
+
+export const normalizeSite = normalizeDomain;
+
+/** Both forms of an order number: 'WO-48213379' is found as 'wo48213379' and as '48213379'. */
+export function normalizeOrder(s: string): { alnum: string; digits: string } {
+  const alnum = s.toLowerCase().replace(/[^a-z0-9]/g, '');
+  return { alnum, digits: digitsOf(alnum) };
+}
+
+export function normalizeSerial(s: string): string {
+  return s.toLowerCase().replace(/[^a-z0-9]/g, '');
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const HEX8 = /^[0-9a-f]{8}$/i;
+const EMAIL = /^(?:sips?:)?[^\s@]+@[^\s@]+\.[^\s@]+$/i;
+const DOMAIN = /^(?:[a-z][a-z0-9+.-]*:\/\/)?(?:[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?\.)+\p{L}[\p{L}\p{N}-]*\.?(?::\d+)?(?:[/?#]\S*)?$/iu;
+const ORDER = /^[a-z]{1,4}[-\s]?\d{4,}$/i;
+
+export const isUuid = (s: string): boolean => UUID.test(s.trim());
+export const isUuidPrefix = (s: string): boolean => HEX8.test(s.trim());
+
+/** What the agent most likely typed; identifierKeys() looks up every plausible reading anyway. */
+export function classifyQuery(q: string): QueryType {
+  const t = q.trim();
+  if (t === '') return 'text';
+  if (isUuid(t)) return 'uuid';
+  if (EMAIL.test(t)) return 'email';
+  if (normalizeMac(t) !== null && (/[:.-]/.test(t) || /[a-f]/i.test(t))) return 'mac';
+  if (isUuidPrefix(t) && /[a-f]/i.test(t) && /\d/.test(t)) return 'uuid_prefix';
+  if (ORDER.test(t)) return 'order';
+  if (normalizePhoneQuery(t) !== null) {
+    // Bare digits too short for a full number with area code read better as an order number.
+    const bare = /^\d+$/.test(t);
+    return bare && t.length < 9 ? 'order' : 'phone';
+  }
+  if (/^\d{4,}$/.test(t)) return 'order';
+  if (DOMAIN.test(t)) return 'domain';
+  return 'text';
+}
+
+/** Kind of identifier key, as written before the ':' of a key. 'uuid8' is the 8-character UUID prefix. */
+export type KeyKind = Exclude<SearchField, 'name'> | 'uuid8';
+
+export interface IdentifierEntry {
+  key: string;
+  field: SearchField;
+  /** The original value, as shown in `matched`. */
+  value: string;
+}
+
+const key = (kind: KeyKind, v: string) => `${kind}:${v}`;
+
+/** Every exact-lookup key of a document, with the field value each comes from. */
+export function identifierEntriesOf(doc: SearchDoc): IdentifierEntry[] {
+  const out: IdentifierEntry[] = [];
+  const f = doc.fields;
+  const add = (kind: KeyKind, field: SearchField, value: string, normalized: string) => {
+    if (normalized) out.push({ key: key(kind, normalized), field, value });
+  };
+  for (const v of f.uuid) {
+    add('uuid', 'uuid', v, v.trim().toLowerCase());
+    if (/^[0-9a-f]{8}/i.test(v)) add('uuid8', 'uuid', v, v.slice(0, 8).toLowerCase());
+  }
+  for (const v of f.email) add('email', 'email', v, normalizeEmail(v));
+  for (const v of f.sip) add('sip', 'sip', v, normalizeSip(v));
+  for (const v of f.phone) for (const p of phoneVariants(v)) add('phone', 'phone', v, p);
+  for (const v of f.site) add('site', 'site', v, normalizeSite(v));
+  for (const v of f.domain) add('domain', 'domain', v, normalizeDomain(v));
+  for (const v of f.order) {
+    const o = normalizeOrder(v);
+    add('order', 'order', v, o.alnum);
+    if (o.digits.length >= 4 && o.digits !== o.alnum) add('order', 'order', v, o.digits);
+  }
+  for (const v of f.serial) add('serial', 'serial', v, normalizeSerial(v));
+  for (const v of f.mac) {
+    const m = normalizeMac(v);
+    if (m) add('mac', 'mac', v, m);
+  }
+  return out;
+}
+
+/** Keys a document is found by exactly; Meilisearch stores them in a filterable array attribute. */
+export function identifierKeysOf(doc: SearchDoc): string[] {
+  return [...new Set(identifierEntriesOf(doc).map((e) => e.key))];
+}
+
+/** Keys to look up for a query: every identifier reading it plausibly has. */
+export function identifierKeys(q: string): string[] {
+  const t = q.trim();
+  if (t === '' || t.length > 256) return [];
+  const keys = new Set<string>();
+  if (isUuid(t)) keys.add(key('uuid', t.toLowerCase()));
+  if (isUuidPrefix(t)) keys.add(key('uuid8', t.toLowerCase()));
+  if (t.includes('@') && !/\s/.test(t)) {
+    keys.add(key('email', normalizeEmail(t)));
+    keys.add(key('sip', normalizeSip(t)));
+  }
+  const mac = normalizeMac(t);
+  if (mac) keys.add(key('mac', mac));
+  for (const p of normalizePhoneQuery(t) ?? []) keys.add(key('phone', p));
+  if (DOMAIN.test(t)) {
+    const d = normalizeDomain(t);
+    keys.add(key('site', d));
+    keys.add(key('domain', d));
+  }
+  if (!/\s/.test(t) && !t.includes('@')) {
+    const o = normalizeOrder(t);
+    if (o.alnum.length >= 4 && o.digits.length > 0) keys.add(key('order', o.alnum));
+    if (o.alnum.length >= 4) keys.add(key('serial', normalizeSerial(t)));
+  }
+  return [...keys];
+}
+
+/** Whether a document word matches a query word: exactly, as the last word's prefix, or with typos on typo fields. */
+function wordMatches(token: string, word: string, isLast: boolean, typos: boolean): boolean {
+  if (token === word || (isLast && token.startsWith(word))) return true;
+  if (!typos) return false;
+  const budget = typoBudget(word.length);
+  if (budget === 0) return false;
+  if (damerauDistance(word, token, budget) <= budget) return true;
+  return isLast && prefixDistance(word, token, budget) <= budget;
+}
+
+/**
+ * Why a document was found, for highlighting: the identifier value the query equals, or the
+ * field value that matched the most query words (earlier fields win ties), with the matched words.
+ */
+export function findMatch(doc: SearchDoc, q: string, keys: readonly string[] = identifierKeys(q)): MatchedField | null {
+  if (keys.length > 0) {
+    const entry = identifierEntriesOf(doc).find((e) => keys.includes(e.key));
+    if (entry) {
+      // An 8-character UUID prefix highlights only the prefix the agent typed.
+      const end = entry.key.startsWith('uuid8:') ? 8 : entry.value.length;
+      return { field: entry.field, value: entry.value, ranges: [[0, end]] };
+    }
+  }
+  const words = queryWords(q);
+  if (words.length === 0) return null;
+  let best: { field: SearchField; value: string; ranges: Array<[number, number]>; words: number } | null = null;
+  for (const field of SEARCH_FIELDS) {
+    const typos = TYPO_FIELDS.includes(field);
+    for (const value of doc.fields[field]) {
+      const matchedWords = new Set<number>();
+      const ranges: Array<[number, number]> = [];
+      for (const token of tokenize(value)) {
+        let hit = false;
+        for (let i = 0; i < words.length; i++) {
+          if (wordMatches(token.text, words[i]!, i === words.length - 1, typos)) {
+            matchedWords.add(i);
+            hit = true;
+          }
+        }
+        if (hit) ranges.push([token.start, token.end]);
+      }
+      if (ranges.length > 0 && (!best || matchedWords.size > best.words)) {
+        best = { field, value, ranges, words: matchedWords.size };
+      }
+    }
+  }
+  return best && { field: best.field, value: best.value, ranges: best.ranges };
+}
