@@ -6,6 +6,7 @@ import { systemClock } from './clock';
 import { ConfigError, loadConfig, type Config } from './config';
 import { createAuthService } from './features/auth/auth.service';
 import { createLogger } from './logger';
+import { createMailer } from './mail';
 import { createSearchIndex } from './search-index';
 import { Indexer } from './search-index/indexer';
 import { createStore } from './store';
@@ -27,6 +28,7 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   const store = await createStore(config);
   const search = await createSearchIndex(config);
+  const mailer = createMailer(config, store, systemClock);
 
   if ((await store.partners.list()).length === 0) {
     logger.info('empty data folder: loading the demo data set');
@@ -34,7 +36,7 @@ async function main(): Promise<void> {
     const { accounts, counts } = await seedDemo({ store, auth, orgs: 300, users: 3000, seed: 1 });
     logger.info({ counts }, 'demo data loaded');
     // The one place demo passwords appear: the operator's terminal on first start, as the spec asks.
-    const lines = accounts.map((a) => `  ${a.role.padEnd(13)} ${a.email.padEnd(28)} ${a.password}   (${a.partnerId})`);
+    const lines = accounts.map((a) => `  ${a.role.padEnd(13)} ${a.email.padEnd(28)} ${a.password ?? "(existing account, unchanged)"}   (${a.partnerId})`);
     process.stdout.write(`\nDemo accounts (shown once; sign in at ${config.publicUrl}/login):\n${lines.join('\n')}\n\n`);
   }
 
@@ -44,9 +46,9 @@ async function main(): Promise<void> {
   indexer.start();
 
   let shuttingDown = false;
-  const app = createApp({ config, store, search, clock: systemClock, logger, isShuttingDown: () => shuttingDown });
+  const app = createApp({ config, store, search, clock: systemClock, logger, mailer, isShuttingDown: () => shuttingDown });
   const server: Server = app.listen(config.port, () => {
-    logger.info({ port: config.port, store: store.name, search: search.name }, `listening on ${config.publicUrl}`);
+    logger.info({ port: config.port, store: store.name, search: search.name, mail: mailer.name }, `listening on ${config.publicUrl}`);
   });
 
   const shutdown = async (signal: string) => {
@@ -62,6 +64,7 @@ async function main(): Promise<void> {
     clearTimeout(force);
     await indexer.stop();
     await search.close();
+    await mailer.close();
     await store.close();
     logger.info('stopped');
     process.exit(0);

@@ -1,0 +1,213 @@
+// The `helpdesk` command (spec 4.1): seed, import, reindex, agent add, token create.
+// Everything goes through the io it is given and the exit code is returned, so tests run it in
+// process. Exit codes: 0 done, 1 done in part or failed, 2 bad usage or configuration.
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import cliProgress from 'cli-progress';
+import fs from 'node:fs';
+import readline from 'node:readline';
+import { Writable } from 'node:stream';
+import { systemClock } from '../clock';
+import { ConfigError, loadConfig } from '../config';
+import { DEMO_DEFAULTS } from '../demo/demo-data';
+import { seedDemo } from '../demo/seed-demo';
+import { isAppError } from '../errors';
+import { createAuthService } from '../features/auth/auth.service';
+import { IMPORT_KINDS, type ImportKind } from '../import/import.schema';
+import { importNdjson } from '../import/importer';
+import { createStore } from '../store';
+import type { AgentRole, Store } from '../store/store';
+
+export interface CliIo {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  env: Record<string, string | undefined>;
+}
+
+export interface CliOptions {
+  /** scrypt cost of new agents' passwords; tests lower it. */
+  passwordLogN?: number;
+}
+
+/** A mistake in how the command was called: exit code 2, like commander's own usage errors. */
+class UsageError extends Error {}
+
+const EXIT_OK = 0;
+const EXIT_FAILED = 1;
+const EXIT_USAGE = 2;
+
+export async function runCli(argv: string[], io: CliIo, opts: CliOptions = {}): Promise<number> {
+  const say = (line: string) => { io.stdout.write(`${line}\n`); };
+  let exitCode = EXIT_OK;
+
+  // The store opens only once the command line parsed, so `--help` needs no configuration.
+  const withStore = async (fn: (store: Store) => Promise<number>) => {
+    const store = await createStore(loadConfig(io.env));
+    try {
+      exitCode = await fn(store);
+    } finally {
+      await store.close();
+    }
+  };
+  const auth = (store: Store) => createAuthService(store, systemClock, opts.passwordLogN);
+
+  const program = new Command('helpdesk')
+    .description('Partner Help Desk administration: demo data, imports, search index, agents and API tokens')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+
+  program.command('seed')
+    .description('import the deterministic demo data set and create the demo agents when missing')
+    .option('--orgs <n>', 'number of orgs', positiveInt, DEMO_DEFAULTS.orgs)
+    .option('--users <n>', 'number of users', positiveInt, DEMO_DEFAULTS.users)
+    .option('--seed <s>', 'seed of the generator: the same seed gives the same data', seedNumber, DEMO_DEFAULTS.seed)
+    .action((o: { orgs: number; users: number; seed: number }) => withStore(async (store) => {
+      const result = await seedDemo({ store, auth: auth(store), ...o });
+      say(`Seeded demo data (seed ${o.seed}): ${formatCounts(result.counts)}`);
+      if (hasAny(result.deferred)) say(`Deferred (valid, not applied yet): ${formatCounts(result.deferred)}`);
+      say('Demo accounts:');
+      for (const a of result.accounts) {
+        say(`  ${a.email}  ${a.role}  ${a.partnerId}  ${a.password ?? '(existed already; password unchanged)'}`);
+      }
+      return EXIT_OK;
+    }));
+
+  program.command('import')
+    .description('import NDJSON records (one JSON object a line); orgs must come before their users and devices')
+    .argument('<file>', 'NDJSON file, or - for standard input')
+    .action((file: string) => withStore((store) => importFile(store, file, io)));
+
+  program.command('reindex')
+    .description('rebuild the search index from the store')
+    .action(() => withStore(async (store) => {
+      await store.changes.requestRebuild();
+      // The embedded search engine lives inside the app's process: the CLI can only ask it.
+      say('Reindex requested: the running app rebuilds its search index from the store as soon as it sees the request.');
+      return EXIT_OK;
+    }));
+
+  program.command('agent')
+    .description('manage agents')
+    .command('add')
+    .description('add an agent to a partner; the password comes from --password or the first line of standard input')
+    .requiredOption('--partner <id>', 'partner id, e.g. p-north')
+    .requiredOption('--email <email>', 'sign-in email')
+    .requiredOption('--name <name>', 'display name')
+    .addOption(new Option('--role <role>', 'role').choices(['helpdesk', 'partner_admin']).makeOptionMandatory())
+    .option('--password <password>', 'password (12 characters or more); prefer standard input, which stays out of shell history')
+    .action((o: { partner: string; email: string; name: string; role: AgentRole; password?: string }) => withStore(async (store) => {
+      const password = o.password ?? await readPassword(io);
+      if (!password) throw new UsageError('password: none given (use --password or write it on standard input)');
+      const agent = await auth(store).createAgent({ partnerId: o.partner, email: o.email, name: o.name, role: o.role, password });
+      say(`Agent ${agent.email} added to ${agent.partnerId} as ${agent.role} (id ${agent.id}).`);
+      return EXIT_OK;
+    }));
+
+  program.command('token')
+    .description('manage API tokens')
+    .command('create')
+    .description('create an API token for an agent and print it (it is shown only this once)')
+    .requiredOption('--email <email>', "the agent's email")
+    .option('--name <name>', 'label shown on the admin page', 'helpdesk cli')
+    .action((o: { email: string; name: string }) => withStore(async (store) => {
+      const { token } = await auth(store).createToken(o.email, o.name);
+      say(token);
+      return EXIT_OK;
+    }));
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (err) {
+    return reportError(err, io);
+  }
+}
+
+async function importFile(store: Store, file: string, io: CliIo): Promise<number> {
+  const say = (line: string) => { io.stdout.write(`${line}\n`); };
+  let input: NodeJS.ReadableStream;
+  let totalBytes: number | undefined;
+  if (file === '-') {
+    input = io.stdin;
+  } else {
+    const stat = await fs.promises.stat(file).catch((err: Error) => {
+      throw new UsageError(`cannot read ${file}: ${err.message}`);
+    });
+    if (!stat.isFile()) throw new UsageError(`${file} is not a file`);
+    totalBytes = stat.size;
+    input = fs.createReadStream(file);
+  }
+
+  const bar = io.stderr.isTTY && totalBytes
+    ? new cliProgress.SingleBar({
+      stream: io.stderr,
+      format: 'Importing [{bar}] {percentage}% | {lines} lines | {eta_formatted} left',
+      hideCursor: true,
+    }, cliProgress.Presets.shades_classic)
+    : null;
+  bar?.start(totalBytes!, 0, { lines: 0 });
+  let summary;
+  try {
+    summary = await importNdjson(store, input, {
+      totalBytes,
+      onProgress: bar ? (p) => bar.update(p.bytes, { lines: p.lines }) : undefined,
+    });
+  } finally {
+    bar?.stop();
+  }
+
+  const imported = IMPORT_KINDS.reduce((n, k) => n + summary.imported[k], 0);
+  say(`Read ${summary.lines} lines: ${imported} records imported (${formatCounts(summary.imported)}), ${summary.failed.length} failed.`);
+  if (hasAny(summary.deferred)) {
+    say(`Deferred (valid, not applied yet): ${formatCounts(summary.deferred)}`);
+  }
+  for (const f of summary.failed) say(`line ${f.line}: ${f.reason}`);
+  return summary.failed.length > 0 ? EXIT_FAILED : EXIT_OK;
+}
+
+/** The first line of standard input; on a terminal, asked for without echoing it. */
+async function readPassword(io: CliIo): Promise<string | null> {
+  const terminal = Boolean(io.stdin.isTTY);
+  if (terminal) io.stderr.write('Password: ');
+  // On a terminal readline echoes through `output` (raw mode): a muted one keeps the password off screen.
+  const muted = new Writable({ write: (_chunk, _encoding, done) => done() });
+  const rl = readline.createInterface({ input: io.stdin, output: muted, terminal, crlfDelay: Infinity });
+  rl.on('SIGINT', () => rl.close());
+  try {
+    for await (const line of rl) return line;
+    return null;
+  } finally {
+    rl.close();
+    if (terminal) io.stderr.write('\n');
+  }
+}
+
+function reportError(err: unknown, io: CliIo): number {
+  const fail = (message: string, code: number) => { io.stderr.write(`error: ${message}\n`); return code; };
+  // Commander has printed its own message (or the help) already.
+  if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+  if (err instanceof ConfigError) {
+    io.stderr.write(`${err.message}\n`);
+    return EXIT_USAGE;
+  }
+  if (err instanceof UsageError) return fail(err.message, EXIT_USAGE);
+  if (isAppError(err)) return fail(err.message, err.code === 'invalid' ? EXIT_USAGE : EXIT_FAILED);
+  return fail((err as Error).message ?? String(err), EXIT_FAILED);
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number of 1 or more.');
+  return n;
+}
+
+function seedNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw new InvalidArgumentError('must be a whole number from 0 to 4294967295.');
+  return n;
+}
+
+const hasAny = (counts: Record<ImportKind, number>) => IMPORT_KINDS.some((k) => counts[k] > 0);
+
+const formatCounts = (counts: Record<ImportKind, number>) =>
+  IMPORT_KINDS.filter((k) => counts[k] > 0).map((k) => `${k} ${counts[k]}`).join(', ') || 'none';

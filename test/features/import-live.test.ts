@@ -1,0 +1,63 @@
+// An import run by the CLI in another process while the app runs is searchable within seconds:
+// the CLI writes the store (and its change outbox); the app's indexer follows the outbox.
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import request from 'supertest';
+import { EMBEDDED_FILE } from '../../src/store';
+import { buildTestApp, tempDir, type TestApp } from '../helpers/test-app';
+
+const run = promisify(execFile);
+const CLI = path.resolve(__dirname, '../../bin/helpdesk.js');
+
+describe('import while the app runs', () => {
+  let t: TestApp;
+  let dataDir: string;
+
+  beforeAll(() => {
+    if (!fs.existsSync(path.resolve(__dirname, '../../dist/src/cli/main.js'))) {
+      throw new Error('dist/ is missing: `npm test` builds it first (npm run build)');
+    }
+  });
+
+  beforeEach(async () => {
+    dataDir = tempDir();
+    t = await buildTestApp({ dataDir, storeFile: path.join(dataDir, EMBEDDED_FILE) });
+    await t.store.partners.upsert({ id: 'p-north', name: 'Northwind' });
+    await t.addAgent('p-north', 'agent@north.example');
+    await t.indexer.rebuild();
+    t.indexer.start();
+  });
+  afterEach(async () => {
+    await t.indexer.stop();
+    await t.close();
+  });
+
+  test('when the CLI imports records in another process, then they are searchable within seconds', async () => {
+    const token = await t.apiToken('agent@north.example');
+    const orgId = '3d6f1a2b-0c4e-4f5a-8b7c-9d0e1f2a3b4c';
+    const lines = [
+      { kind: 'org', id: orgId, partnerId: 'p-north', name: 'Zanzibar Logistics', status: 'active', createdAt: '2024-02-01T00:00:00Z' },
+      { kind: 'user', id: '7e8f9a0b-1c2d-4e3f-8a4b-5c6d7e8f9a0b', orgId, email: 'quentin.zola@zanzibar.example', firstName: 'Quentin',
+        lastName: 'Zola', displayName: 'Quentin Zola', status: 'active', createdAt: '2024-02-02T00:00:00Z' },
+      'this line is not JSON',
+    ].map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\n');
+    const file = path.join(dataDir, 'records.ndjson');
+    fs.writeFileSync(file, lines);
+
+    const cli = await run(process.execPath, [CLI, 'import', file], { env: { ...process.env, DATA_DIR: dataDir, NODE_ENV: 'test' } })
+      .catch((err: { code: number; stdout: string }) => err);
+    expect(cli.stdout).toMatch(/line 3: invalid JSON/);
+
+    const started = Date.now();
+    let hits: Array<{ id: string }> = [];
+    while (Date.now() - started < 5000) {
+      const res = await request(t.app).get('/api/v1/search?q=quentin%20zola').set('Authorization', `Bearer ${token}`);
+      hits = res.body.hits;
+      if (hits.length) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(hits.map((h) => h.id)).toEqual(['7e8f9a0b-1c2d-4e3f-8a4b-5c6d7e8f9a0b']);
+  });
+});
