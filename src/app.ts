@@ -7,6 +7,7 @@ import { pinoHttp } from 'pino-http';
 import type { Logger } from 'pino';
 import type { Clock } from './clock';
 import type { Config } from './config';
+import type { Mailer } from './mail/mailer';
 import type { SearchIndex } from './search-index/search-index';
 import type { Store } from './store/store';
 import { errorHandler, notFoundHandler } from './http/error-handler';
@@ -24,6 +25,9 @@ import { searchApiRoutes, searchPageRoutes } from './features/search/search.rout
 import { createSearchService } from './features/search/search.service';
 import { userApiRoutes, userPageRoutes } from './features/users/users.routes';
 import { createUsersService } from './features/users/users.service';
+import { createSupportService } from './features/support/support.service';
+import { codeCheckLimiter, verificationApiRoutes, verificationPageRoutes } from './features/verification/verification.routes';
+import { createVerificationService } from './features/verification/verification.service';
 
 export interface AppDeps {
   config: Config;
@@ -31,6 +35,7 @@ export interface AppDeps {
   search: SearchIndex;
   clock: Clock;
   logger: Logger;
+  mailer: Mailer;
   /** scrypt cost as log2(N); lowered only by tests. */
   passwordLogN?: number;
   /** True once SIGTERM arrived: /readyz fails so the load balancer stops sending traffic. */
@@ -49,8 +54,11 @@ export function createApp(input: AppDepsInput): express.Express {
   const auth = createAuthService(store, clock, deps.passwordLogN);
   const audit = createAuditLog(store, clock);
   const search = createSearchService(deps.search, store, logger);
-  const orgs = createOrgsService(store, clock);
-  const users = createUsersService(store);
+  const support = createSupportService(store, clock);
+  const orgs = createOrgsService(store, clock, support);
+  const users = createUsersService(store, support);
+  const verification = createVerificationService({ store, mailer: deps.mailer, clock, codeSecret: config.codeSecret });
+  const codeChecks = codeCheckLimiter(store, clock);
   const { protect: csrfProtect, generateToken } = csrf();
 
   const app = express();
@@ -89,11 +97,13 @@ export function createApp(input: AppDepsInput): express.Express {
   const perAgent = (req: Request) => req.principal?.agentId ?? req.ip ?? 'anonymous';
   app.use('/api/v1', noStore, requireApiPrincipal(auth),
     limiter(store, clock, { name: 'api', windowMs: 60_000, limit: 600, key: perAgent }));
-  app.use('/api/v1', searchApiRoutes(search), orgApiRoutes(orgs, search, audit), userApiRoutes(users, audit));
+  app.use('/api/v1', searchApiRoutes(search), orgApiRoutes(orgs, search, audit), userApiRoutes(users, audit),
+    verificationApiRoutes(verification, audit, codeChecks));
 
   app.use(authRoutes(deps, auth, audit));
   app.use(noStore);
-  app.use(searchPageRoutes(search), orgPageRoutes(orgs, search, audit), userPageRoutes(users, audit));
+  app.use(searchPageRoutes(search), orgPageRoutes(orgs, search, audit),
+    verificationPageRoutes(verification, audit, codeChecks), userPageRoutes(users, audit));
 
   app.use(notFoundHandler);
   app.use(errorHandler);

@@ -142,3 +142,41 @@ export interface Change {
   id: string;
   at: string;
 }
+
+/**
+ * A verification code sent to a user (spec 3.3). The code itself is never stored, only its HMAC.
+ * 'expired' is not an outcome: it follows from expiresAt and the clock when the code is checked.
+ */
+export type VerificationOutcome = 'pending' | 'verified' | 'locked' | 'voided';
+
+export interface Verification {
+  id: string;
+  partnerId: string;
+  orgId: string;
+  userId: string;
+  /** The address the code went to, as it was when sent. */
+  sentTo: string;
+  /** The agent who asked for it. */
+  requestedBy: string;
+  /** HMAC-SHA256 (hex) of the verification id and the code, keyed with CODE_SECRET. */
+  codeHash: string;
+  createdAt: string;
+  expiresAt: string;
+  /** Every answer checked against this code, right or wrong. */
+  attempts: number;
+  outcome: VerificationOutcome;
+  /** When the outcome last changed (verified, locked or voided). */
+  settledAt: string | null;
+}
+
+/** A mail kept in the local outbox (no SMTP_URL): the partner's admins read it in the app. */
+export interface OutboxMail {
+  id: string;
+  partnerId: string;
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  kind: EmailKind;
+  createdAt: string;
+}

@@ -2,7 +2,7 @@
 // caller's partner, so a record of another tenant answers exactly like a missing one (null).
 // Both adapters pass test/contract/store.contract.ts.
 import type {
-  Agent, ApiToken, AuditEvent, Change, Device, Org, Partner, SessionRecord, User,
+  Agent, ApiToken, AuditEvent, Change, Device, Org, OutboxMail, Partner, SessionRecord, User, Verification,
 } from './records';
 
 export * from './records';
@@ -120,6 +120,56 @@ export interface RateLimitRepo {
   reset(key: string): Promise<void>;
 }
 
+export interface VerificationAttempt {
+  /** Whether the answer matched the code (compared by the caller, in constant time). */
+  correct: boolean;
+  now: Date;
+  /** The attempt that reaches this count without a match locks the code. */
+  maxAttempts: number;
+}
+
+export interface VerificationRepo {
+  /** Stores a new code and voids every pending code of the same user, in one transaction. */
+  create(verification: Verification): Promise<void>;
+  get(partnerId: string, id: string): Promise<Verification | null>;
+  /** The user's newest verification, whatever its outcome. */
+  latestForUser(partnerId: string, userId: string): Promise<Verification | null>;
+  /**
+   * Counts one answer in a single conditional write: it applies only while the code is pending,
+   * unexpired and under maxAttempts, and then marks it verified (correct), locked (the last try)
+   * or leaves it pending. Returns the updated record, or null when the write did not apply, so two
+   * correct answers at once verify exactly once.
+   */
+  attempt(partnerId: string, id: string, attempt: VerificationAttempt): Promise<Verification | null>;
+  /** Voids the code if it is still pending (its mail could not be sent). */
+  void(partnerId: string, id: string, at: Date): Promise<void>;
+}
+
+export interface MailOutboxRepo {
+  append(mail: OutboxMail): Promise<void>;
+  /** Newest first. */
+  listByPartner(partnerId: string, page: Page): Promise<OutboxMail[]>;
+}
+
+/** A named support contact as listed: one user of the org for one product. */
+export interface SupportContact { product: string; userId: string; displayName: string; email: string }
+
+export type AddSupportContactResult = 'added' | 'already' | 'quota_reached' | 'no_such_user';
+
+/**
+ * Named support contacts (spec 2, 3.7). The user record's `supportContactFor` is the one source of
+ * truth (the import writes it); this repo lists it per org and changes it with the quota checked in
+ * the same transaction, so two additions at once never exceed the quota.
+ */
+export interface SupportContactRepo {
+  /** Contacts of the org, by product, then display name. */
+  listByOrg(partnerId: string, orgId: string): Promise<SupportContact[]>;
+  /** Makes the org's user a contact for `product` unless the org already has `quota` contacts for it. */
+  add(partnerId: string, orgId: string, userId: string, product: string, quota: number): Promise<AddSupportContactResult>;
+  /** True when the user was a contact for `product` and no longer is. */
+  remove(partnerId: string, orgId: string, userId: string, product: string): Promise<boolean>;
+}
+
 export interface Store {
   readonly name: string;
   partners: PartnerRepo;
@@ -132,6 +182,9 @@ export interface Store {
   audit: AuditRepo;
   changes: ChangeRepo;
   rateLimits: RateLimitRepo;
+  verifications: VerificationRepo;
+  mailOutbox: MailOutboxRepo;
+  supportContacts: SupportContactRepo;
   /** Throws when the backend does not answer. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -5,11 +5,14 @@ import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
 import type { Express } from 'express';
+import type { DestinationStream } from 'pino';
 import { createApp } from '../../src/app';
 import { ManualClock } from '../../src/clock';
 import { loadConfig } from '../../src/config';
 import { createAuthService } from '../../src/features/auth/auth.service';
 import { createLogger } from '../../src/logger';
+import type { Mailer } from '../../src/mail/mailer';
+import { OutboxMailer } from '../../src/mail/outbox/outbox-mailer';
 import { EmbeddedSearchIndex } from '../../src/search-index/embedded/embedded-search-index';
 import { Indexer } from '../../src/search-index/indexer';
 import { EmbeddedStore } from '../../src/store/embedded/embedded-store';
@@ -22,19 +25,30 @@ export function tempDir(prefix = 'helpdesk-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
-export async function buildTestApp(options: { dataDir?: string; storeFile?: string } = {}) {
+export interface TestAppOptions {
+  dataDir?: string;
+  storeFile?: string;
+  /** Defaults to the outbox in the test's store. */
+  mailer?: (store: EmbeddedStore, clock: ManualClock) => Mailer;
+  /** Where the app's logs go (e.g. a memory stream a test reads); level from `logLevel`. */
+  logStream?: DestinationStream;
+  logLevel?: string;
+}
+
+export async function buildTestApp(options: TestAppOptions = {}) {
   const dataDir = options.dataDir ?? tempDir();
   const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
   const store = new EmbeddedStore(options.storeFile ?? ':memory:');
   const search = new EmbeddedSearchIndex();
   const clock = new ManualClock(new Date());
-  const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
-  const app = createApp({ config, store, search, clock, logger, passwordLogN: TEST_PASSWORD_LOG_N });
+  const logger = createLogger(options.logLevel ?? process.env.TEST_LOG_LEVEL ?? 'silent', options.logStream);
+  const mailer = options.mailer?.(store, clock) ?? new OutboxMailer(store, clock);
+  const app = createApp({ config, store, search, clock, logger, mailer, passwordLogN: TEST_PASSWORD_LOG_N });
   const indexer = new Indexer(store, search, logger);
   const auth = createAuthService(store, clock, TEST_PASSWORD_LOG_N);
 
   return {
-    app, store, search, clock, indexer, auth, config,
+    app, store, search, clock, indexer, auth, config, mailer,
     /** Applies pending store changes to the search index (the running app does this every 500 ms). */
     sync: () => indexer.catchUp(),
     async addAgent(partnerId: string, email: string, role: AgentRole = 'helpdesk') {
@@ -43,7 +57,10 @@ export async function buildTestApp(options: { dataDir?: string; storeFile?: stri
     async apiToken(email: string) {
       return (await auth.createToken(email, 'test')).token;
     },
-    close: () => store.close(),
+    async close() {
+      await mailer.close();
+      await store.close();
+    },
   };
 }
 

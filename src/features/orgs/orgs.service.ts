@@ -4,6 +4,8 @@ import type { Clock } from '../../clock';
 import { notFound } from '../../errors';
 import type { Principal } from '../../http/request-context';
 import type { Device, Org, Store, User } from '../../store/store';
+import type { ProductContacts, SupportPlanView, SupportService } from '../support/support.service';
+import type { WindowStatus } from '../support/support-plans';
 
 export const ENDING_SOON_DAYS = 30;
 
@@ -21,6 +23,11 @@ export interface OrgView {
   users: User[];
   devices: Device[];
   subscriptions: SubscriptionView[];
+  /** The plan with its response targets; null when the org has none. */
+  supportPlan: SupportPlanView | null;
+  /** The plan region's business hours at this moment. */
+  businessHours: WindowStatus | null;
+  supportContacts: ProductContacts[];
 }
 
 export interface OrgsService {
@@ -30,7 +37,7 @@ export interface OrgsService {
 
 const LIST_LIMIT = 50;
 
-export function createOrgsService(store: Store, clock: Clock): OrgsService {
+export function createOrgsService(store: Store, clock: Clock, support: SupportService): OrgsService {
   const getOrg = async (principal: Principal, id: string) => {
     const org = await store.orgs.get(principal.partnerId, id);
     if (!org) throw notFound('Organization');
@@ -41,14 +48,16 @@ export function createOrgsService(store: Store, clock: Clock): OrgsService {
     getOrg,
     async view(principal, id) {
       const org = await getOrg(principal, id);
-      const [partner, admins, userCount, deviceCount, users, devices] = await Promise.all([
+      const [partner, admins, userCount, deviceCount, users, devices, supportContacts] = await Promise.all([
         store.partners.get(org.partnerId),
         store.users.listAdmins(principal.partnerId, org.id),
         store.users.countByOrg(principal.partnerId, org.id),
         store.devices.countByOrg(principal.partnerId, org.id),
         store.users.listByOrg(principal.partnerId, org.id, { limit: LIST_LIMIT, offset: 0 }),
         store.devices.listByOrg(principal.partnerId, org.id, { limit: LIST_LIMIT, offset: 0 }),
+        support.contacts(principal, org.id),
       ]);
+      const plan = support.plan(org);
       const soon = clock.now().getTime() + ENDING_SOON_DAYS * 86400_000;
       return {
         org,
@@ -67,6 +76,9 @@ export function createOrgsService(store: Store, clock: Clock): OrgsService {
             over: l.used > l.quantity,
           })),
         })),
+        supportPlan: plan?.supportPlan ?? null,
+        businessHours: plan?.businessHours ?? null,
+        supportContacts,
       };
     },
   };

@@ -1,12 +1,15 @@
 import { Router } from 'express';
 import type { AuditLog } from '../audit/audit.service';
+import { parseInput } from '../../http/validate';
 import { requireAgentPage } from '../auth/auth.middleware';
+import { entitlementQuery } from '../support/support.schema';
 import type { UsersService } from './users.service';
 
 export function userPageRoutes(users: UsersService, audit: AuditLog): Router {
   const router = Router();
   router.get('/users/:id', requireAgentPage, async (req, res) => {
-    const view = await users.view(req.principal!, String(req.params.id));
+    const { product } = parseInput(entitlementQuery, req.query);
+    const view = await users.view(req.principal!, String(req.params.id), product);
     await audit.record(req, { action: 'user.view', orgId: view.org.id, subject: `user:${view.user.id}` });
     res.render('users/user', { title: view.user.displayName || view.user.email, view });
   });
@@ -21,7 +24,8 @@ export function userPageRoutes(users: UsersService, audit: AuditLog): Router {
 export function userApiRoutes(users: UsersService, audit: AuditLog): Router {
   const router = Router();
   router.get('/users/:id', async (req, res) => {
-    const view = await users.view(req.principal!, String(req.params.id));
+    const { product } = parseInput(entitlementQuery, req.query);
+    const view = await users.view(req.principal!, String(req.params.id), product);
     await audit.record(req, { action: 'user.view', orgId: view.org.id, subject: `user:${view.user.id}`, detail: { via: 'api' } });
     // Suppression state comes with the suppression feature; until then no address is suppressed.
     res.json({ ...view, lastEmail: view.user.lastEmail, suppression: null });

@@ -2,11 +2,14 @@
 import { notFound } from '../../errors';
 import type { Principal } from '../../http/request-context';
 import type { Device, Org, Store, User } from '../../store/store';
+import type { EntitlementView, SupportService } from '../support/support.service';
 
 export interface UserView {
   user: User;
   org: Pick<Org, 'id' | 'name' | 'status'>;
   devices: Device[];
+  /** Named support contact for which products; licensed for the product asked about. */
+  support: EntitlementView;
 }
 
 export interface DeviceView {
@@ -16,11 +19,12 @@ export interface DeviceView {
 }
 
 export interface UsersService {
-  view(principal: Principal, id: string): Promise<UserView>;
+  /** `product`: what the caller calls about, for the entitlement answer. */
+  view(principal: Principal, id: string, product?: string): Promise<UserView>;
   deviceView(principal: Principal, id: string): Promise<DeviceView>;
 }
 
-export function createUsersService(store: Store): UsersService {
+export function createUsersService(store: Store, support: SupportService): UsersService {
   const orgOf = async (partnerId: string, orgId: string) => {
     const org = await store.orgs.get(partnerId, orgId);
     // A user's org is in the same partner by construction; a dangling reference is a missing record.
@@ -29,14 +33,14 @@ export function createUsersService(store: Store): UsersService {
   };
 
   return {
-    async view(principal, id) {
+    async view(principal, id, product) {
       const user = await store.users.get(principal.partnerId, id);
       if (!user) throw notFound('User');
       const [org, devices] = await Promise.all([
         orgOf(principal.partnerId, user.orgId),
         store.devices.listByOwner(principal.partnerId, user.id),
       ]);
-      return { user, org: { id: org.id, name: org.name, status: org.status }, devices };
+      return { user, org: { id: org.id, name: org.name, status: org.status }, devices, support: support.entitlement(org, user, product) };
     },
     async deviceView(principal, id) {
       const device = await store.devices.get(principal.partnerId, id);

@@ -7,9 +7,11 @@ import path from 'node:path';
 import { conflict, invalid } from '../../errors';
 import type {
   Agent, AgentRepo, ApiToken, ApiTokenRepo, AuditEvent, AuditQuery, AuditRepo, Change, ChangeRepo,
-  ChangedEntity, Device, DeviceInput, DeviceRepo, Org, OrgRepo, Page, Partner, PartnerRepo,
-  RateLimitRepo, SessionRecord, SessionRepo, Store, User, UserInput, UserRepo,
+  ChangedEntity, Device, DeviceInput, DeviceRepo, MailOutboxRepo, Org, OrgRepo, OutboxMail, Page, Partner, PartnerRepo,
+  RateLimitRepo, SessionRecord, SessionRepo, Store, User, UserInput, UserRepo, Verification, VerificationOutcome,
+  VerificationRepo,
 } from '../store';
+import type { AddSupportContactResult, SupportContact, SupportContactRepo } from '../store';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS partners (id TEXT PRIMARY KEY, data TEXT NOT NULL);
@@ -44,7 +46,27 @@ CREATE TABLE IF NOT EXISTS changes (
   seq INTEGER PRIMARY KEY AUTOINCREMENT, entity TEXT NOT NULL, id TEXT NOT NULL, at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS rate_limits (
   key TEXT PRIMARY KEY, count INTEGER NOT NULL, reset_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS verifications (
+  id TEXT PRIMARY KEY, partner_id TEXT NOT NULL, org_id TEXT NOT NULL, user_id TEXT NOT NULL,
+  sent_to TEXT NOT NULL, requested_by TEXT NOT NULL, code_hash TEXT NOT NULL, created_at TEXT NOT NULL,
+  expires_at INTEGER NOT NULL, attempts INTEGER NOT NULL, outcome TEXT NOT NULL, settled_at TEXT);
+CREATE INDEX IF NOT EXISTS verifications_user ON verifications (partner_id, user_id, created_at);
+CREATE TABLE IF NOT EXISTS mail_outbox (
+  id TEXT PRIMARY KEY, partner_id TEXT NOT NULL, created_at TEXT NOT NULL, data TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS mail_outbox_partner ON mail_outbox (partner_id, created_at);
 `;
+
+interface VerificationRow {
+  id: string; partner_id: string; org_id: string; user_id: string; sent_to: string; requested_by: string;
+  code_hash: string; created_at: string; expires_at: number; attempts: number; outcome: VerificationOutcome;
+  settled_at: string | null;
+}
+
+const toVerification = (r: VerificationRow | undefined): Verification | null => (r ? {
+  id: r.id, partnerId: r.partner_id, orgId: r.org_id, userId: r.user_id, sentTo: r.sent_to,
+  requestedBy: r.requested_by, codeHash: r.code_hash, createdAt: r.created_at,
+  expiresAt: new Date(r.expires_at).toISOString(), attempts: r.attempts, outcome: r.outcome, settledAt: r.settled_at,
+} : null);
 
 type Row = { data: string };
 const parse = <T>(row: Row | undefined): T | null => (row ? (JSON.parse(row.data) as T) : null);
@@ -63,6 +85,9 @@ export class EmbeddedStore implements Store {
   readonly audit: AuditRepo;
   readonly changes: ChangeRepo;
   readonly rateLimits: RateLimitRepo;
+  readonly verifications: VerificationRepo;
+  readonly mailOutbox: MailOutboxRepo;
+  readonly supportContacts: SupportContactRepo;
 
   /** `file` is a path, or ':memory:' for a throwaway store. */
   constructor(readonly file: string) {
@@ -85,6 +110,9 @@ export class EmbeddedStore implements Store {
     this.audit = this.auditRepo();
     this.changes = this.changeRepo();
     this.rateLimits = this.rateLimitRepo();
+    this.verifications = this.verificationRepo();
+    this.mailOutbox = this.mailOutboxRepo();
+    this.supportContacts = this.supportContactRepo();
   }
 
   async ping(): Promise<void> {
@@ -385,6 +413,96 @@ export class EmbeddedStore implements Store {
       },
       decrement: async (key) => { db.prepare('UPDATE rate_limits SET count = MAX(count - 1, 0) WHERE key = ?').run(key); },
       reset: async (key) => { db.prepare('DELETE FROM rate_limits WHERE key = ?').run(key); },
+    };
+  }
+
+  private verificationRepo(): VerificationRepo {
+    const db = this.db;
+    const create = db.transaction((v: Verification) => {
+      // Only the newest code of a user may be answered: the caller reads the latest mail.
+      db.prepare(`UPDATE verifications SET outcome = 'voided', settled_at = ?
+        WHERE partner_id = ? AND user_id = ? AND outcome = 'pending'`).run(v.createdAt, v.partnerId, v.userId);
+      db.prepare(`INSERT INTO verifications (id, partner_id, org_id, user_id, sent_to, requested_by, code_hash,
+        created_at, expires_at, attempts, outcome, settled_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+        .run(v.id, v.partnerId, v.orgId, v.userId, v.sentTo, v.requestedBy, v.codeHash, v.createdAt,
+          Date.parse(v.expiresAt), v.attempts, v.outcome, v.settledAt);
+    });
+    // One statement decides: SQLite evaluates every SET expression on the row as it was, and the
+    // WHERE clause lets only the first of two concurrent answers through once the code is settled.
+    const attempt = db.prepare(`UPDATE verifications SET
+        attempts = attempts + 1,
+        outcome = CASE WHEN @correct = 1 THEN 'verified' WHEN attempts + 1 >= @max THEN 'locked' ELSE 'pending' END,
+        settled_at = CASE WHEN @correct = 1 OR attempts + 1 >= @max THEN @at ELSE settled_at END
+      WHERE id = @id AND partner_id = @partnerId AND outcome = 'pending' AND expires_at > @now AND attempts < @max
+      RETURNING *`);
+    return {
+      create: async (v) => { create.immediate(v); },
+      get: async (partnerId, id) => toVerification(db.prepare(
+        'SELECT * FROM verifications WHERE id = ? AND partner_id = ?',
+      ).get(id, partnerId) as VerificationRow | undefined),
+      latestForUser: async (partnerId, userId) => toVerification(db.prepare(
+        'SELECT * FROM verifications WHERE partner_id = ? AND user_id = ? ORDER BY created_at DESC, rowid DESC LIMIT 1',
+      ).get(partnerId, userId) as VerificationRow | undefined),
+      attempt: async (partnerId, id, a) => toVerification(attempt.get({
+        id, partnerId, correct: a.correct ? 1 : 0, max: a.maxAttempts, now: a.now.getTime(), at: a.now.toISOString(),
+      }) as VerificationRow | undefined),
+      void: async (partnerId, id, at) => {
+        db.prepare(`UPDATE verifications SET outcome = 'voided', settled_at = ?
+          WHERE id = ? AND partner_id = ? AND outcome = 'pending'`).run(at.toISOString(), id, partnerId);
+      },
+    };
+  }
+
+  private mailOutboxRepo(): MailOutboxRepo {
+    const db = this.db;
+    return {
+      append: async (m: OutboxMail) => {
+        db.prepare('INSERT INTO mail_outbox (id, partner_id, created_at, data) VALUES (?, ?, ?, ?)')
+          .run(m.id, m.partnerId, m.createdAt, JSON.stringify(m));
+      },
+      listByPartner: async (partnerId, page) => parseAll<OutboxMail>(db.prepare(
+        'SELECT data FROM mail_outbox WHERE partner_id = ? ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?',
+      ).all(partnerId, page.limit, page.offset) as Row[]),
+    };
+  }
+
+  private supportContactRepo(): SupportContactRepo {
+    const db = this.db;
+    const userInOrg = (partnerId: string, orgId: string, userId: string) => parse<User>(db.prepare(
+      'SELECT data FROM users WHERE id = ? AND partner_id = ? AND org_id = ?',
+    ).get(userId, partnerId, orgId) as Row);
+    const save = (user: User) => {
+      db.prepare('UPDATE users SET data = ? WHERE id = ?').run(JSON.stringify(user), user.id);
+      this.recordChange('user', user.id);
+    };
+    const add = db.transaction((partnerId: string, orgId: string, userId: string, product: string, quota: number):
+      AddSupportContactResult => {
+      const user = userInOrg(partnerId, orgId, userId);
+      if (!user) return 'no_such_user';
+      if (user.supportContactFor.includes(product)) return 'already';
+      const { n } = db.prepare(`SELECT COUNT(*) AS n FROM users, json_each(users.data, '$.supportContactFor') AS c
+        WHERE users.partner_id = ? AND users.org_id = ? AND c.value = ?`).get(partnerId, orgId, product) as { n: number };
+      if (n >= quota) return 'quota_reached';
+      save({ ...user, supportContactFor: [...user.supportContactFor, product] });
+      return 'added';
+    });
+    const remove = db.transaction((partnerId: string, orgId: string, userId: string, product: string) => {
+      const user = userInOrg(partnerId, orgId, userId);
+      if (!user?.supportContactFor.includes(product)) return false;
+      save({ ...user, supportContactFor: user.supportContactFor.filter((p) => p !== product) });
+      return true;
+    });
+    return {
+      listByOrg: async (partnerId, orgId) => db.prepare(
+        `SELECT c.value AS product, users.id AS userId, json_extract(users.data, '$.displayName') AS displayName,
+          users.email AS email
+         FROM users, json_each(users.data, '$.supportContactFor') AS c
+         WHERE users.partner_id = ? AND users.org_id = ?
+         ORDER BY c.value, json_extract(users.data, '$.displayName'), users.id`,
+      ).all(partnerId, orgId) as SupportContact[],
+      // IMMEDIATE: the count and the write happen under one write lock, across processes too.
+      add: async (partnerId, orgId, userId, product, quota) => add.immediate(partnerId, orgId, userId, product, quota),
+      remove: async (partnerId, orgId, userId, product) => remove.immediate(partnerId, orgId, userId, product),
     };
   }
 }

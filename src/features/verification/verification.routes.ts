@@ -1,0 +1,112 @@
+// Send code and Verify, as pages (forms on the user page, POST-redirect-GET) and as API rows
+// (spec 4.4). The code only ever travels in a POST body; the answer never holds it.
+import { Router, type Request, type RequestHandler } from 'express';
+import type { Clock } from '../../clock';
+import { isAppError } from '../../errors';
+import { limiter } from '../../http/security';
+import { parseInput } from '../../http/validate';
+import type { MessageKey } from '../../i18n/i18n';
+import type { Store } from '../../store/store';
+import type { AuditLog } from '../audit/audit.service';
+import { requireAgentPage } from '../auth/auth.middleware';
+import { checkForm, checkInput } from './verification.schema';
+import {
+  VerificationRefusal, type CheckStatus, type VerificationContext, type VerificationService,
+} from './verification.service';
+
+/** One line on the verification panel, shown once after a redirect. */
+export interface VerificationNotice {
+  tone: 'ok' | 'info' | 'error';
+  key: MessageKey;
+  params?: Record<string, string | number>;
+}
+
+declare module 'express-session' {
+  interface SessionData {
+    verificationNotice: VerificationNotice;
+  }
+}
+
+/** Answers are already limited per code and per user; this stops one agent hammering many codes. */
+export const codeCheckLimiter = (store: Store, clock: Clock): RequestHandler => limiter(store, clock, {
+  name: 'verify-check', windowMs: 60_000, limit: 30, key: (req) => req.principal?.agentId ?? req.ip ?? 'anonymous',
+});
+
+const contextOf = (req: Request, audit: AuditLog): VerificationContext => ({
+  principal: req.principal!,
+  lang: req.lang,
+  audit: (entry) => audit.record(req, entry),
+});
+
+const checkNotice: Record<CheckStatus, VerificationNotice['tone']> = {
+  verified: 'ok', invalid: 'error', expired: 'error', locked: 'error',
+};
+
+/** A refusal the agent can act on becomes a notice on the user page; anything else is an error page. */
+function refusalNotice(req: Request, err: unknown): VerificationNotice {
+  if (err instanceof VerificationRefusal) return { tone: 'error', key: err.messageKey, params: err.params };
+  if (isAppError(err) && err.code === 'unavailable') {
+    req.log.warn({ code: err.code }, err.message);
+    return { tone: 'error', key: 'verification.error.mailDown' };
+  }
+  if (isAppError(err) && err.code === 'invalid') return { tone: 'error', key: 'verification.error.badFormat' };
+  throw err;
+}
+
+const userPage = (userId: string) => `/users/${encodeURIComponent(userId)}#verification`;
+
+export function verificationPageRoutes(verification: VerificationService, audit: AuditLog, checkLimit: RequestHandler): Router {
+  const router = Router();
+
+  // Runs before the user page's own route: hands the panel its state, then lets the page render.
+  router.get('/users/:id', requireAgentPage, async (req, res, next) => {
+    res.locals.verification = await verification.panel(req.principal!, String(req.params.id));
+    res.locals.verificationNotice = req.session.verificationNotice ?? null;
+    delete req.session.verificationNotice;
+    next();
+  });
+
+  router.post('/users/:id/verifications', requireAgentPage, async (req, res) => {
+    const userId = String(req.params.id);
+    try {
+      const sent = await verification.send(contextOf(req, audit), userId);
+      req.session.verificationNotice = { tone: 'info', key: 'verification.notice.sent', params: { address: sent.sentTo } };
+    } catch (err) {
+      req.session.verificationNotice = refusalNotice(req, err);
+    }
+    res.redirect(303, userPage(userId));
+  });
+
+  router.post('/verifications/:id/check', requireAgentPage, checkLimit, async (req, res) => {
+    const { userId } = parseInput(checkForm, req.body);
+    try {
+      const { code } = parseInput(checkInput, req.body);
+      const result = await verification.check(contextOf(req, audit), String(req.params.id), code);
+      req.session.verificationNotice = {
+        tone: checkNotice[result.status], key: `verification.notice.${result.status}`, params: { count: result.attemptsLeft },
+      };
+    } catch (err) {
+      req.session.verificationNotice = refusalNotice(req, err);
+    }
+    res.redirect(303, userPage(userId));
+  });
+
+  return router;
+}
+
+export function verificationApiRoutes(verification: VerificationService, audit: AuditLog, checkLimit: RequestHandler): Router {
+  const router = Router();
+
+  router.post('/users/:id/verifications', async (req, res) => {
+    const sent = await verification.send(contextOf(req, audit), String(req.params.id));
+    res.status(202).json({ id: sent.id, sentTo: sent.sentTo, expiresAt: sent.expiresAt });
+  });
+
+  router.post('/verifications/:id/check', checkLimit, async (req, res) => {
+    const { code } = parseInput(checkInput, req.body);
+    const result = await verification.check(contextOf(req, audit), String(req.params.id), code);
+    res.json({ status: result.status, attemptsLeft: result.attemptsLeft });
+  });
+
+  return router;
+}

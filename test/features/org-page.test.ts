@@ -1,0 +1,171 @@
+// The org page in depth (spec 3.5) and the user page's entitlement answer (3.7), as pages and as the
+// API of 4.4, with the clock set by hand so business hours are known.
+import request from 'supertest';
+import * as f from '../helpers/factories';
+import { buildTestApp, signIn, type TestApp } from '../helpers/test-app';
+
+describe('org page and entitlement', () => {
+  let t: TestApp;
+  let token: string;
+  const api = (path: string) => request(t.app).get(path).set('Authorization', `Bearer ${token}`);
+
+  const org = f.org('p-north', {
+    name: 'Boulangerie Dupré SARL',
+    supportPlan: { tier: 'enterprise', region: 'emea' },
+    domains: [
+      { name: 'dupre.example', claimed: true, verified: true },
+      { name: 'dupre-mail.example', claimed: true, verified: false },
+      { name: 'old-dupre.example', claimed: false, verified: false },
+    ],
+    orders: [{ number: 'WO-48213379', product: 'Webex Suite', status: 'provisioned', date: '2023-03-28' }],
+    subscriptions: [
+      { id: 'Sub-SUITE', plan: 'Webex Suite', status: 'active', start: '2023-04-01', end: '2030-03-31',
+        licenses: [{ sku: 'MEET-ENT', name: 'Meetings Enterprise', quantity: 50, used: 37 }] },
+      { id: 'Sub-CALL', plan: 'Flex Plan', status: 'active', start: '2025-02-01', end: '2026-02-01',
+        licenses: [{ sku: 'CALL-PRO', name: 'Calling Professional', quantity: 20, used: 12 }] },
+      { id: 'Sub-OLD', plan: 'Flex Plan', status: 'expired', start: '2022-01-01', end: '2024-12-31',
+        licenses: [{ sku: 'WEBINAR-1K', name: 'Webinars 1000', quantity: 1, used: 0 }] },
+    ],
+  });
+  // Same partner, same names: the in-org search must still keep to its org.
+  const sibling = f.org('p-north', { name: 'Dupré Lyon' });
+  const foreign = f.org('p-south', { name: 'Boulangerie Dupont' });
+  let heleneId: string;
+  let siblingHeleneEmail: string;
+
+  beforeAll(async () => {
+    t = await buildTestApp();
+    await t.store.partners.upsert({ id: 'p-north', name: 'Northwind' });
+    await t.store.partners.upsert({ id: 'p-south', name: 'Southwind' });
+    for (const o of [org, sibling, foreign]) await t.store.orgs.upsert(o);
+    heleneId = (await t.store.users.upsert(f.user(org.id, {
+      firstName: 'Hélène', lastName: 'Dupré', email: 'helene.dupre@dupre.example', roles: ['full_admin'],
+      licenses: ['MEET-ENT'], supportContactFor: ['Webex Meetings'],
+    }))).id;
+    await t.store.users.upsert(f.user(org.id, { firstName: 'Paul', lastName: 'Martin', email: 'paul@dupre.example' }));
+    await t.store.devices.upsert(f.device(org.id, { displayName: 'Salle Rivoli', ownerUserId: heleneId }));
+    siblingHeleneEmail = (await t.store.users.upsert(f.user(sibling.id, { firstName: 'Hélène', lastName: 'Dupré', email: 'helene@lyon.example' }))).email;
+    await t.store.devices.upsert(f.device(sibling.id, { displayName: 'Salle Rivoli', serial: 'FOC0000X0BB' }));
+    await t.store.users.upsert(f.user(foreign.id, { firstName: 'Hélène', lastName: 'Dupré', email: 'helene@dupont.example' }));
+    await t.sync();
+    await t.addAgent('p-north', 'agent@north.example');
+    token = await t.apiToken('agent@north.example');
+  });
+  afterAll(() => t.close());
+
+  beforeEach(() => t.clock.set('2026-01-14T13:50:00Z')); // Wednesday 14:50 in Paris
+
+  test('when the org page opens inside EMEA business hours, then it shows the plan, every target and when the desk closes', async () => {
+    const agent = await signIn(t.app, 'agent@north.example');
+    const res = await agent.get(`/orgs/${org.id}`).expect(200);
+    for (const text of ['Enterprise', 'EMEA', 'Inside business hours now · closes in 2 h 10 min', 'Europe/Paris', '14:50',
+      'P1 production down, data loss', '24x7, 30 min', 'P2 major degradation', '24x5, 1 h',
+      'P3 minor degradation, workaround', 'business hours, 2 h', 'P4 question, enhancement', '1 business day']) {
+      expect(res.text).toContain(text);
+    }
+    expect(res.text).not.toMatch(/<script>|style=/);
+  });
+
+  test('when the clock reaches Friday closing time, then the page says the desk opens Monday and which targets still run', async () => {
+    t.clock.set('2026-01-16T16:00:00Z'); // Friday 17:00 in Paris
+    const agent = await signIn(t.app, 'agent@north.example');
+    const res = await agent.get(`/orgs/${org.id}`).expect(200);
+    expect(res.text).toContain('Outside business hours · opens in 2 d 16 h');
+    // P1 (24x7) and P2 (24x5 until Friday midnight) run now; P3 and P4 wait for Monday.
+    expect(res.text.match(/the clock runs/g)).toHaveLength(2);
+    expect(res.text.match(/starts in 2 d 16 h/g)).toHaveLength(2);
+  });
+
+  test('when the browser prefers French, then the plan and the hours are in French', async () => {
+    const agent = await signIn(t.app, 'agent@north.example');
+    const res = await agent.get(`/orgs/${org.id}`).set('Accept-Language', 'fr').expect(200);
+    expect(res.text).toContain('Dans les heures ouvrées · ferme dans 2 h 10 min');
+    expect(res.text).toContain('heures ouvrées, 2 h');
+    expect(res.text).toContain('24 h/24, 7 j/7, 30 min');
+  });
+
+  test('when the org page opens, then subscriptions ending within 30 days, domain states, contacts and admins show', async () => {
+    const agent = await signIn(t.app, 'agent@north.example');
+    const res = await agent.get(`/orgs/${org.id}`).expect(200);
+    expect(res.text.match(/ends within 30 days/g)).toHaveLength(1);
+    expect(res.text).toMatch(/Sub-CALL[\s\S]*?ends within 30 days/);
+    for (const text of ['dupre.example</span> · claimed · verified', 'dupre-mail.example</span> · claimed · not verified',
+      'old-dupre.example</span> · not claimed · not verified', 'helene.dupre@dupre.example', 'full_admin']) {
+      expect(res.text).toContain(text);
+    }
+    expect(res.text).toMatch(/Webex Meetings <span class="badge">1 of 10/);
+    expect(res.text).toMatch(/<meter[^>]+value="37"/);
+  });
+
+  test('when the org is read through the API, then it carries the plan with its targets, the hours now and the contacts', async () => {
+    const res = await api(`/api/v1/orgs/${org.id}`).expect(200);
+    expect(res.body.supportPlan).toEqual({
+      tier: 'enterprise', region: 'emea', zone: 'Europe/Paris', hours: { open: '09:00', close: '17:00' }, contactQuota: 10,
+      targets: [
+        { priority: 'P1', coverage: '24x7', within: { minutes: 30 }, coveredNow: true },
+        { priority: 'P2', coverage: '24x5', within: { minutes: 60 }, coveredNow: true },
+        { priority: 'P3', coverage: 'business_hours', within: { minutes: 120 }, coveredNow: true },
+        { priority: 'P4', coverage: 'business_hours', within: { businessDays: 1 }, coveredNow: true },
+      ],
+    });
+    expect(res.body.businessHours).toEqual({ open: true, closesIn: 130, zone: 'Europe/Paris', localTime: '2026-01-14T14:50:00+01:00' });
+    expect(res.body.supportContacts.find((p: { product: string }) => p.product === 'Webex Meetings'))
+      .toMatchObject({ count: 1, quota: 10, contacts: [{ userId: heleneId }] });
+    expect(res.body.subscriptions.map((s: { id: string; endingSoon: boolean }) => [s.id, s.endingSoon]))
+      .toEqual([['Sub-SUITE', false], ['Sub-CALL', true], ['Sub-OLD', false]]);
+  });
+
+  test('when the user page opens, then it offers the org\'s products to ask about and says which ones the user is a contact for', async () => {
+    const agent = await signIn(t.app, 'agent@north.example');
+    const res = await agent.get(`/users/${heleneId}`).expect(200);
+    for (const product of ['Webex Calling', 'Webex Meetings', 'Webex Suite', 'Webex Webinars']) {
+      expect(res.text).toContain(`<option value="${product}"`);
+    }
+    expect(res.text).toContain('Yes, for Webex Meetings');
+    expect(res.text).not.toContain('Licensed for');
+  });
+
+  test.each([
+    ['Webex Meetings', 'Licensed for Webex Meetings (MEET-ENT)', 'Named support contact for Webex Meetings'],
+    // A suite covers the licenses sold in it.
+    ['Webex Suite', 'Licensed for Webex Suite (MEET-ENT)', 'Not a named support contact for Webex Suite'],
+    ['Webex Calling', 'Not licensed: the org holds Webex Calling licenses, none assigned to this user',
+      'Not a named support contact for Webex Calling'],
+    // Its only subscription has expired.
+    ['Webex Webinars', 'Not licensed: the org holds no license in force for Webex Webinars',
+      'Not a named support contact for Webex Webinars'],
+  ])('when the caller calls about %s, then the user page answers "%s" and "%s"', async (product, license, contact) => {
+    const agent = await signIn(t.app, 'agent@north.example');
+    const res = await agent.get(`/users/${heleneId}?product=${encodeURIComponent(product)}`).expect(200);
+    expect(res.text).toContain(license);
+    expect(res.text).toContain(contact);
+    expect(res.text).toContain(`<option value="${product}" selected>`);
+  });
+
+  test('when the user is read through the API with a product, then it answers the same entitlement as data', async () => {
+    const calling = await api(`/api/v1/users/${heleneId}?product=${encodeURIComponent('Webex Calling')}`).expect(200);
+    expect(calling.body.support).toMatchObject({
+      contactFor: ['Webex Meetings'], product: 'Webex Calling', isContactForProduct: false,
+      license: { product: 'Webex Calling', answer: 'not_assigned', licensed: false, skus: [] },
+    });
+    const meetings = await api(`/api/v1/users/${heleneId}?product=${encodeURIComponent('Webex Meetings')}`).expect(200);
+    expect(meetings.body.support).toMatchObject({ isContactForProduct: true, license: { answer: 'licensed', licensed: true, skus: ['MEET-ENT'] } });
+    const none = await api(`/api/v1/users/${heleneId}`).expect(200);
+    expect(none.body.support).toMatchObject({ product: null, license: null, isContactForProduct: null });
+    await api(`/api/v1/users/${heleneId}?product=${'x'.repeat(201)}`).expect(400);
+  });
+
+  test('when the org is searched through the API, then only its own users and devices come back, never another org\'s', async () => {
+    for (const q of ['helene', 'hélène dupré', 'rivoli', 'dupre']) {
+      const res = await api(`/api/v1/orgs/${org.id}/search?q=${encodeURIComponent(q)}`).expect(200);
+      expect(res.body.hits.length).toBeGreaterThan(0);
+      expect(res.body.hits.every((h: { orgId: string }) => h.orgId === org.id)).toBe(true);
+    }
+    // The sibling's exact email, searched inside this org, finds nothing; in the sibling it finds its user.
+    expect((await api(`/api/v1/orgs/${org.id}/search?q=${siblingHeleneEmail}`).expect(200)).body.hits).toEqual([]);
+    expect((await api(`/api/v1/orgs/${sibling.id}/search?q=${siblingHeleneEmail}`).expect(200)).body.hits)
+      .toEqual([expect.objectContaining({ kind: 'user', orgId: sibling.id })]);
+    // Another partner's org does not exist for this agent.
+    await api(`/api/v1/orgs/${foreign.id}/search?q=helene`).expect(404);
+  });
+});
