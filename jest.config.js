@@ -3,7 +3,15 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
+    // The meilisearch client ships ES modules only. Node >= 20.19 require()s them natively, but
+    // Jest does so only from Node 24.9, so under Jest the client is compiled to CommonJS.
+    '/node_modules/meilisearch/.+\\.js$': ['ts-jest', {
+      tsconfig: { allowJs: true, module: 'commonjs', moduleResolution: 'node10', target: 'ES2022', ignoreDeprecations: '6.0' },
+    }],
+  },
+  transformIgnorePatterns: ['/node_modules/(?!meilisearch/)'],
   globalSetup: '<rootDir>/test/helpers/global-setup.ts',
   testTimeout: 30000,
 };

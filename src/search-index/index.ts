@@ -2,11 +2,13 @@
 // otherwise the in-process engine.
 import type { Config } from '../config';
 import { EmbeddedSearchIndex } from './embedded/embedded-search-index';
+import { MeilisearchSearchIndex } from './meilisearch/meilisearch-search-index';
 import type { SearchIndex } from './search-index';
 
 export async function createSearchIndex(config: Pick<Config, 'meili'>): Promise<SearchIndex> {
   if (config.meili) {
-    throw new Error('MEILI_HOST: the Meilisearch index is not available in this build yet; unset it to use the embedded engine');
+    const { host, apiKey } = config.meili;
+    return MeilisearchSearchIndex.connect({ host, apiKey });
   }
   return new EmbeddedSearchIndex();
 }

@@ -1,0 +1,261 @@
+// The SearchIndex port on Meilisearch, through the official client. What is stored and how a search
+// is ranked lives in meilisearch-settings.ts; this file talks to the server: tasks awaited and their
+// final status checked, writes batched, rebuilds into a fresh index swapped in with swapIndexes, and
+// every client error turned into a 503 AppError that names Meilisearch and never the API key.
+import { performance } from 'node:perf_hooks';
+import {
+  Meilisearch, MeilisearchApiError, MeilisearchError, MeilisearchRequestError, MeilisearchRequestTimeOutError,
+  MeilisearchTaskTimeOutError,
+  type EnqueuedTaskPromise, type MultiSearchQuery, type Task,
+} from 'meilisearch';
+import { unavailable } from '../../errors';
+import { DEFAULT_LIMIT, type SearchDoc, type SearchIndex, type SearchQuery, type SearchResult } from '../search-index';
+import {
+  MEILI_SETTINGS, clampLimit, meiliId, mergeHits, planSearch, toMeiliDocument,
+  type MeiliDocument, type StoredHit,
+} from './meilisearch-settings';
+
+export interface MeilisearchOptions {
+  host: string;
+  apiKey?: string;
+  indexUid?: string;
+  /** Per HTTP request: a search engine that is down must not hold a page for long (ENGINEERING 3). */
+  timeoutMs?: number;
+}
+
+/** Payloads stay far below Meilisearch's default 100 MB request limit, and each task stays short. */
+const MAX_BATCH_DOCS = 10_000;
+const MAX_BATCH_BYTES = 20 * 1024 * 1024;
+/**
+ * Per HTTP request of writes and index management: uploading a 20 MB batch takes longer than a
+ * search may. Searches and health checks keep the short timeout.
+ */
+const WRITE_REQUEST_TIMEOUT_MS = 30_000;
+/** How long a write waits for its task: indexing can queue behind other tasks. */
+const WRITE_WAIT_MS = 60_000;
+/** Creating an index, changing settings, filling a new index or swapping can take minutes on a large index. */
+const BUILD_WAIT_MS = 15 * 60_000;
+
+type Change = { upsert: SearchDoc[] } | { remove: string[] };
+
+export class MeilisearchSearchIndex implements SearchIndex {
+  readonly name = 'meilisearch';
+  /** Changes made while a rebuild fills its new index; replayed on it before the swap. */
+  private readonly journals = new Set<Change[]>();
+  /** Writes and the replay-and-swap step run one at a time, so no change can fall between them. */
+  private writing: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    /** Searches and health checks, with the short timeout. */
+    private readonly client: Meilisearch,
+    /** Writes and index management. */
+    private readonly admin: Meilisearch,
+    private readonly uid: string,
+    /** Takes the API key out of any message, whatever a server may echo. */
+    private readonly scrub: (message: string) => string,
+  ) {}
+
+  /** Connects and makes sure the index exists with our settings; throws a 503 AppError when it cannot. */
+  static async connect({
+    host, apiKey, indexUid = 'helpdesk', timeoutMs = 2000,
+  }: MeilisearchOptions): Promise<MeilisearchSearchIndex> {
+    const scrub = (message: string) => (apiKey ? message.split(apiKey).join('[redacted]') : message);
+    return call('setting up the index', scrub, async () => {
+      // The client throws on a host it cannot parse: inside call(), that is a 503 like the rest.
+      const index = new MeilisearchSearchIndex(
+        new Meilisearch({ host, apiKey, timeout: timeoutMs }),
+        new Meilisearch({ host, apiKey, timeout: Math.max(timeoutMs, WRITE_REQUEST_TIMEOUT_MS) }),
+        indexUid,
+        scrub,
+      );
+      await index.client.health();
+      await index.ensureIndex(indexUid);
+      return index;
+    });
+  }
+
+  async upsert(docs: SearchDoc[]): Promise<void> {
+    if (docs.length === 0) return;
+    await this.exclusive(() => this.call('indexing documents', async () => {
+      await this.addDocuments(this.uid, [docs], WRITE_WAIT_MS);
+      for (const journal of this.journals) journal.push({ upsert: docs });
+    }));
+  }
+
+  async remove(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.exclusive(() => this.call('removing documents', async () => {
+      await this.deleteDocuments(this.uid, ids, WRITE_WAIT_MS);
+      for (const journal of this.journals) journal.push({ remove: ids });
+    }));
+  }
+
+  async search(query: SearchQuery): Promise<SearchResult> {
+    const started = performance.now();
+    const limit = clampLimit(query.limit, DEFAULT_LIMIT);
+    const plan = planSearch(this.uid, query, limit);
+    const queries = [plan.exact, plan.text].filter((q): q is MultiSearchQuery => q !== null);
+    if (queries.length === 0) return { hits: [], processingTimeMs: Math.round(performance.now() - started) };
+
+    // One request for both queries: one round trip per keystroke.
+    const { results } = await this.call('search', () => this.client.multiSearch<{ queries: MultiSearchQuery[] }, StoredHit>({ queries }));
+    const exactHits = plan.exact ? results[0]!.hits : [];
+    const textHits = plan.text ? results[queries.length - 1]!.hits : [];
+    const hits = mergeHits(query, plan.keys, exactHits, textHits, limit);
+    return { hits, processingTimeMs: Math.round(performance.now() - started) };
+  }
+
+  /**
+   * Fills `${uid}_next_<time>` with the same settings while searches keep answering from the live
+   * index, replays the changes made meanwhile, swaps the two (one atomic task) and deletes the old.
+   */
+  async rebuild(batches: AsyncIterable<SearchDoc[]>): Promise<{ count: number }> {
+    const next = `${this.uid}_next_${Date.now()}_${Math.floor(Math.random() * 1e6)}`;
+    const journal: Change[] = [];
+    this.journals.add(journal);
+    let swapped = false;
+    try {
+      await this.call('rebuilding the index', async () => {
+        await this.ensureIndex(next);
+        await this.addDocuments(next, batches, BUILD_WAIT_MS);
+      });
+      await this.exclusive(() => this.call('swapping in the rebuilt index', async () => {
+        for (const change of journal) {
+          if ('upsert' in change) await this.addDocuments(next, [change.upsert], BUILD_WAIT_MS);
+          else await this.deleteDocuments(next, change.remove, BUILD_WAIT_MS);
+        }
+        await this.settle(this.admin.swapIndexes([{ indexes: [this.uid, next], rename: false }]), 'index swap', BUILD_WAIT_MS);
+        swapped = true;
+      }));
+    } catch (err) {
+      // The half-built index is of no use; the live one is untouched.
+      if (!swapped) await this.deleteIndex(next).catch(() => undefined);
+      throw err;
+    } finally {
+      this.journals.delete(journal);
+    }
+    // After the swap, `next` names the old index.
+    await this.call('deleting the replaced index', () => this.deleteIndex(next));
+    return { count: await this.count() };
+  }
+
+  async count(): Promise<number> {
+    const stats = await this.call('reading the index size', () => this.client.index(this.uid).getStats());
+    return stats.numberOfDocuments;
+  }
+
+  async ping(): Promise<void> {
+    await this.call('health check', () => this.client.health());
+  }
+
+  /** The client keeps no connection open: nothing to release. */
+  async close(): Promise<void> {}
+
+  /** Deletes the index and waits; for tests and operators, not part of the port. */
+  async drop(): Promise<void> {
+    await this.call('deleting the index', () => this.deleteIndex(this.uid));
+  }
+
+  private async ensureIndex(uid: string): Promise<void> {
+    try {
+      await this.admin.getRawIndex(uid);
+    } catch (err) {
+      if (!(err instanceof MeilisearchApiError && err.cause?.code === 'index_not_found')) throw err;
+      const task = await this.admin.createIndex(uid, { primaryKey: 'id' }).waitTask({ timeout: BUILD_WAIT_MS });
+      // Another process may have created it meanwhile: that is as good.
+      if (task.status !== 'succeeded' && task.error?.code !== 'index_already_exists') this.failed(task, `creating index ${uid}`);
+    }
+    // Settings are applied on every start: an upgrade that changes them takes effect by itself.
+    await this.settle(this.admin.index(uid).updateSettings(MEILI_SETTINGS), `settings of index ${uid}`, BUILD_WAIT_MS);
+  }
+
+  private async addDocuments(uid: string, docs: Iterable<SearchDoc[]> | AsyncIterable<SearchDoc[]>, waitMs: number): Promise<void> {
+    const index = this.admin.index<MeiliDocument>(uid);
+    for await (const batch of payloads(docs)) {
+      await this.settle(index.addDocuments(batch, { primaryKey: 'id' }), `indexing ${batch.length} documents`, waitMs);
+    }
+  }
+
+  private async deleteDocuments(uid: string, ids: string[], waitMs: number): Promise<void> {
+    const index = this.admin.index(uid);
+    for (let i = 0; i < ids.length; i += MAX_BATCH_DOCS) {
+      const chunk = ids.slice(i, i + MAX_BATCH_DOCS).map(meiliId);
+      await this.settle(index.deleteDocuments(chunk), `removing ${chunk.length} documents`, waitMs);
+    }
+  }
+
+  private async deleteIndex(uid: string): Promise<void> {
+    const task = await this.admin.deleteIndex(uid).waitTask({ timeout: BUILD_WAIT_MS });
+    if (task.status !== 'succeeded' && task.error?.code !== 'index_not_found') this.failed(task, `deleting index ${uid}`);
+  }
+
+  /** Waits for a task and insists that it succeeded: an enqueued task is only a promise. */
+  private async settle(enqueued: EnqueuedTaskPromise, what: string, waitMs: number): Promise<Task> {
+    const task = await enqueued.waitTask({ timeout: waitMs });
+    if (task.status !== 'succeeded') this.failed(task, what);
+    return task;
+  }
+
+  private failed(task: Task, what: string): never {
+    const reason = task.error ? `${task.error.code}: ${task.error.message}` : task.status;
+    throw unavailable(this.scrub(`Meilisearch: ${what} failed (task ${task.uid}, ${reason}).`));
+  }
+
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.writing.then(fn, fn);
+    this.writing = run.catch(() => undefined);
+    return run;
+  }
+
+  private call<T>(action: string, fn: () => Promise<T>): Promise<T> {
+    return call(action, this.scrub, fn);
+  }
+}
+
+/**
+ * Runs client calls and turns what the client throws into the app's 503. Anything else (an
+ * AppError already, or an error of the documents' source during a rebuild) passes unchanged.
+ */
+async function call<T>(action: string, scrub: (message: string) => string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (!(err instanceof MeilisearchError)) throw err;
+    throw unavailable(scrub(`Meilisearch ${reason(err)} during ${action}.`));
+  }
+}
+
+/** What went wrong, in words; the client's own messages would include the request URL. */
+function reason(err: MeilisearchError): string {
+  if (err instanceof MeilisearchApiError) {
+    return `answered ${err.response.status}${err.cause ? ` (${err.cause.code}: ${err.cause.message})` : ''}`;
+  }
+  // The client reports its request timeout as a request error caused by the timeout.
+  const timeout = err instanceof MeilisearchRequestError && err.cause instanceof MeilisearchRequestTimeOutError ? err.cause : err;
+  if (timeout instanceof MeilisearchRequestTimeOutError || timeout instanceof MeilisearchTaskTimeOutError) {
+    return `did not answer in time (${timeout.message})`;
+  }
+  if (err instanceof MeilisearchRequestError) return 'is unreachable';
+  return `failed (${err.name})`;
+}
+
+/**
+ * Regroups documents into payloads of at most MAX_BATCH_DOCS documents and about MAX_BATCH_BYTES:
+ * a rebuild's small batches become few large tasks, which Meilisearch indexes faster.
+ */
+async function* payloads(source: Iterable<SearchDoc[]> | AsyncIterable<SearchDoc[]>): AsyncGenerator<MeiliDocument[]> {
+  let batch: MeiliDocument[] = [];
+  let bytes = 0;
+  for await (const docs of source) for (const searchDoc of docs) {
+    const doc = toMeiliDocument(searchDoc);
+    const size = Buffer.byteLength(JSON.stringify(doc));
+    if (batch.length > 0 && (batch.length === MAX_BATCH_DOCS || bytes + size > MAX_BATCH_BYTES)) {
+      yield batch;
+      batch = [];
+      bytes = 0;
+    }
+    batch.push(doc);
+    bytes += size;
+  }
+  if (batch.length > 0) yield batch;
+}
