@@ -8,17 +8,23 @@ import type { Logger } from 'pino';
 import type { Clock } from './clock';
 import type { Config } from './config';
 import type { Mailer } from './mail/mailer';
+import { suppressionAware } from './mail/suppression-aware-mailer';
 import type { SearchIndex } from './search-index/search-index';
 import type { Store } from './store/store';
 import { errorHandler, notFoundHandler } from './http/error-handler';
+import { redactPath } from './logger';
 import { principalLocal, viewLocals } from './http/locals';
 import { csrf, limiter, noStore, securityHeaders } from './http/security';
 import { sessionCookieName, sessionMiddleware, sessionTimeouts } from './http/session';
-import { createAuditLog } from './features/audit/audit.service';
+import { createAuditLog, createAuditReader } from './features/audit/audit.service';
+import { auditRoutes } from './features/audit/audit.routes';
+import { adminRoutes, setPasswordRoutes } from './features/admin/admin.routes';
+import { createAdminService } from './features/admin/admin.service';
 import { requireApiPrincipal, sessionPrincipal } from './features/auth/auth.middleware';
 import { authRoutes } from './features/auth/auth.routes';
 import { createAuthService } from './features/auth/auth.service';
 import { healthRoutes } from './features/health/health.routes';
+import { languageRoutes } from './features/i18n/i18n.routes';
 import { orgApiRoutes, orgPageRoutes } from './features/orgs/orgs.routes';
 import { createOrgsService } from './features/orgs/orgs.service';
 import { searchApiRoutes, searchPageRoutes } from './features/search/search.routes';
@@ -28,6 +34,15 @@ import { createUsersService } from './features/users/users.service';
 import { createSupportService } from './features/support/support.service';
 import { codeCheckLimiter, verificationApiRoutes, verificationPageRoutes } from './features/verification/verification.routes';
 import { createVerificationService } from './features/verification/verification.service';
+import { createConsentService } from './features/consent/consent.service';
+import { createCustomerLoginService } from './features/consent/customer-login.service';
+import { sessionCustomerAdmin } from './features/consent/customer.middleware';
+import { customerRoutes } from './features/consent/customer.routes';
+import { consentApiRoutes, consentPageRoutes } from './features/consent/portal.routes';
+import { createPortalService } from './features/consent/portal.service';
+import { mailWebhookRoutes } from './features/suppression/mail-webhook.routes';
+import { suppressionApiRoutes, suppressionPageRoutes } from './features/suppression/suppression.routes';
+import { createSuppressionService } from './features/suppression/suppression.service';
 
 export interface AppDeps {
   config: Config;
@@ -48,7 +63,8 @@ export type AppDepsInput = Omit<AppDeps, 'sessionCookieName'>;
 const ROOT = path.resolve(__dirname, '..', __dirname.includes(`${path.sep}dist${path.sep}`) ? '..' : '');
 
 export function createApp(input: AppDepsInput): express.Express {
-  const deps: AppDeps = { ...input, sessionCookieName: sessionCookieName(input.config) };
+  // Whatever mailer the app is given, nothing leaves for an address on the suppression list.
+  const deps: AppDeps = { ...input, mailer: suppressionAware(input.mailer, input.store), sessionCookieName: sessionCookieName(input.config) };
   const { config, store, clock, logger } = deps;
 
   const auth = createAuthService(store, clock, deps.passwordLogN);
@@ -58,7 +74,12 @@ export function createApp(input: AppDepsInput): express.Express {
   const orgs = createOrgsService(store, clock, support);
   const users = createUsersService(store, support);
   const verification = createVerificationService({ store, mailer: deps.mailer, clock, codeSecret: config.codeSecret });
+  const suppression = createSuppressionService({ store, mailer: deps.mailer, clock });
   const codeChecks = codeCheckLimiter(store, clock);
+  const logins = createCustomerLoginService({ store, mailer: deps.mailer, clock, publicUrl: config.publicUrl });
+  const consent = createConsentService({ store, mailer: deps.mailer, clock, publicUrl: config.publicUrl });
+  const portal = createPortalService(store, consent);
+  const admin = createAdminService({ store, clock, mailer: deps.mailer, publicUrl: config.publicUrl, passwordLogN: deps.passwordLogN });
   const { protect: csrfProtect, generateToken } = csrf();
 
   const app = express();
@@ -76,7 +97,7 @@ export function createApp(input: AppDepsInput): express.Express {
     },
     // Only what an operator needs; never the query string (it may hold what a caller searched for).
     serializers: {
-      req: (req) => ({ id: req.id, method: req.method, path: String(req.url).split('?')[0] }),
+      req: (req) => ({ id: req.id, method: req.method, path: redactPath(String(req.url).split('?')[0]) }),
       res: (res) => ({ statusCode: res.statusCode }),
     },
     autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
@@ -85,25 +106,39 @@ export function createApp(input: AppDepsInput): express.Express {
   app.use(express.static(path.join(ROOT, 'public'), { index: false, maxAge: config.production ? '1h' : 0 }));
   app.use(healthRoutes(store, deps.search, deps.isShuttingDown ?? (() => false)));
 
+  // Signed by the mail provider over its raw body: before the body parsers, outside sessions and CSRF.
+  app.use(mailWebhookRoutes({ store, clock, secret: config.mailWebhookSecret }));
+
+  // Every answer from here on is per session (a name, a CSRF token, customer data): never cached.
+  app.use(noStore);
   app.use(express.urlencoded({ extended: false, limit: '32kb' }));
   app.use(express.json({ limit: '64kb' }));
   app.use(sessionMiddleware(config, store, clock));
   app.use(viewLocals((req: Request) => generateToken(req)));
   app.use(sessionTimeouts(clock));
   app.use(sessionPrincipal(auth));
+  app.use(sessionCustomerAdmin(logins));
   app.use(principalLocal);
   app.use(csrfProtect);
 
   const perAgent = (req: Request) => req.principal?.agentId ?? req.ip ?? 'anonymous';
-  app.use('/api/v1', noStore, requireApiPrincipal(auth),
+  app.use('/api/v1', requireApiPrincipal(auth),
     limiter(store, clock, { name: 'api', windowMs: 60_000, limit: 600, key: perAgent }));
   app.use('/api/v1', searchApiRoutes(search), orgApiRoutes(orgs, search, audit), userApiRoutes(users, audit),
-    verificationApiRoutes(verification, audit, codeChecks));
+    verificationApiRoutes(verification, audit, codeChecks), suppressionApiRoutes(suppression, audit));
+
+  app.use('/api/v1', consentApiRoutes(consent, portal, audit));
 
   app.use(authRoutes(deps, auth, audit));
-  app.use(noStore);
+  app.use(languageRoutes(config));
+  app.use(customerRoutes({ store, clock, sessionCookieName: deps.sessionCookieName, logins, consent, audit }),
+    consentPageRoutes(consent, portal, audit));
+  app.use(setPasswordRoutes(admin, audit), adminRoutes(admin, audit, !config.smtpUrl),
+    auditRoutes(createAuditReader(store), audit, store, clock));
+  // The search page answers a request per keystroke too: limited like the API (ENGINEERING 2).
+  app.get('/', limiter(store, clock, { name: 'search-page', windowMs: 60_000, limit: 600, key: perAgent }));
   app.use(searchPageRoutes(search), orgPageRoutes(orgs, search, audit),
-    verificationPageRoutes(verification, audit, codeChecks), userPageRoutes(users, audit));
+    verificationPageRoutes(verification, audit, codeChecks), suppressionPageRoutes(suppression, audit), userPageRoutes(users, audit));
 
   app.use(notFoundHandler);
   app.use(errorHandler);

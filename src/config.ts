@@ -31,6 +31,11 @@ const schema = z.object({
   SESSION_SECRET: secret.optional(),
   /** Key of the HMAC that verification codes are stored under. */
   CODE_SECRET: secret.optional(),
+  /**
+   * Shared with the mail provider: its event webhook (POST /webhooks/mail-events) is signed with it.
+   * Without it the webhook is off and answers 503; bounces then arrive only through the import.
+   */
+  MAIL_WEBHOOK_SECRET: secret.optional(),
   /** Address people reach the app at (links in emails, cookie prefix over HTTPS). */
   PUBLIC_URL: url(['http:', 'https:']).optional(),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -46,6 +51,8 @@ export interface Config {
   mailFrom: string;
   sessionSecret: string;
   codeSecret: string;
+  /** Absent: the mail provider's webhook is off. */
+  mailWebhookSecret?: string;
   publicUrl: string;
   production: boolean;
   /** Cookies get Secure and the __Host- prefix when people reach the app over HTTPS. */
@@ -91,6 +98,7 @@ export function loadConfig(env: Env = process.env): Config {
     mailFrom: e.MAIL_FROM,
     sessionSecret: e.SESSION_SECRET ?? generated!.sessionSecret,
     codeSecret: e.CODE_SECRET ?? generated!.codeSecret,
+    mailWebhookSecret: e.MAIL_WEBHOOK_SECRET,
     publicUrl: publicUrl.replace(/\/+$/, ''),
     production,
     https: publicUrl.startsWith('https:'),

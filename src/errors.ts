@@ -26,6 +26,9 @@ export const notFound = (what = 'Page') => new AppError('not_found', 404, `${wha
 export const conflict = (message: string) => new AppError('conflict', 409, message);
 export const tooMany = (retryAfterSeconds: number, message = 'Too many requests. Try again later.') =>
   new AppError('too_many_requests', 429, message, { retryAfterSeconds });
-export const unavailable = (message: string) => new AppError('unavailable', 503, message);
+/** Retry-After of a store outage: about how long the store adapters wait before giving up (lock, server selection). */
+export const STORE_RETRY_AFTER_S = 5;
+export const unavailable = (message: string, retryAfterSeconds?: number) =>
+  new AppError('unavailable', 503, message, { retryAfterSeconds });
 
 export const isAppError = (err: unknown): err is AppError => err instanceof AppError;

@@ -10,3 +10,10 @@ export const REDACT_PATHS = [
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
   return pino({ level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, destination);
 }
+
+/** Paths that carry a secret in the address itself (a single-use link); the log keeps only their shape. */
+const SECRET_PATHS: RegExp[] = [/^(\/set-password\/)[^/]+/, /^(\/customer\/login\/)[^/]+/];
+
+export function redactPath(path: string): string {
+  return SECRET_PATHS.reduce((p, re) => p.replace(re, '$1[redacted]'), path);
+}

@@ -1,18 +1,27 @@
 // Composition root: configuration → store, search index, indexer → createApp → listen.
 // On SIGTERM: readiness fails first, in-flight requests finish (up to 25 s), then exit 0.
-import type { Server } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createApp } from './app';
 import { systemClock } from './clock';
 import { ConfigError, loadConfig, type Config } from './config';
 import { createAuthService } from './features/auth/auth.service';
+import { REMINDER_INTERVAL_MS, createGrantReminders } from './features/consent/grant-reminders';
 import { createLogger } from './logger';
 import { createMailer } from './mail';
+import { suppressionAware } from './mail/suppression-aware-mailer';
 import { createSearchIndex } from './search-index';
 import { Indexer } from './search-index/indexer';
 import { createStore } from './store';
 import { seedDemo } from './demo/seed-demo';
 
 const DRAIN_MS = 25_000;
+/**
+ * After SIGTERM the listener stays open this long with /readyz failing, so that a load balancer
+ * polling readiness stops sending before connections are refused; requests meanwhile are served.
+ * SIGINT (an operator's Ctrl-C, no load balancer) skips it.
+ */
+const READINESS_GRACE_MS = 5_000;
 
 async function main(): Promise<void> {
   let config: Config;
@@ -28,7 +37,8 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   const store = await createStore(config);
   const search = await createSearchIndex(config);
-  const mailer = createMailer(config, store, systemClock);
+  // Every sender in this process, in the app or beside it, goes through the suppression list.
+  const mailer = suppressionAware(createMailer(config, store, systemClock), store);
 
   if ((await store.partners.list()).length === 0) {
     logger.info('empty data folder: loading the demo data set');
@@ -41,27 +51,54 @@ async function main(): Promise<void> {
   }
 
   const indexer = new Indexer(store, search, logger.child({ component: 'indexer' }));
-  const built = await indexer.rebuild();
+  const built = await indexer.open();
   logger.info({ documents: built.count, engine: search.name }, 'search index ready');
   indexer.start();
+
+  // Every process runs the reminder job; the store's claim makes each reminder go out once.
+  const runGrantReminders = createGrantReminders({ store, mailer, publicUrl: config.publicUrl, logger: logger.child({ component: 'grant-reminders' }) });
+  const reminders = setInterval(() => {
+    runGrantReminders(systemClock.now()).catch((err) => logger.error({ err }, 'grant reminders failed'));
+  }, REMINDER_INTERVAL_MS);
+  reminders.unref();
 
   let shuttingDown = false;
   const app = createApp({ config, store, search, clock: systemClock, logger, mailer, isShuttingDown: () => shuttingDown });
   const server: Server = app.listen(config.port, () => {
-    logger.info({ port: config.port, store: store.name, search: search.name, mail: mailer.name }, `listening on ${config.publicUrl}`);
+    // The bound port, not the configured one: PORT=0 picks a free port (tests, several processes).
+    const { port } = server.address() as AddressInfo;
+    logger.info({ port, store: store.name, search: search.name, mail: mailer.name }, `listening on ${config.publicUrl}`);
+  });
+
+  // While draining, every answer carries `Connection: close`, so a keep-alive client opens a new
+  // connection for its next request instead of reusing one the server is about to close: closing a
+  // kept-alive connection just as the client sends on it is what resets requests at shutdown.
+  const inFlight = new Set<ServerResponse>();
+  server.prependListener('request', (_req, res: ServerResponse) => {
+    if (shuttingDown) {
+      res.setHeader('Connection', 'close');
+      return;
+    }
+    inFlight.add(res);
+    res.once('close', () => inFlight.delete(res));
   });
 
   const shutdown = async (signal: string) => {
     if (shuttingDown) return;
     shuttingDown = true;
+    for (const res of inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
     logger.info({ signal }, 'shutting down: readiness off, draining requests');
     const force = setTimeout(() => {
       logger.warn('drain timed out: closing remaining connections');
       server.closeAllConnections();
     }, DRAIN_MS);
-    server.closeIdleConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    if (signal === 'SIGTERM') await new Promise((resolve) => setTimeout(resolve, READINESS_GRACE_MS));
+    // close() stops accepting and closes idle connections; it calls back once the busy ones finished.
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    logger.info({ inFlight: inFlight.size }, 'listener closed: finishing requests in flight');
+    await closed;
     clearTimeout(force);
+    clearInterval(reminders);
     await indexer.stop();
     await search.close();
     await mailer.close();

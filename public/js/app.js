@@ -1,9 +1,13 @@
 // Progressive enhancement of the search page: search-as-you-type, `/` to focus, arrows and Enter
 // through the hits, Esc to clear. Without this script the form still submits and the server renders hits.
+// The arrows move the real focus onto the hit links, so a screen reader reads each hit as it is reached
+// and Enter simply follows the link.
 (function () {
   'use strict';
   var input = document.querySelector('[data-search-input]');
   var results = document.querySelector('[data-results]');
+  var loading = document.querySelector('[data-search-loading]');
+  var failed = document.querySelector('[data-search-failed]');
 
   document.addEventListener('keydown', function (e) {
     var target = e.target;
@@ -18,6 +22,7 @@
 
   var groups = [['org', '/orgs/'], ['user', '/users/'], ['device', '/devices/']];
   var timer = null;
+  var slow = null;
   var seq = 0;
 
   function el(tag, className, text) {
@@ -86,8 +91,12 @@
     var url = new URL(window.location.href);
     if (q) url.searchParams.set('q', q); else url.searchParams.delete('q');
     window.history.replaceState(null, '', url);
+    if (failed) failed.hidden = true;
     if (!q) { render('', null); return; }
     results.setAttribute('aria-busy', 'true');
+    // "Searching…" only when an answer is slow, so a quick one does not flicker.
+    clearTimeout(slow);
+    slow = setTimeout(function () { if (loading && mine === seq) loading.hidden = false; }, 400);
     fetch('/api/v1/search?limit=30&q=' + encodeURIComponent(q), { headers: { Accept: 'application/json' }, credentials: 'same-origin' })
       .then(function (res) { if (!res.ok) throw new Error(String(res.status)); return res.json(); })
       .then(function (data) {
@@ -96,18 +105,22 @@
         if (banner) banner.hidden = !data.degraded;
         render(q, data);
       })
-      .catch(function () { /* keep the last hits; the form still works by Enter */ })
-      .then(function () { results.removeAttribute('aria-busy'); });
+      // The last hits stay; the message says the form still works by Enter (a full page search).
+      .catch(function () { if (mine === seq && failed) failed.hidden = false; })
+      .then(function () {
+        if (mine !== seq) return;
+        clearTimeout(slow);
+        if (loading) loading.hidden = true;
+        results.removeAttribute('aria-busy');
+      });
   }
 
   function links() { return Array.prototype.slice.call(results.querySelectorAll('a.hit')); }
-  function select(list, i) {
-    list.forEach(function (a, j) { a.setAttribute('aria-selected', j === i ? 'true' : 'false'); });
-    if (list[i]) list[i].scrollIntoView({ block: 'nearest' });
-  }
-  function selectedIndex(list) {
-    for (var i = 0; i < list.length; i++) if (list[i].getAttribute('aria-selected') === 'true') return i;
-    return -1;
+  function clear() {
+    clearTimeout(timer);
+    input.value = '';
+    search();
+    input.focus();
   }
 
   input.addEventListener('input', function () {
@@ -116,10 +129,19 @@
   });
   input.addEventListener('keydown', function (e) {
     var list = links();
-    var i = selectedIndex(list);
-    if (e.key === 'ArrowDown' && list.length) { e.preventDefault(); select(list, Math.min(i + 1, list.length - 1)); }
-    else if (e.key === 'ArrowUp' && list.length) { e.preventDefault(); select(list, Math.max(i - 1, 0)); }
-    else if (e.key === 'Enter' && i >= 0) { e.preventDefault(); window.location.href = list[i].href; }
-    else if (e.key === 'Escape') { e.preventDefault(); input.value = ''; search(); }
+    if (e.key === 'ArrowDown' && list.length) { e.preventDefault(); list[0].focus(); }
+    else if (e.key === 'Escape') { e.preventDefault(); clear(); }
+  });
+  results.addEventListener('keydown', function (e) {
+    var list = links();
+    var i = list.indexOf(document.activeElement);
+    if (i < 0) return;
+    if (e.key === 'ArrowDown') { e.preventDefault(); list[Math.min(i + 1, list.length - 1)].focus(); }
+    else if (e.key === 'ArrowUp') { e.preventDefault(); if (i === 0) input.focus(); else list[i - 1].focus(); }
+    else if (e.key === 'Escape') { e.preventDefault(); clear(); }
+    else if (e.key.length === 1 && !e.ctrlKey && !e.metaKey && !e.altKey && e.key !== ' ') {
+      // Typing on a hit goes on with the query, as if the box had kept the focus.
+      input.focus();
+    }
   });
 })();

@@ -5,9 +5,11 @@ import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import { AppError, isAppError, notFound } from '../errors';
 import { isCsrfError } from './security';
 import { translator, type MessageKey } from '../i18n/i18n';
+import { chooseLang } from './locals';
 
 const wantsJson = (req: Request) =>
-  req.path.startsWith('/api/') || req.path === '/healthz' || req.path === '/readyz' || !req.accepts('html');
+  req.path.startsWith('/api/') || req.path.startsWith('/webhooks/') || req.path === '/healthz' || req.path === '/readyz'
+  || !req.accepts('html');
 
 export const notFoundHandler: RequestHandler = (_req, _res, next) => next(notFound());
 
@@ -22,7 +24,10 @@ function toAppError(err: unknown): AppError {
   return new AppError('internal', 500, 'Internal error.');
 }
 
+// A page speaks the agent's language; the JSON API keeps the precise English message for programs.
 const pageMessage: Partial<Record<string, MessageKey>> = {
+  invalid: 'error.invalid',
+  conflict: 'error.conflict',
   not_found: 'error.notFound',
   forbidden: 'error.forbidden',
   internal: 'error.internal',
@@ -45,10 +50,12 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
     res.json(body);
     return;
   }
-  // Errors raised before the locals middleware (static files, body parsing) still get a page.
-  const t = req.t ?? translator('en');
+  // Errors raised before the locals middleware (static files, body parsing, a store that is down
+  // when the session is read) still get a page, in the agent's language.
+  const lang = req.lang ?? chooseLang(req);
+  const t = req.t ?? translator(lang);
   res.locals.t ??= t;
-  res.locals.lang ??= 'en';
+  res.locals.lang ??= lang;
   res.locals.principal ??= req.principal ?? null;
   let message = appErr.message;
   if (isCsrfError(err)) message = t('error.csrf');

@@ -2,11 +2,11 @@
 // the translator, the signed-in agent, and a CSRF token generated only when a page renders a form.
 import type { Request, RequestHandler } from 'express';
 import { parse as parseCookie } from 'cookie';
-import { LANGUAGES, isLang, translator, type Lang } from '../i18n/i18n';
+import { LANGUAGES, isLang, translator, valueLabel, type Lang } from '../i18n/i18n';
 
 export const LANG_COOKIE = 'lang';
 
-function chooseLang(req: Request): Lang {
+export function chooseLang(req: Request): Lang {
   const fromCookie = parseCookie(req.get('cookie') ?? '')[LANG_COOKIE];
   if (isLang(fromCookie)) return fromCookie;
   const accepted = req.acceptsLanguages(...LANGUAGES);
@@ -18,8 +18,11 @@ export function viewLocals(generateCsrfToken: (req: Request) => string): Request
     req.lang = chooseLang(req);
     req.t = translator(req.lang);
     res.locals.t = req.t;
+    res.locals.label = valueLabel(req.t);
     res.locals.lang = req.lang;
     res.locals.path = req.path;
+    // Where the language switcher comes back to: this page, unless it answers a form post.
+    res.locals.returnTo = req.method === 'GET' || req.method === 'HEAD' ? req.originalUrl : '/';
     res.locals.principal = null;
     Object.defineProperty(res.locals, 'csrfToken', {
       enumerable: true,

@@ -13,11 +13,27 @@ export interface AgentPrincipal {
   via: 'session' | 'token';
 }
 
+/** An admin (full_admin) of one customer org, signed in by magic link: reaches that org only. */
+export interface CustomerAdminPrincipal {
+  kind: 'customer_admin';
+  email: string;
+  orgId: string;
+  partnerId: string;
+  userId: string;
+}
+
+/**
+ * What agent-facing services and `req.principal` hold: an agent, never a customer admin. A customer
+ * admin is `req.customerAdmin`, so every route that checks `req.principal` (written before or after
+ * this) treats them as anonymous by construction and can never hand them partner data.
+ */
 export type Principal = AgentPrincipal;
+export type AnyPrincipal = AgentPrincipal | CustomerAdminPrincipal;
 
 declare module 'express-serve-static-core' {
   interface Request {
     principal?: Principal;
+    customerAdmin?: CustomerAdminPrincipal;
     lang: Lang;
     t: Translate;
   }
@@ -31,5 +47,7 @@ declare module 'express-session' {
     /** Last request: the idle 30 min limit counts from here. */
     lastSeenAt: number;
     lang: string;
+    /** Set by a used magic link instead of agentId: the org this session may reach. */
+    customerAdmin: { userId: string; orgId: string; partnerId: string; email: string };
   }
 }

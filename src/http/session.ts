@@ -75,7 +75,7 @@ export function sessionMiddleware(config: Config, store: Store, clock: Clock): R
 export function sessionTimeouts(clock: Clock): RequestHandler {
   return (req, _res, next) => {
     const s = req.session;
-    if (!s?.agentId) return next();
+    if (!s?.agentId && !s?.customerAdmin) return next();
     const now = clock.now().getTime();
     const idle = now - (s.lastSeenAt ?? 0) > IDLE_TIMEOUT_MS;
     const tooOld = now - (s.signedInAt ?? 0) > ABSOLUTE_TIMEOUT_MS;

@@ -23,3 +23,14 @@ export const isLang = (v: unknown): v is Lang => typeof v === 'string' && (LANGU
 export function catalogKeys(lang: Lang): string[] {
   return Object.keys(catalogs[lang]);
 }
+
+/**
+ * Words for a stored value (`userStatus` + `active` → "actif"). A value the locale files do not
+ * know (a role added upstream, say) is shown as stored rather than as a missing key.
+ */
+export function valueLabel(t: Translate): (group: string, value: string) => string {
+  return (group, value) => {
+    const key = `${group}.${value}`;
+    return key in en ? t(key as MessageKey) : value;
+  };
+}

@@ -33,6 +33,29 @@ export class Indexer {
     private readonly options: IndexerOptions = {},
   ) {}
 
+  /** The cursor's name in the store: one per durable index, shared by every app process. */
+  private get consumer(): string {
+    return `search-index:${this.index.name}`;
+  }
+
+  /**
+   * At start: a durable index (Meilisearch) resumes from the saved cursor and catches up, so a
+   * restart costs seconds, not a reindex; an in-process index, or a durable one never built, is
+   * built from the store.
+   */
+  async open(): Promise<{ rebuilt: boolean; count: number }> {
+    if (this.index.durable) {
+      const saved = await this.store.changes.getCursor(this.consumer);
+      if (saved !== null && (await this.index.count()) > 0) {
+        this.cursor = saved;
+        await this.catchUp();
+        return { rebuilt: false, count: await this.index.count() };
+      }
+    }
+    const { count } = await this.rebuild();
+    return { rebuilt: true, count };
+  }
+
   /** Builds a fresh index from the whole store and swaps it in; then follows changes from there. */
   async rebuild(): Promise<{ count: number }> {
     // Read the cursor first: a change made during the scan is applied again afterwards (harmless).
@@ -41,7 +64,12 @@ export class Indexer {
     const result = await this.index.rebuild(this.allDocs(names));
     this.orgNames = names;
     this.cursor = Math.max(this.cursor, startSeq);
+    await this.saveCursor();
     return result;
+  }
+
+  private async saveCursor(): Promise<void> {
+    if (this.index.durable) await this.store.changes.saveCursor(this.consumer, this.cursor);
   }
 
   /** Applies every change not applied yet; returns how many were applied. */
@@ -59,6 +87,7 @@ export class Indexer {
         await this.apply(changes);
         this.cursor = last;
       }
+      await this.saveCursor();
       applied += changes.length;
     }
   }
@@ -105,30 +134,33 @@ export class Indexer {
 
     const orgs = await this.store.orgs.getByIds([...ids.org]);
     const docs: SearchDoc[] = orgs.map(orgToDoc);
-    const renamed: Org[] = [];
-    for (const org of orgs) {
+    const renamed = orgs.filter((org) => {
       const before = this.orgNames.get(org.id);
-      if (before !== undefined && before !== org.name) renamed.push(org);
-      this.orgNames.set(org.id, org.name);
-    }
+      return before !== undefined && before !== org.name;
+    });
 
     const users = await this.store.users.getByIds([...ids.user]);
     const devices = await this.store.devices.getByIds([...ids.device]);
-    const names = await this.orgNamesFor([...users, ...devices].map((r) => r.orgId));
-    docs.push(...users.map((u) => userToDoc(u, names.get(u.orgId) ?? '')));
-    docs.push(...devices.map((d) => deviceToDoc(d, names.get(d.orgId) ?? '')));
+    const nameOf = await this.orgNamesFor([...users, ...devices].map((r) => r.orgId), orgs);
+    docs.push(...users.map((u) => userToDoc(u, nameOf(u.orgId))));
+    docs.push(...devices.map((d) => deviceToDoc(d, nameOf(d.orgId))));
 
     const found = new Set(docs.map((d) => d.id));
     const gone = [...ids.org, ...ids.user, ...ids.device].filter((id) => !found.has(id));
     if (docs.length) await this.index.upsert(docs);
     if (gone.length) await this.index.remove(gone);
     for (const org of renamed) await this.reindexMembers(org);
+    // Only once the index has the new names: after a failed write, the retry must see the rename
+    // again, or the members would keep the old name until the next rebuild.
+    for (const org of orgs) this.orgNames.set(org.id, org.name);
   }
 
-  private async orgNamesFor(orgIds: string[]): Promise<Map<string, string>> {
-    const missing = [...new Set(orgIds)].filter((id) => !this.orgNames.has(id));
+  /** Names of the orgs of this batch's changes as they are now, others as last indexed or read. */
+  private async orgNamesFor(orgIds: string[], changed: Org[]): Promise<(orgId: string) => string> {
+    const current = new Map(changed.map((o) => [o.id, o.name]));
+    const missing = [...new Set(orgIds)].filter((id) => !current.has(id) && !this.orgNames.has(id));
     for (const org of await this.store.orgs.getByIds(missing)) this.orgNames.set(org.id, org.name);
-    return this.orgNames;
+    return (orgId) => current.get(orgId) ?? this.orgNames.get(orgId) ?? '';
   }
 
   private async reindexMembers(org: Org): Promise<void> {

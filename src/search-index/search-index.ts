@@ -78,6 +78,11 @@ export interface SearchResult {
 
 export interface SearchIndex {
   readonly name: string;
+  /**
+   * True when the index outlives the app process (Meilisearch): at start the indexer resumes from
+   * its saved cursor. An in-process index is rebuilt from the store at every start.
+   */
+  readonly durable: boolean;
   /** Insert or replace documents by id. Idempotent. */
   upsert(docs: SearchDoc[]): Promise<void>;
   /** Remove documents by id; unknown ids are ignored. Idempotent. */

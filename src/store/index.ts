@@ -3,13 +3,14 @@
 import path from 'node:path';
 import type { Config } from '../config';
 import { EmbeddedStore } from './embedded/embedded-store';
+import { MongooseStore } from './mongoose/mongoose-store';
 import type { Store } from './store';
 
 export const EMBEDDED_FILE = 'helpdesk.sqlite';
 
 export async function createStore(config: Pick<Config, 'dataDir' | 'mongodbUri'>): Promise<Store> {
   if (config.mongodbUri) {
-    throw new Error('MONGODB_URI: the MongoDB store is not available in this build yet; unset it to use the embedded store');
+    return MongooseStore.connect(config.mongodbUri);
   }
   return new EmbeddedStore(path.join(config.dataDir, EMBEDDED_FILE));
 }

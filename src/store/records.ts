@@ -110,6 +110,19 @@ export interface ApiToken {
   revokedAt: string | null;
 }
 
+/**
+ * A single-use link that lets an invited agent choose their password. Only the SHA-256 of the
+ * link's token is stored; the token travels once, in the invitation mail.
+ */
+export interface PasswordSetup {
+  tokenHash: string;
+  agentId: string;
+  partnerId: string;
+  createdAt: string;
+  expiresAt: string;
+  usedAt: string | null;
+}
+
 export interface SessionRecord {
   sid: string;
   agentId: string | null;
@@ -180,3 +193,90 @@ export interface OutboxMail {
   kind: EmailKind;
   createdAt: string;
 }
+
+export type SuppressionReason = 'hard_bounce' | 'complaint' | 'unsubscribe' | 'manual';
+
+/**
+ * An address the platform sends no email to (spec 2, 3.4). Kept per address across the platform,
+ * because the address is the caller's mailbox whichever partner looks after them; requests reach
+ * it only through a user already scoped by partner.
+ */
+export interface Suppression {
+  /** Lowercase; unique. */
+  email: string;
+  reason: SuppressionReason;
+  since: string;
+  /** The provider's diagnostic, e.g. "550 5.1.1 mailbox unavailable". */
+  detail: string;
+}
+
+export type EmailEventType = 'delivery' | 'deferral' | 'bounce' | 'complaint';
+
+/** What the mail provider reported about one message (webhook or import, spec 4.3). */
+export interface EmailEvent {
+  /** Lowercase. */
+  email: string;
+  type: EmailEventType;
+  /** The kind of mail it was about (welcome, activation, verification…). */
+  messageKind: EmailKind;
+  /** When the provider saw it happen. */
+  at: string;
+  detail: string;
+}
+
+/**
+ * A customer admin's consent to the partner's read-only view of their org (spec 3.6). Active while
+ * not revoked and expiresAt is ahead of the clock: expiry needs no job, it is read from the time.
+ */
+export interface ConsentGrant {
+  id: string;
+  orgId: string;
+  partnerId: string;
+  /** The customer admin (a user of the org) who granted it. */
+  grantedBy: string;
+  grantedByEmail: string;
+  grantedAt: string;
+  expiresAt: string;
+  revokedAt: string | null;
+  revokedBy: string | null;
+  /** The access request this grant answered, if any. */
+  requestId: string | null;
+  /** The granting admin's language: the reminder mails are written in it. */
+  lang: string;
+}
+
+export type AccessRequestStatus = 'pending' | 'approved' | 'denied';
+
+/** An agent asking an org's admins for read-only access, with a reason (spec 2). */
+export interface AccessRequest {
+  id: string;
+  orgId: string;
+  partnerId: string;
+  /** The agent who asked. */
+  requestedBy: string;
+  requestedByName: string;
+  reason: string;
+  createdAt: string;
+  status: AccessRequestStatus;
+  decidedAt: string | null;
+  /** The customer admin who approved or denied it. */
+  decidedBy: string | null;
+  /** The grant an approval created or extended. */
+  grantId: string | null;
+}
+
+/** A customer admin's single-use sign-in link. The token itself is never stored, only its SHA-256. */
+export interface MagicLink {
+  tokenHash: string;
+  email: string;
+  partnerId: string;
+  orgId: string;
+  /** The org's full_admin user the link signs in. */
+  userId: string;
+  createdAt: string;
+  expiresAt: string;
+  consumedAt: string | null;
+}
+
+/** Reminders before a grant of 30 days or more ends: 14 and 2 days ahead. */
+export type GrantReminderKind = '14d' | '2d';

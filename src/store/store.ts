@@ -2,8 +2,10 @@
 // caller's partner, so a record of another tenant answers exactly like a missing one (null).
 // Both adapters pass test/contract/store.contract.ts.
 import type {
-  Agent, ApiToken, AuditEvent, Change, Device, Org, OutboxMail, Partner, SessionRecord, User, Verification,
+  Agent, ApiToken, AuditEvent, PasswordSetup, Change, Device, EmailEvent, LastEmail, Org, OutboxMail, Partner, SessionRecord, Suppression,
+  User, Verification,
 } from './records';
+import type { AccessRequest, AccessRequestStatus, ConsentGrant, GrantReminderKind, MagicLink } from './records';
 
 export * from './records';
 
@@ -38,10 +40,19 @@ export interface UserRepo {
   /** Users of the org holding any admin role. */
   listAdmins(partnerId: string, orgId: string): Promise<User[]>;
   findByEmail(partnerId: string, email: string): Promise<User[]>;
+  /** Users with role full_admin and this address, in any partner. System use only: customer admin sign-in. */
+  findFullAdminsByEmail(email: string): Promise<User[]>;
   count(partnerId?: string): Promise<number>;
   /** System use only (the search indexer), never with ids from a request: not scoped by partner. */
   getByIds(ids: string[]): Promise<User[]>;
   scan(batchSize: number): AsyncIterable<User[]>;
+  /**
+   * System use only (mail provider events), never with an address from an agent's request: sets
+   * `lastEmail` on every user with this address, in any partner, whose lastEmail is absent or not
+   * newer (`at`), so an older event arriving late never overwrites a newer one. Records a change
+   * per updated user; returns how many were updated.
+   */
+  recordLastEmail(email: string, lastEmail: LastEmail): Promise<number>;
 }
 
 export interface DeviceRepo {
@@ -71,6 +82,15 @@ export interface ApiTokenRepo {
   touch(id: string, at: string): Promise<void>;
   revoke(partnerId: string, id: string, at: string): Promise<boolean>;
   listByPartner(partnerId: string): Promise<ApiToken[]>;
+}
+
+export interface PasswordSetupRepo {
+  /** Stores a new link and voids every unused link of the same agent: only the latest mail works. */
+  create(setup: PasswordSetup): Promise<void>;
+  /** The link if it is unused and unexpired, else null. */
+  find(tokenHash: string, now: Date): Promise<PasswordSetup | null>;
+  /** Marks the link used in one conditional write; null when it was used, voided or expired (single use). */
+  consume(tokenHash: string, now: Date): Promise<PasswordSetup | null>;
 }
 
 export interface SessionRepo {
@@ -107,6 +127,10 @@ export interface ChangeRepo {
   latestSeq(): Promise<number>;
   /** Appends an 'all' change: followers rebuild their index from the store. */
   requestRebuild(): Promise<void>;
+  /** Where a durable follower (an indexer of a shared search engine) got to; null before its first run. */
+  getCursor(consumer: string): Promise<number | null>;
+  /** Saves a follower's position; it never moves back, whichever process saves last. */
+  saveCursor(consumer: string, seq: number): Promise<void>;
   /** Drop changes older than `before` (every consumer has read them by then). */
   prune(before: Date): Promise<number>;
 }
@@ -170,6 +194,89 @@ export interface SupportContactRepo {
   remove(partnerId: string, orgId: string, userId: string, product: string): Promise<boolean>;
 }
 
+/**
+ * The suppression list (spec 2, 3.4): one entry per address across the platform. Reads from a
+ * request pass the address of a user already scoped by partner, never an address from the request.
+ */
+export interface SuppressionRepo {
+  get(email: string): Promise<Suppression | null>;
+  /** Inserts the entry, or replaces the one for the same address. */
+  upsert(suppression: Suppression): Promise<void>;
+  /** Removes the address's entry and returns it; null when the address was not suppressed. */
+  remove(email: string): Promise<Suppression | null>;
+}
+
+export interface EmailEventRepo {
+  /**
+   * Records the event unless the same one (address, type, messageKind, at) is recorded already;
+   * true when it was new, so importing an export twice applies each event once.
+   */
+  append(event: EmailEvent): Promise<boolean>;
+  /** The address's newest event by `at`, or null. */
+  latest(email: string): Promise<EmailEvent | null>;
+}
+
+/** Keys seen once within an expiry, shared by every app process (signed webhook calls against replay). */
+export interface ReplayRepo {
+  /** True the first time `key` is claimed before it expires; false while an earlier claim stands. */
+  claim(key: string, expiresAt: Date, now: Date): Promise<boolean>;
+  /** Gives a claim back (the call it guarded failed and may be retried). */
+  release(key: string): Promise<void>;
+}
+
+/** Read-only access grants (spec 3.6). Active = not revoked and expiresAt > now; every write re-checks it. */
+export interface ConsentGrantRepo {
+  /** Inserts the grant unless the org has an active one at `now`, in one transaction; false when it has. */
+  create(grant: ConsentGrant, now: Date): Promise<boolean>;
+  get(partnerId: string, orgId: string, id: string): Promise<ConsentGrant | null>;
+  /** The org's grant active at `now`, or null. */
+  active(partnerId: string, orgId: string, now: Date): Promise<ConsentGrant | null>;
+  /** Newest first, expired and revoked grants included. */
+  listByOrg(partnerId: string, orgId: string, page: Page): Promise<ConsentGrant[]>;
+  /** Moves the end of a grant still active at `now` (conditional write); null when it no longer is. */
+  extend(partnerId: string, orgId: string, id: string, expiresAt: string, now: Date): Promise<ConsentGrant | null>;
+  /** Revokes a grant still active at `now` (conditional write); null when it no longer was. */
+  revoke(partnerId: string, orgId: string, id: string, by: string, now: Date): Promise<ConsentGrant | null>;
+  /** Grants active at `now` that end by `until`, in any partner. System use only: the reminder job. */
+  endingBy(now: Date, until: Date): Promise<ConsentGrant[]>;
+}
+
+export interface AccessRequestQuery extends Page { status?: AccessRequestStatus }
+
+export interface AccessRequestRepo {
+  create(request: AccessRequest): Promise<void>;
+  get(partnerId: string, orgId: string, id: string): Promise<AccessRequest | null>;
+  /** Newest first. */
+  listByOrg(partnerId: string, orgId: string, query: AccessRequestQuery): Promise<AccessRequest[]>;
+  /**
+   * Settles a pending request in one conditional write, so two admins deciding at once settle it
+   * once; null when it was no longer pending (or not in this org).
+   */
+  decide(partnerId: string, orgId: string, id: string,
+    decision: { status: 'approved' | 'denied'; by: string; at: string; grantId: string | null }): Promise<AccessRequest | null>;
+}
+
+export interface MagicLinkRepo {
+  create(link: MagicLink): Promise<void>;
+  /** The link if it is unused and unexpired at `now`, without using it (the confirm page). */
+  peek(tokenHash: string, now: Date): Promise<MagicLink | null>;
+  /** Marks an unused, unexpired link used in one conditional write; null for everyone but the first caller. */
+  consume(tokenHash: string, now: Date): Promise<MagicLink | null>;
+  /** Deletes links whose expiry has passed, used or not. */
+  purgeExpired(now: Date): Promise<number>;
+}
+
+export interface GrantReminderRepo {
+  /**
+   * Claims the reminder `kind` of the grant ending at `endsAt`: true for exactly one caller, across
+   * processes (a unique row), so several job runners send each reminder once. An extended grant
+   * ends at another time and so gets its reminders again.
+   */
+  claim(grantId: string, kind: GrantReminderKind, endsAt: string, at: Date): Promise<boolean>;
+  /** Gives a claim back: its mail could not be sent, the next run tries again. */
+  release(grantId: string, kind: GrantReminderKind, endsAt: string): Promise<void>;
+}
+
 export interface Store {
   readonly name: string;
   partners: PartnerRepo;
@@ -179,13 +286,28 @@ export interface Store {
   agents: AgentRepo;
   apiTokens: ApiTokenRepo;
   sessions: SessionRepo;
+  passwordSetups: PasswordSetupRepo;
   audit: AuditRepo;
   changes: ChangeRepo;
   rateLimits: RateLimitRepo;
   verifications: VerificationRepo;
   mailOutbox: MailOutboxRepo;
   supportContacts: SupportContactRepo;
+  suppressions: SuppressionRepo;
+  emailEvents: EmailEventRepo;
+  replays: ReplayRepo;
+  consentGrants: ConsentGrantRepo;
+  accessRequests: AccessRequestRepo;
+  magicLinks: MagicLinkRepo;
+  grantReminders: GrantReminderRepo;
   /** Throws when the backend does not answer. */
   ping(): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Runs `work` as one unit where the backend can (one SQLite transaction), so a bulk job such as
+   * an import does not pay a commit per record. A write that fails inside `work` with an AppError
+   * is undone alone (the others stay); any other failure undoes the whole unit. `work` must await
+   * nothing but this store, so that no other request's writes interleave with it.
+   */
+  batch<T>(work: () => Promise<T>): Promise<T>;
 }

@@ -146,15 +146,16 @@ describe('importNdjson', () => {
     expect(summary.imported).toMatchObject({ partner: 1, org: 1 });
   });
 
-  it('when suppression and email_event lines are valid, then they are counted as deferred, and invalid ones fail', async () => {
+  it('when suppression and email_event lines are valid, then they are imported, and invalid ones fail', async () => {
     const summary = await importNdjson(store, lines([
       { kind: 'suppression', email: 'helene.dupre@dupre.example', reason: 'hard_bounce', since: '2023-04-02T08:01:00Z', detail: '550 5.1.1' },
       { kind: 'email_event', email: 'helene.dupre@dupre.example', type: 'bounce', messageKind: 'welcome', at: '2023-04-02T08:01:00Z' },
       { kind: 'suppression', email: 'not-an-email', reason: 'spam', since: '2023-04-02' },
     ]));
 
-    expect(summary.deferred).toMatchObject({ suppression: 1, email_event: 1 });
-    expect(total(summary.imported)).toBe(0);
+    expect(summary.imported).toMatchObject({ suppression: 1, email_event: 1 });
+    expect(total(summary.deferred)).toBe(0);
+    expect(await store.suppressions.get('helene.dupre@dupre.example')).toMatchObject({ reason: 'hard_bounce', detail: '550 5.1.1' });
     expect(summary.failed).toHaveLength(1);
     expect(summary.failed[0].reason).toContain('email: must be an email address');
     expect(summary.failed[0].reason).toContain('reason: Invalid option');

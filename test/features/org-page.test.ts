@@ -90,7 +90,7 @@ describe('org page and entitlement', () => {
     expect(res.text.match(/ends within 30 days/g)).toHaveLength(1);
     expect(res.text).toMatch(/Sub-CALL[\s\S]*?ends within 30 days/);
     for (const text of ['dupre.example</span> · claimed · verified', 'dupre-mail.example</span> · claimed · not verified',
-      'old-dupre.example</span> · not claimed · not verified', 'helene.dupre@dupre.example', 'full_admin']) {
+      'old-dupre.example</span> · not claimed · not verified', 'helene.dupre@dupre.example', 'Full admin']) {
       expect(res.text).toContain(text);
     }
     expect(res.text).toMatch(/Webex Meetings <span class="badge">1 of 10/);

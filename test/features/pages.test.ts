@@ -52,7 +52,7 @@ describe('pages', () => {
     const agent = await signIn(t.app, 'agent@north.example');
     const res = await agent.get(`/orgs/${org.id}`).expect(200);
     for (const text of ['Boulangerie Dupré SARL', 'dupre.webex.com', 'dupre.example', 'WO-48213379', 'Meetings Enterprise',
-      '37 of 50 used', 'helene.dupre@dupre.example', 'full_admin', '2024-01-10']) {
+      '37 of 50 used', 'helene.dupre@dupre.example', 'Full admin', '2024-01-10']) {
       expect(res.text).toContain(text);
     }
     expect(res.text).toMatch(/<meter[^>]+value="37"/);
@@ -61,7 +61,7 @@ describe('pages', () => {
   test('when the user page opens, then it shows status, roles, licenses, devices, features and the last email', async () => {
     const agent = await signIn(t.app, 'agent@north.example');
     const res = await agent.get(`/users/${userId}`).expect(200);
-    for (const text of ['Hélène Dupré', 'active', 'full_admin', 'MEET-ENT', 'Salle Rivoli', 'meetings', 'bounced', '550 5.1.1 mailbox unavailable']) {
+    for (const text of ['Hélène Dupré', 'active', 'Full admin', 'MEET-ENT', 'Salle Rivoli', 'meetings', 'bounced', '550 5.1.1 mailbox unavailable']) {
       expect(res.text).toContain(text);
     }
     const audit = await t.store.audit.query({ partnerId: 'p-north', action: 'user.view', limit: 5, offset: 0 });

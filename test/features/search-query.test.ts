@@ -1,9 +1,10 @@
+import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import fc from 'fast-check';
 import { userToDoc, deviceToDoc, orgToDoc } from '../../src/search-index/documents';
 import {
   classifyQuery, damerauDistance, findMatch, foldText, identifierKeys, identifierKeysOf, isUuid, isUuidPrefix,
   normalizeDomain, normalizeEmail, normalizeMac, normalizeOrder, normalizePhoneQuery, normalizeSerial,
-  normalizeSite, phoneVariants, prefixDistance, queryWords, tokenize, typoBudget,
+  normalizeSite, phoneVariants, prefixDistance, queryWords, tokenWords, tokenize, typoBudget,
 } from '../../src/search-index/query';
 import type { Device, Org, User } from '../../src/store/records';
 
@@ -68,6 +69,12 @@ describe('foldText and tokenize', () => {
       }
     }));
   });
+
+  test('when any string is split into words for the index, then they are the words tokenize finds', () => {
+    fc.assert(fc.property(fc.oneof(fc.string({ unit: 'grapheme' }), fc.string({ unit: 'binary' }), fc.constantFrom('ΣΊΣΥΦΟΣ Ltd', 'Hélène Dupré', 'ﬁle ①', 'İstanbul')), (s) => {
+      expect(tokenWords(s)).toEqual(tokenize(s).map((t) => t.text));
+    }), { numRuns: 500 });
+  });
 });
 
 describe('identifier normalizers', () => {
@@ -88,6 +95,20 @@ describe('identifier normalizers', () => {
   test('when a stored number is E.164, then it is found by its international and national digits', () => {
     expect(phoneVariants('+33612345678')).toEqual(expect.arrayContaining(['33612345678', '0612345678']));
     expect(phoneVariants('+14155550100')).toEqual(expect.arrayContaining(['14155550100', '4155550100']));
+  });
+
+  test('when numbers start alike, then the variants learnt from the first are those libphonenumber gives the next', () => {
+    const expected = (phone: string) => {
+      const p = parsePhoneNumberFromString(phone)!;
+      return new Set([`${p.countryCallingCode}${p.nationalNumber}`, p.formatNational().replace(/\D/g, ''), phone.replace(/\D/g, '')]);
+    };
+    for (const [first, next] of [
+      ['+33612345678', '+33612987654'], ['+390612345678', '+390612999888'], ['+4915112345678', '+4915198765432'],
+      ['+14155550100', '+14155559876'], ['+447400123456', '+447400654321'], ['+81901234567', '+81909876543'],
+    ]) {
+      phoneVariants(first!);
+      expect(new Set(phoneVariants(next!))).toEqual(expected(next!));
+    }
   });
 
   test.each([

@@ -16,7 +16,8 @@ import { OutboxMailer } from '../../src/mail/outbox/outbox-mailer';
 import { EmbeddedSearchIndex } from '../../src/search-index/embedded/embedded-search-index';
 import { Indexer } from '../../src/search-index/indexer';
 import { EmbeddedStore } from '../../src/store/embedded/embedded-store';
-import type { AgentRole } from '../../src/store/store';
+import type { SearchIndex } from '../../src/search-index/search-index';
+import type { AgentRole, Store } from '../../src/store/store';
 
 export const TEST_PASSWORD_LOG_N = 10;
 export const PASSWORD = 'correct horse battery staple';
@@ -33,18 +34,25 @@ export interface TestAppOptions {
   /** Where the app's logs go (e.g. a memory stream a test reads); level from `logLevel`. */
   logStream?: DestinationStream;
   logLevel?: string;
+  /** More configuration (spec 4.2), e.g. MAIL_WEBHOOK_SECRET. */
+  env?: Record<string, string>;
+  /** What the app and the indexer use instead of the store or the index, e.g. a wrapper that fails on demand. */
+  wrapStore?: (store: EmbeddedStore) => Store;
+  wrapSearch?: (search: EmbeddedSearchIndex) => SearchIndex;
 }
 
 export async function buildTestApp(options: TestAppOptions = {}) {
   const dataDir = options.dataDir ?? tempDir();
-  const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
+  const config = loadConfig({ ...options.env, NODE_ENV: 'test', DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
   const store = new EmbeddedStore(options.storeFile ?? ':memory:');
   const search = new EmbeddedSearchIndex();
   const clock = new ManualClock(new Date());
   const logger = createLogger(options.logLevel ?? process.env.TEST_LOG_LEVEL ?? 'silent', options.logStream);
   const mailer = options.mailer?.(store, clock) ?? new OutboxMailer(store, clock);
-  const app = createApp({ config, store, search, clock, logger, mailer, passwordLogN: TEST_PASSWORD_LOG_N });
-  const indexer = new Indexer(store, search, logger);
+  const appStore = options.wrapStore?.(store) ?? store;
+  const appSearch = options.wrapSearch?.(search) ?? search;
+  const app = createApp({ config, store: appStore, search: appSearch, clock, logger, mailer, passwordLogN: TEST_PASSWORD_LOG_N });
+  const indexer = new Indexer(appStore, appSearch, logger);
   const auth = createAuthService(store, clock, TEST_PASSWORD_LOG_N);
 
   return {

@@ -24,13 +24,15 @@ export function createAuditLog(store: Store, clock: Clock): AuditLog {
   return {
     async record(req, entry) {
       const p = req.principal;
+      // A customer admin acts on their own org: the event lands in that org's (and partner's) trail.
+      const c = req.customerAdmin;
       await store.audit.append({
         id: crypto.randomUUID(),
         at: clock.now().toISOString(),
-        actorId: entry.actorId ?? p?.agentId ?? null,
-        actorRole: p?.role ?? null,
-        partnerId: entry.partnerId ?? p?.partnerId ?? null,
-        orgId: entry.orgId ?? null,
+        actorId: entry.actorId ?? p?.agentId ?? c?.userId ?? null,
+        actorRole: p?.role ?? (c ? 'customer_admin' : null),
+        partnerId: entry.partnerId ?? p?.partnerId ?? c?.partnerId ?? null,
+        orgId: entry.orgId ?? c?.orgId ?? null,
         subject: entry.subject ?? null,
         action: entry.action,
         outcome: entry.outcome ?? 'success',
@@ -41,3 +43,37 @@ export function createAuditLog(store: Store, clock: Clock): AuditLog {
     },
   };
 }
+
+export interface AuditSearch {
+  orgId?: string;
+  /** A user id (the events about that user) or a subject as recorded ("agent:…", "token:…"). */
+  subject?: string;
+  actorId?: string;
+  action?: string;
+  /** ISO 8601, inclusive. */
+  from?: string;
+  /** ISO 8601, exclusive. */
+  to?: string;
+}
+
+/** Reads the partner's audit log; the partner is always the reader's own. */
+export function createAuditReader(store: Store) {
+  const toQuery = (partnerId: string, s: AuditSearch) => ({
+    partnerId, orgId: s.orgId, actorId: s.actorId, action: s.action, from: s.from, to: s.to,
+    subject: s.subject && !s.subject.includes(':') ? `user:${s.subject}` : s.subject,
+  });
+  return {
+    page: (partnerId: string, s: AuditSearch, limit: number, offset: number) =>
+      store.audit.query({ ...toQuery(partnerId, s), limit, offset }),
+    /** Every matching event, newest first, a batch at a time (the CSV export streams them). */
+    async *all(partnerId: string, s: AuditSearch, batch = 500): AsyncIterable<AuditEvent[]> {
+      for (let offset = 0; ; offset += batch) {
+        const { events } = await store.audit.query({ ...toQuery(partnerId, s), limit: batch, offset });
+        if (events.length) yield events;
+        if (events.length < batch) return;
+      }
+    },
+  };
+}
+
+export type AuditReader = ReturnType<typeof createAuditReader>;

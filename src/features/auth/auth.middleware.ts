@@ -1,6 +1,6 @@
 // Who is asking: the session (pages, and the pages' own fetches) or a Bearer token (the JSON API).
 import type { RequestHandler } from 'express';
-import { forbidden, unauthorized } from '../../errors';
+import { forbidden, notFound, unauthorized } from '../../errors';
 import type { AuthService } from './auth.service';
 
 /** Loads the signed-in agent from the session; a disabled or deleted agent is signed out. */
@@ -20,6 +20,8 @@ export function sessionPrincipal(auth: AuthService): RequestHandler {
 /** Pages: anonymous visitors go to the sign-in page and come back afterwards. */
 export const requireAgentPage: RequestHandler = (req, res, next) => {
   if (req.principal) return next();
+  // A signed-in customer admin is no agent: agent pages do not exist for them (their home is /customer).
+  if (req.customerAdmin) return req.originalUrl === '/' ? res.redirect(303, '/customer') : next(notFound());
   const back = req.method === 'GET' && req.originalUrl !== '/' ? `?next=${encodeURIComponent(req.originalUrl)}` : '';
   res.redirect(303, `/login${back}`);
 };

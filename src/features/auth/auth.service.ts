@@ -38,7 +38,8 @@ export function createAuthService(store: Store, clock: Clock, passwordLogN?: num
     async signIn(email, password) {
       const now = clock.now();
       const agent = await store.agents.getByEmail(email);
-      if (!agent || agent.disabled) {
+      // An invited agent who has not chosen a password yet answers like an unknown one.
+      if (!agent || agent.disabled || !agent.passwordHash) {
         await verifyPassword(password, await decoy);
         return { ok: false, reason: 'wrong', agent };
       }

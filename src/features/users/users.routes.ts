@@ -27,8 +27,7 @@ export function userApiRoutes(users: UsersService, audit: AuditLog): Router {
     const { product } = parseInput(entitlementQuery, req.query);
     const view = await users.view(req.principal!, String(req.params.id), product);
     await audit.record(req, { action: 'user.view', orgId: view.org.id, subject: `user:${view.user.id}`, detail: { via: 'api' } });
-    // Suppression state comes with the suppression feature; until then no address is suppressed.
-    res.json({ ...view, lastEmail: view.user.lastEmail, suppression: null });
+    res.json({ ...view, lastEmail: view.user.lastEmail });
   });
   router.get('/devices/:id', async (req, res) => {
     const view = await users.deviceView(req.principal!, String(req.params.id));

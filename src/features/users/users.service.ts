@@ -1,13 +1,15 @@
 // The user page's story: who is calling, in which org, with what roles, licenses, devices and email state.
 import { notFound } from '../../errors';
 import type { Principal } from '../../http/request-context';
-import type { Device, Org, Store, User } from '../../store/store';
+import type { Device, Org, Store, Suppression, User } from '../../store/store';
 import type { EntitlementView, SupportService } from '../support/support.service';
 
 export interface UserView {
   user: User;
   org: Pick<Org, 'id' | 'name' | 'status'>;
   devices: Device[];
+  /** The user's address on the suppression list, or null (read through the user, never by a given address). */
+  suppression: Suppression | null;
   /** Named support contact for which products; licensed for the product asked about. */
   support: EntitlementView;
 }
@@ -36,11 +38,14 @@ export function createUsersService(store: Store, support: SupportService): Users
     async view(principal, id, product) {
       const user = await store.users.get(principal.partnerId, id);
       if (!user) throw notFound('User');
-      const [org, devices] = await Promise.all([
+      const [org, devices, suppression] = await Promise.all([
         orgOf(principal.partnerId, user.orgId),
         store.devices.listByOwner(principal.partnerId, user.id),
+        store.suppressions.get(user.email),
       ]);
-      return { user, org: { id: org.id, name: org.name, status: org.status }, devices, support: support.entitlement(org, user, product) };
+      return {
+        user, org: { id: org.id, name: org.name, status: org.status }, devices, suppression, support: support.entitlement(org, user, product),
+      };
     },
     async deviceView(principal, id) {
       const device = await store.devices.get(principal.partnerId, id);

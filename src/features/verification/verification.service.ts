@@ -8,6 +8,7 @@ import { AppError, notFound, tooMany } from '../../errors';
 import type { Principal } from '../../http/request-context';
 import type { Lang, MessageKey } from '../../i18n/i18n';
 import type { Mailer } from '../../mail/mailer';
+import { AddressSuppressedError } from '../../mail/suppression-aware-mailer';
 import { renderVerificationMail } from '../../mail/templates';
 import type { Store, User, Verification } from '../../store/store';
 import type { AuditEntry } from '../audit/audit.service';
@@ -86,11 +87,15 @@ export function createVerificationService(deps: { store: Store; mailer: Mailer; 
   }
 
   /**
-   * Spec 3.3: a suppressed address gets a clear refusal naming the reason, not a silent failure.
-   * The suppression list arrives with its own feature and plugs in here; until then every
-   * address may be emailed.
+   * Spec 3.3: a suppressed address gets a clear refusal naming the reason and date, not a silent
+   * failure, and before a code is issued or a send counted. (The mailer would refuse it anyway.)
    */
-  async function assertMayEmail(_user: User): Promise<void> {}
+  async function assertMayEmail(user: User): Promise<void> {
+    const suppression = await store.suppressions.get(user.email);
+    if (!suppression) return;
+    throw new VerificationRefusal(new AddressSuppressedError(suppression),
+      `verification.error.suppressed.${suppression.reason}`, { date: suppression.since.slice(0, 10) });
+  }
 
   const isStopped = async (userId: string, now: Date) =>
     (await store.rateLimits.count(failureKey(userId), now)) >= FAILURES_PER_USER.limit;

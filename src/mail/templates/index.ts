@@ -32,3 +32,110 @@ export async function renderVerificationMail(data: VerificationMailData): Promis
   ]);
   return { subject, text, html };
 }
+
+export interface AgentInviteMailData {
+  lang: Lang;
+  partner: string;
+  /** The invited agent's name, for the greeting. */
+  name: string;
+  /** The partner admin who sent the invitation. */
+  inviter: string;
+  /** The single-use set-password link. */
+  link: string;
+  hours: number;
+}
+
+export async function renderAgentInviteMail(data: AgentInviteMailData): Promise<RenderedMail> {
+  const t = translator(data.lang);
+  const subject = t('mail.invite.subject', { partner: data.partner });
+  const locals = { ...data, t, subject };
+  const [text, html] = await Promise.all([
+    ejs.renderFile(path.join(TEMPLATES, 'agent-invite.text.ejs'), locals),
+    ejs.renderFile(path.join(TEMPLATES, 'agent-invite.html.ejs'), locals),
+  ]);
+  return { subject, text, html };
+}
+
+export interface WelcomeMailData {
+  lang: Lang;
+  /** The partner's name: the help desk the user can call. */
+  partner: string;
+  /** The customer organization the account belongs to. */
+  org: string;
+  /** The user's name, for the greeting. */
+  name: string;
+  /** The address the account signs in with. */
+  email: string;
+}
+
+export async function renderWelcomeMail(data: WelcomeMailData): Promise<RenderedMail> {
+  const t = translator(data.lang);
+  const subject = t('mail.welcome.subject', { org: data.org });
+  const locals = { ...data, t, subject };
+  const [text, html] = await Promise.all([
+    ejs.renderFile(path.join(TEMPLATES, 'welcome.text.ejs'), locals),
+    ejs.renderFile(path.join(TEMPLATES, 'welcome.html.ejs'), locals),
+  ]);
+  return { subject, text, html };
+}
+
+async function renderPair(name: string, locals: Record<string, unknown>): Promise<{ text: string; html: string }> {
+  const [text, html] = await Promise.all([
+    ejs.renderFile(path.join(TEMPLATES, `${name}.text.ejs`), locals),
+    ejs.renderFile(path.join(TEMPLATES, `${name}.html.ejs`), locals),
+  ]);
+  return { text, html };
+}
+
+export interface MagicLinkMailData {
+  lang: Lang;
+  partner: string;
+  /** One single-use link per org the address administers. */
+  links: Array<{ org: string; url: string }>;
+  minutes: number;
+}
+
+export async function renderMagicLinkMail(data: MagicLinkMailData): Promise<RenderedMail> {
+  const t = translator(data.lang);
+  const subject = t('mail.magicLink.subject', { partner: data.partner });
+  return { subject, ...(await renderPair('magic-link', { ...data, t, subject })) };
+}
+
+export interface AccessRequestMailData {
+  lang: Lang;
+  /** The org admin's name, for the greeting. */
+  name: string;
+  partner: string;
+  org: string;
+  /** The agent who asks. */
+  agent: string;
+  reason: string;
+  /** Where the admin signs in to approve or deny. */
+  link: string;
+}
+
+export async function renderAccessRequestMail(data: AccessRequestMailData): Promise<RenderedMail> {
+  const t = translator(data.lang);
+  const subject = t('mail.accessRequest.subject', { partner: data.partner, org: data.org });
+  return { subject, ...(await renderPair('access-request', { ...data, t, subject })) };
+}
+
+export interface GrantReminderMailData {
+  lang: Lang;
+  name: string;
+  partner: string;
+  org: string;
+  /** Whole days left. */
+  days: number;
+  /** ISO 8601 end of the grant. */
+  endsAt: string;
+  link: string;
+}
+
+export async function renderGrantReminderMail(data: GrantReminderMailData): Promise<RenderedMail> {
+  const t = translator(data.lang);
+  const subject = t('mail.grantReminder.subject', { partner: data.partner, org: data.org, days: data.days });
+  const endsAt = new Intl.DateTimeFormat(data.lang, { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' })
+    .format(new Date(data.endsAt));
+  return { subject, ...(await renderPair('grant-reminder', { ...data, endsAt, t, subject })) };
+}

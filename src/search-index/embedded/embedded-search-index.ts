@@ -7,7 +7,7 @@ import {
 } from '../search-index';
 import {
   MAX_QUERY_WORDS, findMatch, foldText, identifierEntriesOf, identifierKeys, identifierKeysOf,
-  queryWords, tokenize, typoBudget,
+  queryWords, tokenWords, typoBudget,
 } from '../query';
 
 const KIND_CODE: Record<HitKind, number> = { org: 0, user: 1, device: 2 };
@@ -25,12 +25,18 @@ const COMPACT_AFTER = 10_000;
  * A character trie stored as a ternary search tree in flat arrays: millions of words without an
  * object each, and a child found in a few comparisons (a binary tree of siblings) instead of a scan.
  * Node 0 is the root (the empty word); `eq` leads to a node's children, `lo`/`hi` to its siblings.
+ * Each node also knows the node of its word minus the last character (`up`), its depth, and how many
+ * tokens went through it (`under`, an estimate: never decremented), so the words a query word
+ * matches by prefix can be described by a few subtrees, counted and tested without visiting them.
  */
 class Trie {
   ch = new Uint16Array(1024);
   lo = new Int32Array(1024).fill(-1);
   hi = new Int32Array(1024).fill(-1);
   eq = new Int32Array(1024).fill(-1);
+  up = new Int32Array(1024);
+  depth = new Int32Array(1024);
+  under = new Int32Array(1024);
   size = 1;
 
   insert(word: string): number {
@@ -39,7 +45,7 @@ class Trie {
       const c = word.charCodeAt(i);
       let n = this.eq[node]!;
       if (n < 0) {
-        n = this.newNode(c);
+        n = this.newNode(c, node, i + 1);
         this.eq[node] = n;
       } else {
         for (;;) {
@@ -48,7 +54,7 @@ class Trie {
           const links = c < nc ? this.lo : this.hi;
           const next = links[n]!;
           if (next < 0) {
-            const created = this.newNode(c);
+            const created = this.newNode(c, node, i + 1);
             // newNode may have replaced the arrays.
             (c < nc ? this.lo : this.hi)[n] = created;
             n = created;
@@ -57,6 +63,7 @@ class Trie {
           n = next;
         }
       }
+      this.under[n]!++;
       node = n;
     }
     return node;
@@ -87,15 +94,44 @@ class Trie {
     return out;
   }
 
-  private newNode(c: number): number {
+  /** Every node strictly below `node`: in a ternary tree, everything reachable from eq[node]. */
+  forEachBelow(node: number, fn: (n: number) => void): void {
+    const stack = this.eq[node]! >= 0 ? [this.eq[node]!] : [];
+    while (stack.length > 0) {
+      const n = stack.pop()!;
+      fn(n);
+      if (this.lo[n]! >= 0) stack.push(this.lo[n]!);
+      if (this.hi[n]! >= 0) stack.push(this.hi[n]!);
+      if (this.eq[n]! >= 0) stack.push(this.eq[n]!);
+    }
+  }
+
+  /** Gives back the unused half of the arrays once a build is complete. */
+  trim(): void {
+    const n = this.size;
+    this.ch = this.ch.slice(0, n);
+    this.lo = this.lo.slice(0, n);
+    this.hi = this.hi.slice(0, n);
+    this.eq = this.eq.slice(0, n);
+    this.up = this.up.slice(0, n);
+    this.depth = this.depth.slice(0, n);
+    this.under = this.under.slice(0, n);
+  }
+
+  private newNode(c: number, up: number, depth: number): number {
     if (this.size === this.ch.length) {
-      const cap = this.size * 2;
+      const cap = Math.max(1024, this.size * 2);
       this.ch = grow(this.ch, new Uint16Array(cap));
       this.lo = grow(this.lo, new Int32Array(cap).fill(-1));
       this.hi = grow(this.hi, new Int32Array(cap).fill(-1));
       this.eq = grow(this.eq, new Int32Array(cap).fill(-1));
+      this.up = grow(this.up, new Int32Array(cap));
+      this.depth = grow(this.depth, new Int32Array(cap));
+      this.under = grow(this.under, new Int32Array(cap));
     }
     this.ch[this.size] = c;
+    this.up[this.size] = up;
+    this.depth[this.size] = depth;
     return this.size++;
   }
 }
@@ -165,15 +201,24 @@ class KeyTable {
   }
 }
 
-/** The dictionary words one query word matches: trie node, typos, whether by prefix. */
+/**
+ * The dictionary words one query word matches, with how (typos << 1 | byPrefix: smaller is better,
+ * in the order of the ranking rules): single words, and subtrees whose every word matches as a prefix.
+ */
 interface WordMatches {
   nodes: number[];
-  /** typos << 1 | byPrefix: smaller is better, in the order of the ranking rules. */
   codes: number[];
+  /** Every word strictly below these nodes matches, with rootCodes. */
+  roots: number[];
+  rootCodes: number[];
+  /** About how many postings the word's matches hold. */
   estimate: number;
 }
 
 interface Ranked { slot: number; score: number }
+
+/** A search document without its object overhead: [kind, orgId, status, title, subtitle, ...field values]. */
+type Packed = [HitKind, string, string, string, string, ...string[][]];
 
 /**
  * All documents of one partner. Every query is scoped to one partner, so keeping partners apart
@@ -185,21 +230,36 @@ class Shard {
   private trie = new Trie();
   private postings: Array<number[] | undefined> = [];
   private keys = new KeyTable();
-  private docs: Array<SearchDoc | undefined> = [];
+  /** Documents as compact JSON, parsed only for the hits shown: objects would double the heap at a million documents. */
+  private packed: string[] = [];
+  private ids: string[] = [];
   private sortTitles: string[] = [];
+  /** Position in (title, id) order as of the last finalize(); -1 for documents added since. */
+  private ranks = new Int32Array(1024);
   private kinds = new Uint8Array(1024);
   private orgs = new Int32Array(1024);
+  /**
+   * Forward index: slot s's words are words[wordsFrom[s] .. wordsFrom[s + 1]), each node * FIELD_SLOTS + field.
+   * Only the rarest query word walks postings; the others are checked on its candidates' own words.
+   */
+  private words = new Int32Array(4096);
+  private wordsFrom = new Int32Array(1025);
   private orgCodes = new Map<string, number>();
   private slotOf = new Map<string, number>();
   private dead = 0;
-  // Per-search scratch, indexed by slot; stamps avoid clearing them between words and searches.
+  // Per-search scratch, indexed by slot or trie node; stamps avoid clearing them between words and searches.
   private epoch = 0;
   private wordStamp = new Uint32Array(0);
-  private candStamp = new Uint32Array(0);
   private wordBest = new Uint8Array(0);
   private typoSum = new Uint8Array(0);
   private attrSum = new Uint8Array(0);
   private exactCount = new Uint8Array(0);
+  private nodeStamp = new Uint32Array(0);
+  private nodeCode = new Uint8Array(0);
+  private rootStamp = new Uint32Array(0);
+  private rootCode = new Uint8Array(0);
+
+  constructor(private readonly partnerId: string) {}
 
   get size(): number { return this.slotOf.size; }
 
@@ -207,32 +267,45 @@ class Shard {
 
   add(doc: SearchDoc): void {
     this.remove(doc.id);
-    const slot = this.docs.length;
+    const slot = this.ids.length;
     if (slot === this.kinds.length) {
       this.kinds = grow(this.kinds, new Uint8Array(slot * 2));
       this.orgs = grow(this.orgs, new Int32Array(slot * 2));
+      this.ranks = grow(this.ranks, new Int32Array(slot * 2));
+      this.wordsFrom = grow(this.wordsFrom, new Int32Array(slot * 2 + 1));
     }
-    this.docs.push(doc);
+    this.packed.push(JSON.stringify([doc.kind, doc.orgId, doc.status, doc.title, doc.subtitle, ...SEARCH_FIELDS.map((f) => doc.fields[f] ?? [])]));
+    this.ids.push(doc.id);
     const folded = foldText(doc.title);
     this.sortTitles.push(folded === doc.title ? doc.title : folded);
     this.kinds[slot] = KIND_CODE[doc.kind];
     this.orgs[slot] = this.orgCode(doc.orgId, true);
-    this.slotOf.set(doc.id, slot);
+    this.ranks[slot] = -1;
+    let w = this.wordsFrom[slot]!;
     for (let fi = 0; fi < SEARCH_FIELDS.length; fi++) {
+      // A UUID is found whole or by its first 8 characters (identifier keys); its hex fragments as
+      // words were a third of all words and no one types them.
+      if (SEARCH_FIELDS[fi] === 'uuid') continue;
       const values = doc.fields[SEARCH_FIELDS[fi]!] ?? [];
       // A word twice in one field (a name in displayName and lastName) is one posting.
-      const seen = values.length > 1 ? new Set<number>() : null;
+      const seen: number[] | null = values.length > 1 ? [] : null;
       for (const value of values) {
-        for (const { text } of tokenize(value)) {
+        for (const text of tokenWords(value)) {
           const node = this.trie.insert(text);
+          // Filled densely: an array with holes falls back to a slow dictionary in V8.
+          while (this.postings.length <= node) this.postings.push(undefined);
           const posting = (this.postings[node] ??= []);
           const entry = slot * FIELD_SLOTS + fi;
-          if (seen ? seen.has(node) : posting[posting.length - 1] === entry) continue;
-          seen?.add(node);
+          if (seen ? seen.includes(node) : posting[posting.length - 1] === entry) continue;
+          seen?.push(node);
           posting.push(entry);
+          if (w === this.words.length) this.words = grow(this.words, new Int32Array(Math.max(4096, w * 2)));
+          this.words[w++] = node * FIELD_SLOTS + fi;
         }
       }
     }
+    this.wordsFrom[slot + 1] = w;
+    this.slotOf.set(doc.id, slot);
     for (const key of identifierKeysOf(doc)) this.keys.add(hashKey(key), slot);
   }
 
@@ -240,11 +313,21 @@ class Shard {
     const slot = this.slotOf.get(id);
     if (slot === undefined) return;
     this.slotOf.delete(id);
-    this.docs[slot] = undefined;
+    this.packed[slot] = '';
     this.sortTitles[slot] = '';
     this.kinds[slot] = DEAD;
     this.dead++;
     if (this.dead > COMPACT_AFTER && this.dead > this.slotOf.size) this.compact();
+  }
+
+  /** After a bulk load: ranks every document in tie-break order and trims the build's spare capacity. */
+  finalize(): void {
+    const live: number[] = [];
+    for (let slot = 0; slot < this.ids.length; slot++) if (this.kinds[slot] !== DEAD) live.push(slot);
+    live.sort((a, b) => this.compareTitles(a, b));
+    live.forEach((slot, rank) => { this.ranks[slot] = rank; });
+    this.trie.trim();
+    this.words = this.words.slice(0, this.wordsFrom[this.ids.length]!);
   }
 
   search(q: string, kind: HitKind | undefined, orgId: string | undefined, limit: number): SearchHit[] {
@@ -264,8 +347,15 @@ class Shard {
     return hits;
   }
 
+  private doc(slot: number): SearchDoc {
+    const [kind, orgId, status, title, subtitle, ...values] = JSON.parse(this.packed[slot]!) as Packed;
+    const fields = {} as SearchDoc['fields'];
+    SEARCH_FIELDS.forEach((f, i) => { fields[f] = values[i] ?? []; });
+    return { id: this.ids[slot]!, kind, partnerId: this.partnerId, orgId, status, title, subtitle, fields };
+  }
+
   private hit(slot: number, q: string, keys: string[], exact: boolean): SearchHit {
-    const doc = this.docs[slot]!;
+    const doc = this.doc(slot);
     return {
       kind: doc.kind, id: doc.id, orgId: doc.orgId, title: doc.title, subtitle: doc.subtitle,
       matched: findMatch(doc, q, keys), exact,
@@ -280,7 +370,7 @@ class Shard {
       this.keys.lookup(hashKey(key), slots);
       for (const slot of slots) {
         if (found.has(slot) || !passes(slot)) continue;
-        const entry = identifierEntriesOf(this.docs[slot]!).find((e) => e.key === key);
+        const entry = identifierEntriesOf(this.doc(slot)).find((e) => e.key === key);
         if (entry) found.set(slot, SEARCH_FIELDS.indexOf(entry.field));
       }
     }
@@ -291,64 +381,20 @@ class Shard {
 
   /**
    * Text search as Meilisearch's bucket sort: every word must match; fewer typos first, then the
-   * best attributes, then more words matched exactly, then title and id. Words are intersected
-   * rarest first, so a common word only walks the documents the rarer ones left.
+   * best attributes, then more words matched exactly, then title and id. Only the rarest word walks
+   * its postings; each other word is looked for among the candidates' own words (forward index),
+   * so a common word or a one-letter prefix costs what the rare word found, not what it matches.
    */
   private textSlots(q: string, passes: (slot: number) => boolean, want: number, skip: Set<number>): Ranked[] {
-    const words = queryWords(q);
-    if (words.length === 0) return [];
-    const matches = words.map((w, i) => this.matchWord(w, i === words.length - 1));
-    if (matches.some((m) => m.nodes.length === 0)) return [];
+    const qWords = queryWords(q);
+    if (qWords.length === 0) return [];
+    const matches = qWords.map((w, i) => this.matchWord(w, i === qWords.length - 1));
+    if (matches.some((m) => m.nodes.length === 0 && m.roots.length === 0)) return [];
     matches.sort((a, b) => a.estimate - b.estimate);
     this.ensureScratch();
 
-    let candidates: number[] = [];
-    let prevStamp = 0;
-    matches.forEach((m, w) => {
-      if (w > 0 && candidates.length === 0) return;
-      const stamp = this.nextEpoch();
-      const list: number[] = [];
-      for (let t = 0; t < m.nodes.length; t++) {
-        const typos = m.codes[t]! >> 1;
-        const byPrefix = m.codes[t]! & 1;
-        const posting = this.postings[m.nodes[t]!]!;
-        let deadEntries = 0;
-        for (let p = 0; p < posting.length; p++) {
-          const entry = posting[p]!;
-          const slot = Math.floor(entry / FIELD_SLOTS);
-          const field = entry - slot * FIELD_SLOTS;
-          if (this.kinds[slot] === DEAD) { deadEntries++; continue; }
-          if (typos > 0 && !TYPO_FIELD[field]) continue;
-          if (w === 0 ? !passes(slot) : this.candStamp[slot] !== prevStamp) continue;
-          const code = (typos << 5) | (field << 1) | byPrefix;
-          if (this.wordStamp[slot] !== stamp) {
-            this.wordStamp[slot] = stamp;
-            this.wordBest[slot] = code;
-            list.push(slot);
-          } else if (code < this.wordBest[slot]!) {
-            this.wordBest[slot] = code;
-          }
-        }
-        if (deadEntries * 2 > posting.length) this.postings[m.nodes[t]!] = posting.filter((e) => this.kinds[Math.floor(e / FIELD_SLOTS)] !== DEAD);
-      }
-      for (const slot of list) {
-        const code = this.wordBest[slot]!;
-        const typos = code >> 5;
-        const isExact = typos === 0 && (code & 1) === 0 ? 1 : 0;
-        if (w === 0) {
-          this.typoSum[slot] = typos;
-          this.attrSum[slot] = (code >> 1) & 15;
-          this.exactCount[slot] = isExact;
-        } else {
-          this.typoSum[slot]! += typos;
-          this.attrSum[slot]! += (code >> 1) & 15;
-          this.exactCount[slot]! += isExact;
-        }
-        this.candStamp[slot] = stamp;
-      }
-      candidates = list;
-      prevStamp = stamp;
-    });
+    let candidates = this.walkPostings(matches[0]!, passes);
+    for (let w = 1; w < matches.length && candidates.length > 0; w++) candidates = this.checkWord(matches[w]!, candidates);
     if (candidates.length === 0) return [];
 
     // Keep only the best `want` in a small sorted array: no sort of every candidate.
@@ -369,26 +415,123 @@ class Shard {
     return top;
   }
 
+  /** The documents one word matches (and the filters let through), with their best match recorded. */
+  private walkPostings(m: WordMatches, passes: (slot: number) => boolean): number[] {
+    const stamp = this.nextEpoch();
+    const list: number[] = [];
+    const visit = (node: number, code: number) => {
+      const posting = this.postings[node];
+      if (!posting || posting.length === 0) return;
+      const typos = code >> 1;
+      const byPrefix = code & 1;
+      let deadEntries = 0;
+      for (let p = 0; p < posting.length; p++) {
+        const entry = posting[p]!;
+        const slot = Math.floor(entry / FIELD_SLOTS);
+        const field = entry - slot * FIELD_SLOTS;
+        if (this.kinds[slot] === DEAD) { deadEntries++; continue; }
+        if (typos > 0 && !TYPO_FIELD[field]) continue;
+        if (!passes(slot)) continue;
+        const best = (typos << 5) | (field << 1) | byPrefix;
+        if (this.wordStamp[slot] !== stamp) {
+          this.wordStamp[slot] = stamp;
+          this.wordBest[slot] = best;
+          list.push(slot);
+        } else if (best < this.wordBest[slot]!) {
+          this.wordBest[slot] = best;
+        }
+      }
+      if (deadEntries * 2 > posting.length) this.postings[node] = posting.filter((e) => this.kinds[Math.floor(e / FIELD_SLOTS)] !== DEAD);
+    };
+    for (let t = 0; t < m.nodes.length; t++) visit(m.nodes[t]!, m.codes[t]!);
+    for (let r = 0; r < m.roots.length; r++) {
+      const code = m.rootCodes[r]!;
+      this.trie.forEachBelow(m.roots[r]!, (n) => visit(n, code));
+    }
+    for (const slot of list) {
+      const best = this.wordBest[slot]!;
+      const typos = best >> 5;
+      this.typoSum[slot] = typos;
+      this.attrSum[slot] = (best >> 1) & 15;
+      this.exactCount[slot] = typos === 0 && (best & 1) === 0 ? 1 : 0;
+    }
+    return list;
+  }
+
+  /** The candidates that also match this word, with its best match added to their scores. */
+  private checkWord(m: WordMatches, candidates: number[]): number[] {
+    const stamp = this.nextEpoch();
+    const { nodeStamp, nodeCode, rootStamp, rootCode } = this;
+    for (let t = 0; t < m.nodes.length; t++) {
+      const n = m.nodes[t]!;
+      if (nodeStamp[n] !== stamp || m.codes[t]! < nodeCode[n]!) nodeCode[n] = m.codes[t]!;
+      nodeStamp[n] = stamp;
+    }
+    let minDepth = Infinity;
+    for (let r = 0; r < m.roots.length; r++) {
+      const n = m.roots[r]!;
+      if (rootStamp[n] !== stamp || m.rootCodes[r]! < rootCode[n]!) rootCode[n] = m.rootCodes[r]!;
+      rootStamp[n] = stamp;
+      minDepth = Math.min(minDepth, this.trie.depth[n]!);
+    }
+    const { up, depth } = this.trie;
+    const kept: number[] = [];
+    for (const slot of candidates) {
+      let best = 255;
+      for (let e = this.wordsFrom[slot]!, end = this.wordsFrom[slot + 1]!; e < end; e++) {
+        const v = this.words[e]!;
+        const node = Math.floor(v / FIELD_SLOTS);
+        const field = v - node * FIELD_SLOTS;
+        const typoOk = TYPO_FIELD[field];
+        if (nodeStamp[node] === stamp) {
+          const code = nodeCode[node]!;
+          if (typoOk || code < 2) best = Math.min(best, ((code >> 1) << 5) | (field << 1) | (code & 1));
+        }
+        // Matched by prefix when an ancestor word is the root of a matching subtree.
+        for (let a = up[node]!; a > 0 && depth[a]! >= minDepth; a = up[a]!) {
+          if (rootStamp[a] !== stamp) continue;
+          const code = rootCode[a]!;
+          if (typoOk || code < 2) best = Math.min(best, ((code >> 1) << 5) | (field << 1) | (code & 1));
+        }
+      }
+      if (best === 255) continue;
+      const typos = best >> 5;
+      this.typoSum[slot]! += typos;
+      this.attrSum[slot]! += (best >> 1) & 15;
+      this.exactCount[slot]! += typos === 0 && (best & 1) === 0 ? 1 : 0;
+      kept.push(slot);
+    }
+    return kept;
+  }
+
   private compare(a: Ranked, b: Ranked): number {
     return a.score - b.score || this.tieBreak(a.slot, b.slot);
   }
 
   private tieBreak(a: number, b: number): number {
+    const ra = this.ranks[a]!;
+    const rb = this.ranks[b]!;
+    return ra >= 0 && rb >= 0 ? ra - rb : this.compareTitles(a, b);
+  }
+
+  private compareTitles(a: number, b: number): number {
     const ta = this.sortTitles[a]!;
     const tb = this.sortTitles[b]!;
     if (ta !== tb) return ta < tb ? -1 : 1;
-    const ia = this.docs[a]!.id;
-    const ib = this.docs[b]!.id;
+    const ia = this.ids[a]!;
+    const ib = this.ids[b]!;
     return ia < ib ? -1 : ia > ib ? 1 : 0;
   }
 
   /**
    * Dictionary words matching one query word: exactly, within the typo budget (an optimal string
    * alignment DP row carried down the trie, pruned when the whole row exceeds the budget) and, for
-   * the last word, as a prefix (every word under a trie node that matches the query word).
+   * the last word, as a prefix (every word under a trie node that matches the query word, kept as
+   * that subtree's root).
    */
   private matchWord(word: string, isLast: boolean): WordMatches {
-    const out: WordMatches = { nodes: [], codes: [], estimate: 0 };
+    const out: WordMatches = { nodes: [], codes: [], roots: [], rootCodes: [], estimate: 0 };
+    const { trie } = this;
     const add = (node: number, code: number) => {
       const posting = this.postings[node];
       if (!posting || posting.length === 0) return;
@@ -396,21 +539,15 @@ class Shard {
       out.codes.push(code);
       out.estimate += posting.length;
     };
-    const { trie } = this;
-    // Every word below `node` (not `node` itself): in a ternary tree that is everything under eq[node].
     const below = (node: number, code: number) => {
-      const stack = trie.eq[node]! >= 0 ? [trie.eq[node]!] : [];
-      while (stack.length > 0) {
-        const n = stack.pop()!;
-        add(n, code);
-        if (trie.lo[n]! >= 0) stack.push(trie.lo[n]!);
-        if (trie.hi[n]! >= 0) stack.push(trie.hi[n]!);
-        if (trie.eq[n]! >= 0) stack.push(trie.eq[n]!);
-      }
+      if (trie.eq[node]! < 0) return;
+      out.roots.push(node);
+      out.rootCodes.push(code);
+      out.estimate += trie.under[node]!;
     };
     const budget = typoBudget(word.length);
     if (budget === 0) {
-      const node = this.trie.find(word);
+      const node = trie.find(word);
       if (node < 0) return out;
       add(node, 0);
       if (isLast) below(node, 1);
@@ -465,42 +602,65 @@ class Shard {
   }
 
   private ensureScratch(): void {
-    const n = this.docs.length;
-    if (this.wordStamp.length >= n) return;
-    const cap = Math.max(1024, n * 2);
-    this.wordStamp = new Uint32Array(cap);
-    this.candStamp = new Uint32Array(cap);
-    this.wordBest = new Uint8Array(cap);
-    this.typoSum = new Uint8Array(cap);
-    this.attrSum = new Uint8Array(cap);
-    this.exactCount = new Uint8Array(cap);
+    const n = this.ids.length;
+    if (this.wordStamp.length < n) {
+      const cap = Math.max(1024, n * 2);
+      this.wordStamp = new Uint32Array(cap);
+      this.wordBest = new Uint8Array(cap);
+      this.typoSum = new Uint8Array(cap);
+      this.attrSum = new Uint8Array(cap);
+      this.exactCount = new Uint8Array(cap);
+      this.resetStamps();
+    }
+    if (this.nodeStamp.length < this.trie.size) {
+      const cap = Math.max(1024, this.trie.size + (this.trie.size >> 3));
+      this.nodeStamp = new Uint32Array(cap);
+      this.nodeCode = new Uint8Array(cap);
+      this.rootStamp = new Uint32Array(cap);
+      this.rootCode = new Uint8Array(cap);
+      this.resetStamps();
+    }
+  }
+
+  private resetStamps(): void {
+    this.wordStamp.fill(0);
+    this.nodeStamp.fill(0);
+    this.rootStamp.fill(0);
     this.epoch = 0;
   }
 
   private nextEpoch(): number {
-    if (this.epoch === 0xffffffff) {
-      this.wordStamp.fill(0);
-      this.candStamp.fill(0);
-      this.epoch = 0;
-    }
+    if (this.epoch === 0xffffffff) this.resetStamps();
     return ++this.epoch;
   }
 
   /** Renumbers live documents densely and drops dead postings, so memory follows the live count. */
   private compact(): void {
-    const remap = new Int32Array(this.docs.length).fill(-1);
-    const docs: SearchDoc[] = [];
+    const remap = new Int32Array(this.ids.length).fill(-1);
+    const packed: string[] = [];
+    const ids: string[] = [];
     const sortTitles: string[] = [];
-    const kinds = new Uint8Array(Math.max(1024, this.slotOf.size * 2));
-    const orgs = new Int32Array(kinds.length);
-    this.docs.forEach((doc, slot) => {
-      if (!doc) return;
-      remap[slot] = docs.length;
-      kinds[docs.length] = this.kinds[slot]!;
-      orgs[docs.length] = this.orgs[slot]!;
-      docs.push(doc);
+    const cap = Math.max(1024, this.slotOf.size * 2);
+    const kinds = new Uint8Array(cap);
+    const orgs = new Int32Array(cap);
+    const ranks = new Int32Array(cap);
+    const wordsFrom = new Int32Array(cap + 1);
+    const words = new Int32Array(Math.max(4096, this.wordsFrom[this.ids.length]!));
+    for (let slot = 0; slot < this.ids.length; slot++) {
+      if (this.kinds[slot] === DEAD) continue;
+      const to = ids.length;
+      remap[slot] = to;
+      kinds[to] = this.kinds[slot]!;
+      orgs[to] = this.orgs[slot]!;
+      ranks[to] = this.ranks[slot]!;
+      const from = this.wordsFrom[slot]!;
+      const end = this.wordsFrom[slot + 1]!;
+      words.set(this.words.subarray(from, end), wordsFrom[to]!);
+      wordsFrom[to + 1] = wordsFrom[to]! + (end - from);
+      packed.push(this.packed[slot]!);
+      ids.push(this.ids[slot]!);
       sortTitles.push(this.sortTitles[slot]!);
-    });
+    }
     this.postings.forEach((posting, node) => {
       if (!posting) return;
       const kept: number[] = [];
@@ -512,10 +672,14 @@ class Shard {
     });
     this.keys.compact(remap);
     for (const [id, slot] of this.slotOf) this.slotOf.set(id, remap[slot]!);
-    this.docs = docs;
+    this.packed = packed;
+    this.ids = ids;
     this.sortTitles = sortTitles;
     this.kinds = kinds;
     this.orgs = orgs;
+    this.ranks = ranks;
+    this.words = words;
+    this.wordsFrom = wordsFrom;
     this.dead = 0;
     this.wordStamp = new Uint32Array(0);
   }
@@ -531,7 +695,7 @@ class IndexState {
     if (previous !== undefined && previous !== doc.partnerId) this.shards.get(previous)?.remove(doc.id);
     let shard = this.shards.get(doc.partnerId);
     if (!shard) {
-      shard = new Shard();
+      shard = new Shard(doc.partnerId);
       this.shards.set(doc.partnerId, shard);
     }
     shard.add(doc);
@@ -545,6 +709,11 @@ class IndexState {
     this.partnerOf.delete(id);
   }
 
+  /** After a bulk load: see Shard.finalize(). */
+  finalize(): void {
+    for (const shard of this.shards.values()) shard.finalize();
+  }
+
   get count(): number { return this.partnerOf.size; }
 }
 
@@ -552,6 +721,7 @@ type Change = { upsert: SearchDoc[] } | { remove: string[] };
 
 export class EmbeddedSearchIndex implements SearchIndex {
   readonly name = 'embedded';
+  readonly durable: boolean = false;
   private state = new IndexState();
   /** Changes made while a rebuild runs, replayed on the new index before it is swapped in. */
   private readonly journals = new Set<Change[]>();
@@ -588,6 +758,7 @@ export class EmbeddedSearchIndex implements SearchIndex {
         if ('upsert' in change) for (const doc of change.upsert) next.upsert(doc);
         else for (const id of change.remove) next.remove(id);
       }
+      next.finalize();
       this.state = next;
       return { count: next.count };
     } finally {

@@ -40,6 +40,7 @@ type Change = { upsert: SearchDoc[] } | { remove: string[] };
 
 export class MeilisearchSearchIndex implements SearchIndex {
   readonly name = 'meilisearch';
+  readonly durable = true;
   /** Changes made while a rebuild fills its new index; replayed on it before the swap. */
   private readonly journals = new Set<Change[]>();
   /** Writes and the replay-and-swap step run one at a time, so no change can fall between them. */

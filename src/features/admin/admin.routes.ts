@@ -1,0 +1,205 @@
+// Partner administration pages under /admin (partner admins only) and the invited agent's
+// /set-password/:token page. Forms post and redirect back with a one-time notice, except issuing a
+// token: that page answers directly, the only time the token is ever shown.
+import { Router, type Request, type Response } from 'express';
+import { isAppError } from '../../errors';
+import { parseInput } from '../../http/validate';
+import type { MessageKey } from '../../i18n/i18n';
+import type { AgentPrincipal } from '../../http/request-context';
+import type { AuditLog } from '../audit/audit.service';
+import { requireAgentPage, requirePartnerAdmin } from '../auth/auth.middleware';
+import { inviteForm, MIN_PASSWORD_LENGTH, outboxQuery, roleForm, setPasswordForm, tokenForm } from './admin.schema';
+import { OUTBOX_PAGE_SIZE, type AdminContext, type AdminService } from './admin.service';
+
+export interface AdminNotice { tone: 'ok' | 'error'; key: MessageKey; params?: Record<string, string | number> }
+
+declare module 'express-session' {
+  interface SessionData {
+    adminNotice: AdminNotice;
+  }
+}
+
+const contextOf = (req: Request, audit: AuditLog): AdminContext => ({
+  principal: req.principal as AgentPrincipal,
+  lang: req.lang,
+  audit: (entry) => audit.record(req, entry),
+});
+
+const takeNotice = (req: Request) => {
+  const notice = req.session.adminNotice ?? null;
+  delete req.session.adminNotice;
+  return notice;
+};
+
+/** A refusal the admin can act on (409) becomes a notice; anything else goes to the error page. */
+function conflictNotice(err: unknown): AdminNotice {
+  if (isAppError(err) && err.code === 'conflict') return { tone: 'error', key: 'admin.notice.refused', params: { reason: err.message } };
+  throw err;
+}
+
+/** Field errors of a form, said in the agent's language. */
+const fieldErrors = (req: Request, err: unknown, words: Record<string, MessageKey>): Record<string, string> => {
+  if (!isAppError(err) || err.code !== 'invalid') throw err;
+  return Object.fromEntries((err.details.fields ?? []).map((f) => [f.field, words[f.field] ? req.t(words[f.field], { count: MIN_PASSWORD_LENGTH }) : f.message]));
+};
+const INVITE_WORDS: Record<string, MessageKey> = { email: 'admin.error.email', name: 'admin.error.name', role: 'admin.error.role' };
+const TOKEN_WORDS: Record<string, MessageKey> = { name: 'admin.error.tokenName', ownerId: 'admin.error.owner' };
+const PASSWORD_WORDS: Record<string, MessageKey> = { password: 'setPassword.rule', confirm: 'setPassword.mismatch' };
+
+export function adminRoutes(admin: AdminService, audit: AuditLog, outboxEnabled: boolean): Router {
+  const router = Router();
+  router.use('/admin', requireAgentPage, requirePartnerAdmin);
+
+  const renderAgents = async (req: Request, res: Response, form: { values: Record<string, string>; errors: Record<string, string> }) => {
+    const agents = await admin.listAgents(req.principal as AgentPrincipal);
+    res.render('admin/agents', { title: req.t('admin.title'), agents, notice: takeNotice(req), ...form, outboxEnabled });
+  };
+
+  router.get('/admin', async (req, res) => {
+    await renderAgents(req, res, { values: { email: '', name: '', role: 'helpdesk' }, errors: {} });
+  });
+
+  router.post('/admin/agents', async (req, res) => {
+    const values = { email: String(req.body?.email ?? ''), name: String(req.body?.name ?? ''), role: String(req.body?.role ?? 'helpdesk') };
+    let input;
+    try {
+      input = parseInput(inviteForm, req.body);
+    } catch (err) {
+      res.status(400);
+      return renderAgents(req, res, { values, errors: fieldErrors(req, err, INVITE_WORDS) });
+    }
+    try {
+      const { agent, mailSent } = await admin.invite(contextOf(req, audit), input);
+      req.session.adminNotice = mailSent
+        ? { tone: 'ok', key: 'admin.notice.invited', params: { email: agent.email } }
+        : { tone: 'error', key: 'admin.notice.inviteMailFailed', params: { email: agent.email } };
+    } catch (err) {
+      if (!isAppError(err) || err.code !== 'conflict') throw err;
+      res.status(409);
+      return renderAgents(req, res, { values, errors: { email: req.t('admin.error.emailTaken') } });
+    }
+    res.redirect(303, '/admin');
+  });
+
+  router.post('/admin/agents/:id/invite', async (req, res) => {
+    try {
+      const { agent, mailSent } = await admin.resendInvite(contextOf(req, audit), String(req.params.id));
+      req.session.adminNotice = mailSent
+        ? { tone: 'ok', key: 'admin.notice.invited', params: { email: agent.email } }
+        : { tone: 'error', key: 'admin.notice.inviteMailFailed', params: { email: agent.email } };
+    } catch (err) {
+      req.session.adminNotice = conflictNotice(err);
+    }
+    res.redirect(303, '/admin');
+  });
+
+  router.post('/admin/agents/:id/role', async (req, res) => {
+    const { role } = parseInput(roleForm, req.body);
+    try {
+      await admin.changeRole(contextOf(req, audit), String(req.params.id), role);
+      req.session.adminNotice = { tone: 'ok', key: 'admin.notice.roleChanged' };
+    } catch (err) {
+      req.session.adminNotice = conflictNotice(err);
+    }
+    res.redirect(303, '/admin');
+  });
+
+  for (const [action, disabled] of [['disable', true], ['enable', false]] as const) {
+    router.post(`/admin/agents/:id/${action}`, async (req, res) => {
+      try {
+        await admin.setDisabled(contextOf(req, audit), String(req.params.id), disabled);
+        req.session.adminNotice = { tone: 'ok', key: disabled ? 'admin.notice.disabled' : 'admin.notice.enabled' };
+      } catch (err) {
+        req.session.adminNotice = conflictNotice(err);
+      }
+      res.redirect(303, '/admin');
+    });
+  }
+
+  const renderTokens = async (req: Request, res: Response, extra: { created?: { name: string; token: string }; values?: Record<string, string>; errors?: Record<string, string> }) => {
+    const p = req.principal as AgentPrincipal;
+    const [tokens, agents] = await Promise.all([admin.listTokens(p), admin.listAgents(p)]);
+    res.render('admin/tokens', {
+      title: req.t('admin.tokens.title'), tokens, owners: agents.filter((a) => !a.disabled && !a.invited),
+      notice: takeNotice(req), created: extra.created ?? null,
+      values: extra.values ?? { name: '', ownerId: p.agentId }, errors: extra.errors ?? {},
+    });
+  };
+
+  router.get('/admin/tokens', (req, res) => renderTokens(req, res, {}));
+
+  router.post('/admin/tokens', async (req, res) => {
+    const values = { name: String(req.body?.name ?? ''), ownerId: String(req.body?.ownerId ?? '') };
+    let input;
+    try {
+      input = parseInput(tokenForm, req.body);
+    } catch (err) {
+      res.status(400);
+      return renderTokens(req, res, { values, errors: fieldErrors(req, err, TOKEN_WORDS) });
+    }
+    const { token, record } = await admin.issueToken(contextOf(req, audit), input);
+    // Rendered here rather than after a redirect: the token is never kept anywhere, not even in the session.
+    res.status(201);
+    await renderTokens(req, res, { created: { name: record.name, token } });
+  });
+
+  router.post('/admin/tokens/:id/revoke', async (req, res) => {
+    await admin.revokeToken(contextOf(req, audit), String(req.params.id));
+    req.session.adminNotice = { tone: 'ok', key: 'admin.notice.tokenRevoked' };
+    res.redirect(303, '/admin/tokens');
+  });
+
+  router.get('/admin/outbox', async (req, res) => {
+    const { page } = parseInput(outboxQuery, req.query);
+    const mails = outboxEnabled ? await admin.outbox(req.principal as AgentPrincipal, page) : [];
+    res.render('admin/outbox', {
+      title: req.t('admin.outbox.title'), mails, page, outboxEnabled, hasNext: mails.length === OUTBOX_PAGE_SIZE,
+    });
+  });
+
+  return router;
+}
+
+/** The invited agent's page: anonymous, reached from the invitation mail. */
+export function setPasswordRoutes(admin: AdminService, audit: AuditLog): Router {
+  const router = Router();
+  // The token is in the address: no Referer may carry it anywhere, even to this site's own assets.
+  router.use('/set-password', (_req, res, next) => {
+    res.set('Referrer-Policy', 'no-referrer');
+    next();
+  });
+
+  const render = (req: Request, res: Response, agent: { email: string; name: string } | null, errors: Record<string, string> = {}) =>
+    res.render('admin/set-password', { title: req.t('setPassword.title'), agent, errors, minLength: MIN_PASSWORD_LENGTH, done: false });
+
+  router.get('/set-password/:token', async (req, res) => {
+    const agent = await admin.passwordSetup(String(req.params.token));
+    if (!agent) res.status(404);
+    render(req, res, agent);
+  });
+
+  router.post('/set-password/:token', async (req, res) => {
+    const token = String(req.params.token);
+    const agent = await admin.passwordSetup(token);
+    if (!agent) {
+      res.status(404);
+      return render(req, res, null);
+    }
+    let form;
+    try {
+      form = parseInput(setPasswordForm, req.body);
+    } catch (err) {
+      res.status(400);
+      return render(req, res, agent, fieldErrors(req, err, PASSWORD_WORDS));
+    }
+    if (!(await admin.setPassword(token, form.password, (entry) => audit.record(req, entry)))) {
+      res.status(404);
+      return render(req, res, null);
+    }
+    // Not signed in here: the agent signs in with the new password, through the one sign-in path
+    // that regenerates the session, counts failures and audits.
+    res.render('admin/set-password', { title: req.t('setPassword.title'), agent, errors: {}, minLength: MIN_PASSWORD_LENGTH, done: true });
+  });
+
+  return router;
+}

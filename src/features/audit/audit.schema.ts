@@ -1,0 +1,24 @@
+import { z } from 'zod';
+
+const optional = (max: number) => z.string().trim().max(max).optional().transform((v) => v || undefined);
+/** "2026-01-31" or "2026-01-31T10:00" as a UTC moment JavaScript parses. */
+export const utc = (v: string) => (/Z$/.test(v) ? v : `${v}${v.includes('T') ? '' : 'T00:00'}Z`);
+
+/** A day (YYYY-MM-DD) or a moment (YYYY-MM-DDTHH:MM, as a datetime-local field sends it), in UTC. */
+const when = z.string().trim().max(40).optional()
+  .transform((v) => v || undefined)
+  .pipe(z.string().regex(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?Z?)?$/, 'a date such as 2026-01-31')
+    .refine((v) => !Number.isNaN(Date.parse(utc(v))), 'not a date').optional());
+
+export const auditFilters = z.object({
+  org: optional(100),
+  /** A user id, or any subject as recorded ("agent:…", "token:…"). */
+  user: optional(200),
+  agent: optional(100),
+  action: optional(60).pipe(z.string().regex(/^[a-z_.]+$/, 'letters, dots and underscores').optional()),
+  from: when,
+  to: when,
+  page: z.coerce.number().int().min(1).max(100_000).default(1),
+});
+
+export type AuditFilters = z.infer<typeof auditFilters>;

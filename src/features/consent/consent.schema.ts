@@ -1,0 +1,31 @@
+import { z } from 'zod';
+
+const HOUR = 60 * 60 * 1000;
+const DAY = 24 * HOUR;
+
+/** The periods a customer admin picks from (spec 3.6); `custom` takes an end date. */
+export const GRANT_PERIODS = { '1h': HOUR, '1d': DAY, '7d': 7 * DAY, '30d': 30 * DAY, '90d': 90 * DAY } as const;
+export type GrantPeriod = keyof typeof GRANT_PERIODS;
+export const MAX_GRANT_MS = 365 * DAY;
+
+export const periodForm = z.object({
+  period: z.enum(['1h', '1d', '7d', '30d', '90d', 'custom']),
+  /** The last day of access (YYYY-MM-DD, UTC) when period is `custom`. */
+  until: z.union([z.literal(''), z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD')]).optional(),
+}).refine((f) => f.period !== 'custom' || !!f.until, { path: ['until'], message: 'choose the last day of access' });
+export type PeriodInput = z.infer<typeof periodForm>;
+
+/** A reason or ticket number: short, but enough for the customer to recognise in their access log. */
+export const reason = z.string().trim().min(3, 'give a reason or a ticket number').max(200);
+export const reasonForm = z.object({ reason });
+
+export const magicLinkRequestForm = z.object({
+  email: z.string().trim().toLowerCase().min(3, 'enter your email').max(254).email('not an email address'),
+});
+
+/** 32 random bytes in base64url: anything else is not a link we sent. */
+export const magicToken = z.string().regex(/^[A-Za-z0-9_-]{43}$/);
+
+export const portalQuery = z.object({
+  page: z.coerce.number().int().min(1).max(10_000).default(1),
+});

@@ -1,0 +1,353 @@
+// Consent's story (spec 3.6): a customer admin grants the partner read-only access to their org for
+// a period, extends or revokes it, answers the partner's access requests, and reads who from the
+// partner looked at what. Agents see whether a grant is active and ask for one. A grant is active
+// while it is neither revoked nor past its end, read from the clock on every request: expiry needs
+// no job and revocation applies to the very next request.
+import crypto from 'node:crypto';
+import type { Clock } from '../../clock';
+import { AppError, conflict, invalid, notFound, tooMany, unavailable } from '../../errors';
+import type { AgentPrincipal, CustomerAdminPrincipal, Principal } from '../../http/request-context';
+import type { Lang } from '../../i18n/i18n';
+import type { Mailer } from '../../mail/mailer';
+import { renderAccessRequestMail } from '../../mail/templates';
+import type { AccessRequest, AuditEvent, ConsentGrant, Org, Store, SupportPlan, User } from '../../store/store';
+import type { AuditEntry } from '../audit/audit.service';
+import { FULL_ADMIN } from './customer-login.service';
+import { GRANT_PERIODS, MAX_GRANT_MS, type PeriodInput } from './consent.schema';
+
+const DAY = 24 * 60 * 60 * 1000;
+export const REQUESTS_PER_AGENT_AND_ORG = { limit: 3, windowMs: 60 * 60 * 1000 };
+const HISTORY_LIMIT = 50;
+export const ACCESS_LOG_LIMIT = 100;
+/** Agent actions that open a page of the org: what the customer's access log lists. */
+export const VIEW_ACTIONS = ['org.view', 'user.view', 'device.view', 'portal.view'] as const;
+
+export type GrantState = 'active' | 'expired' | 'revoked';
+export interface GrantView extends ConsentGrant { state: GrantState; secondsLeft: number }
+
+export interface AccessLogEntry {
+  at: string;
+  agentName: string;
+  agentEmail: string;
+  action: string;
+  /** What was opened: the org itself, or a user or device of it (name resolved now). */
+  page: 'org' | 'user' | 'device' | 'portal';
+  subjectName: string | null;
+  reason: string | null;
+  via: 'page' | 'api';
+}
+
+export interface CustomerPortalView {
+  org: Pick<Org, 'id' | 'name'>;
+  partnerName: string;
+  supportPlan: SupportPlan | null;
+  active: GrantView | null;
+  pending: AccessRequest[];
+  history: GrantView[];
+  accessLog: AccessLogEntry[];
+}
+
+export interface AgentConsentPanel {
+  org: Pick<Org, 'id' | 'name'>;
+  active: GrantView | null;
+  /** The newest grant when none is active: when it expired or was revoked. */
+  last: GrantView | null;
+  pending: AccessRequest | null;
+}
+
+/** Without an active grant: the view answers 403 and offers Request access. */
+export class NoActiveGrant extends AppError {
+  constructor(readonly org: Pick<Org, 'id' | 'name'>, readonly pending: AccessRequest | null) {
+    super('forbidden', 403, 'This organization has not granted read-only access (or it has ended). Request access first.');
+  }
+}
+
+/** Who acts, in which language, and how their action lands in the audit trail. */
+export interface ConsentContext<P> { principal: P; lang: Lang; audit(entry: AuditEntry): Promise<void> }
+
+export interface ConsentService {
+  portal(admin: CustomerAdminPrincipal): Promise<CustomerPortalView>;
+  grant(ctx: ConsentContext<CustomerAdminPrincipal>, input: PeriodInput): Promise<ConsentGrant>;
+  extend(ctx: ConsentContext<CustomerAdminPrincipal>, grantId: string, input: PeriodInput): Promise<ConsentGrant>;
+  revoke(ctx: ConsentContext<CustomerAdminPrincipal>, grantId: string): Promise<ConsentGrant>;
+  approve(ctx: ConsentContext<CustomerAdminPrincipal>, requestId: string, input: PeriodInput): Promise<ConsentGrant>;
+  deny(ctx: ConsentContext<CustomerAdminPrincipal>, requestId: string): Promise<AccessRequest>;
+
+  agentPanel(principal: Principal, orgId: string): Promise<AgentConsentPanel>;
+  requestAccess(ctx: ConsentContext<AgentPrincipal>, orgId: string, reason: string): Promise<AccessRequest>;
+  /** The org and its active grant, read now; 404 out of scope, NoActiveGrant (403) without one. */
+  requireActive(principal: Principal, orgId: string): Promise<{ org: Org; grant: GrantView }>;
+}
+
+export function createConsentService(deps: { store: Store; mailer: Mailer; clock: Clock; publicUrl: string }): ConsentService {
+  const { store, mailer, clock, publicUrl } = deps;
+
+  const viewOf = (g: ConsentGrant, now: Date): GrantView => {
+    const left = Date.parse(g.expiresAt) - now.getTime();
+    const state: GrantState = g.revokedAt ? 'revoked' : left > 0 ? 'active' : 'expired';
+    return { ...g, state, secondsLeft: state === 'active' ? Math.ceil(left / 1000) : 0 };
+  };
+
+  async function orgOf(partnerId: string, orgId: string): Promise<Org> {
+    const org = await store.orgs.get(partnerId, orgId);
+    if (!org) throw notFound('Organization');
+    return org;
+  }
+
+  /** The end a period gives, counted from `from`; never more than a year from now. */
+  function endOf(input: PeriodInput, from: Date, now: Date): Date {
+    let end: number;
+    if (input.period === 'custom') {
+      // The chosen day is the last day of access, to its end (UTC); a year from now at the latest.
+      const day = Date.parse(`${input.until}T00:00:00.000Z`);
+      if (Number.isNaN(day) || day > now.getTime() + MAX_GRANT_MS) {
+        throw invalid('until: at most one year from today', [{ field: 'until', message: 'at most one year from today' }]);
+      }
+      end = Math.min(day + DAY, now.getTime() + MAX_GRANT_MS);
+    } else {
+      end = from.getTime() + GRANT_PERIODS[input.period];
+    }
+    if (end <= now.getTime()) throw invalid('until: must be in the future', [{ field: 'until', message: 'must be in the future' }]);
+    if (end > now.getTime() + MAX_GRANT_MS) {
+      throw invalid('period: access ends at most one year from now', [{ field: 'period', message: 'at most one year from now' }]);
+    }
+    return new Date(end);
+  }
+
+  async function grantOf(admin: CustomerAdminPrincipal, grantId: string): Promise<ConsentGrant> {
+    const grant = await store.consentGrants.get(admin.partnerId, admin.orgId, grantId);
+    if (!grant) throw notFound('Grant');
+    return grant;
+  }
+
+  async function pendingRequestOf(admin: CustomerAdminPrincipal, requestId: string): Promise<AccessRequest> {
+    const request = await store.accessRequests.get(admin.partnerId, admin.orgId, requestId);
+    if (!request) throw notFound('Access request');
+    if (request.status !== 'pending') throw conflict('This access request was already answered.');
+    return request;
+  }
+
+  async function createGrant(ctx: ConsentContext<CustomerAdminPrincipal>, expiresAt: Date, requestId: string | null,
+    id: string = crypto.randomUUID()) {
+    const { principal: admin } = ctx;
+    const now = clock.now();
+    const grant: ConsentGrant = {
+      id,
+      orgId: admin.orgId,
+      partnerId: admin.partnerId,
+      grantedBy: admin.userId,
+      grantedByEmail: admin.email,
+      grantedAt: now.toISOString(),
+      expiresAt: expiresAt.toISOString(),
+      revokedAt: null,
+      revokedBy: null,
+      requestId,
+      lang: ctx.lang,
+    };
+    if (!(await store.consentGrants.create(grant, now))) {
+      throw conflict('Read-only access is already granted: extend or revoke it instead.');
+    }
+    await ctx.audit({ action: 'consent.grant', subject: `grant:${grant.id}`, detail: { expiresAt: grant.expiresAt, requestId } });
+    return grant;
+  }
+
+  async function extendGrant(ctx: ConsentContext<CustomerAdminPrincipal>, grant: ConsentGrant, expiresAt: Date) {
+    const { principal: admin } = ctx;
+    if (expiresAt.getTime() <= Date.parse(grant.expiresAt)) {
+      throw invalid('period: the new end must be later than the current one', [{ field: 'period', message: 'later than the current end' }]);
+    }
+    const extended = await store.consentGrants.extend(admin.partnerId, admin.orgId, grant.id, expiresAt.toISOString(), clock.now());
+    if (!extended) throw conflict('This grant has ended or was revoked: grant access again instead.');
+    await ctx.audit({
+      action: 'consent.extend', subject: `grant:${grant.id}`, detail: { from: grant.expiresAt, expiresAt: extended.expiresAt },
+    });
+    return extended;
+  }
+
+  async function accessLog(org: Org): Promise<AccessLogEntry[]> {
+    const pages = await Promise.all(VIEW_ACTIONS.map((action) =>
+      store.audit.query({ partnerId: org.partnerId, orgId: org.id, action, limit: ACCESS_LOG_LIMIT, offset: 0 })));
+    const events = pages.flatMap((p) => p.events)
+      // Only people of the partner: the customer's own admins are not "access by the partner".
+      .filter((e) => e.actorRole !== 'customer_admin')
+      .sort((a, b) => b.at.localeCompare(a.at) || b.id.localeCompare(a.id))
+      .slice(0, ACCESS_LOG_LIMIT);
+    const agents = new Map((await store.agents.listByPartner(org.partnerId)).map((a) => [a.id, a]));
+    const names = await subjectNames(org, events);
+    return events.map((e) => {
+      const agent = e.actorId ? agents.get(e.actorId) : undefined;
+      const [kind, id] = (e.subject ?? '').split(':');
+      return {
+        at: e.at,
+        agentName: agent?.name ?? '',
+        agentEmail: agent?.email ?? '',
+        action: e.action,
+        page: e.action === 'portal.view' ? 'portal' : (e.action.split('.')[0] as AccessLogEntry['page']),
+        subjectName: kind === 'user' || kind === 'device' ? names.get(`${kind}:${id}`) ?? null : null,
+        reason: typeof e.detail.reason === 'string' ? e.detail.reason : null,
+        via: e.detail.via === 'api' ? 'api' : 'page',
+      };
+    });
+  }
+
+  /** Names of the users and devices in the log, read from the org itself (never another org's). */
+  async function subjectNames(org: Org, events: AuditEvent[]): Promise<Map<string, string>> {
+    const subjects = [...new Set(events.map((e) => e.subject ?? '').filter((s) => /^(user|device):/.test(s)))];
+    const names = new Map<string, string>();
+    await Promise.all(subjects.map(async (s) => {
+      const [kind, id] = s.split(':');
+      const found = kind === 'user' ? await store.users.get(org.partnerId, id) : await store.devices.get(org.partnerId, id);
+      if (found && found.orgId === org.id) names.set(s, kind === 'user' ? (found as User).displayName : found.displayName);
+    }));
+    return names;
+  }
+
+  async function mailAdmins(org: Org, request: AccessRequest, lang: Lang): Promise<void> {
+    const admins = (await store.users.listAdmins(org.partnerId, org.id)).filter((u) => u.roles.includes(FULL_ADMIN));
+    const partner = await store.partners.get(org.partnerId);
+    const failures: string[] = [];
+    for (const admin of admins) {
+      const mail = await renderAccessRequestMail({
+        lang, name: admin.displayName, partner: partner?.name ?? '', org: org.name,
+        agent: request.requestedByName, reason: request.reason, link: `${publicUrl}/customer/login`,
+      });
+      try {
+        await mailer.send({ partnerId: org.partnerId, to: admin.email, kind: 'access_request', ...mail });
+      } catch (err) {
+        failures.push((err as Error).message);
+      }
+    }
+    if (failures.length) {
+      throw unavailable(`The access request was recorded, but ${failures.length} of ${admins.length} mails to the org's admins could not be sent: ${failures[0]}`);
+    }
+  }
+
+  return {
+    async portal(admin) {
+      const now = clock.now();
+      const org = await orgOf(admin.partnerId, admin.orgId);
+      const [partner, active, pending, history, log] = await Promise.all([
+        store.partners.get(org.partnerId),
+        store.consentGrants.active(org.partnerId, org.id, now),
+        store.accessRequests.listByOrg(org.partnerId, org.id, { status: 'pending', limit: HISTORY_LIMIT, offset: 0 }),
+        store.consentGrants.listByOrg(org.partnerId, org.id, { limit: HISTORY_LIMIT, offset: 0 }),
+        accessLog(org),
+      ]);
+      return {
+        org: { id: org.id, name: org.name },
+        partnerName: partner?.name ?? '',
+        supportPlan: org.supportPlan,
+        active: active ? viewOf(active, now) : null,
+        pending,
+        history: history.map((g) => viewOf(g, now)),
+        accessLog: log,
+      };
+    },
+
+    async grant(ctx, input) {
+      await orgOf(ctx.principal.partnerId, ctx.principal.orgId);
+      const now = clock.now();
+      return createGrant(ctx, endOf(input, now, now), null);
+    },
+
+    async extend(ctx, grantId, input) {
+      const grant = await grantOf(ctx.principal, grantId);
+      const now = clock.now();
+      // A preset adds to the current end; a custom date is the new last day.
+      return extendGrant(ctx, grant, endOf(input, new Date(Math.max(Date.parse(grant.expiresAt), now.getTime())), now));
+    },
+
+    async revoke(ctx, grantId) {
+      const { principal: admin } = ctx;
+      await grantOf(admin, grantId);
+      const revoked = await store.consentGrants.revoke(admin.partnerId, admin.orgId, grantId, admin.userId, clock.now());
+      if (!revoked) throw conflict('This grant has already ended or was revoked.');
+      await ctx.audit({ action: 'consent.revoke', subject: `grant:${grantId}`, detail: { expiresAt: revoked.expiresAt } });
+      return revoked;
+    },
+
+    async approve(ctx, requestId, input) {
+      const { principal: admin } = ctx;
+      const request = await pendingRequestOf(admin, requestId);
+      const now = clock.now();
+      const expiresAt = endOf(input, now, now);
+      // An approval while access is already granted lengthens that grant rather than adding another.
+      const active = await store.consentGrants.active(admin.partnerId, admin.orgId, now);
+      const grantId = active?.id ?? crypto.randomUUID();
+      const decided = await store.accessRequests.decide(admin.partnerId, admin.orgId, request.id,
+        { status: 'approved', by: admin.userId, at: now.toISOString(), grantId });
+      if (!decided) throw conflict('This access request was already answered.');
+      await ctx.audit({ action: 'consent.approve', subject: `request:${request.id}`, detail: { requestedBy: request.requestedBy, grantId } });
+      if (active) {
+        return expiresAt.getTime() > Date.parse(active.expiresAt) ? extendGrant(ctx, active, expiresAt) : active;
+      }
+      return createGrant(ctx, expiresAt, request.id, grantId);
+    },
+
+    async deny(ctx, requestId) {
+      const { principal: admin } = ctx;
+      const request = await pendingRequestOf(admin, requestId);
+      const decided = await store.accessRequests.decide(admin.partnerId, admin.orgId, request.id,
+        { status: 'denied', by: admin.userId, at: clock.now().toISOString(), grantId: null });
+      if (!decided) throw conflict('This access request was already answered.');
+      await ctx.audit({ action: 'consent.deny', subject: `request:${request.id}`, detail: { requestedBy: request.requestedBy } });
+      return decided;
+    },
+
+    async agentPanel(principal, orgId) {
+      const now = clock.now();
+      const org = await orgOf(principal.partnerId, orgId);
+      const [active, [last], [pending]] = await Promise.all([
+        store.consentGrants.active(org.partnerId, org.id, now),
+        store.consentGrants.listByOrg(org.partnerId, org.id, { limit: 1, offset: 0 }),
+        store.accessRequests.listByOrg(org.partnerId, org.id, { status: 'pending', limit: 1, offset: 0 }),
+      ]);
+      return {
+        org: { id: org.id, name: org.name },
+        active: active ? viewOf(active, now) : null,
+        last: !active && last ? viewOf(last, now) : null,
+        pending: pending ?? null,
+      };
+    },
+
+    async requestAccess(ctx, orgId, reason) {
+      const { principal: agent } = ctx;
+      const org = await orgOf(agent.partnerId, orgId);
+      const now = clock.now();
+      const key = `access-request:${agent.agentId}:${org.id}`;
+      const { count, resetAt } = await store.rateLimits.hit(key, REQUESTS_PER_AGENT_AND_ORG.windowMs, now);
+      if (count > REQUESTS_PER_AGENT_AND_ORG.limit) {
+        throw tooMany(Math.max(1, Math.ceil((resetAt.getTime() - now.getTime()) / 1000)),
+          `At most ${REQUESTS_PER_AGENT_AND_ORG.limit} access requests per agent and organization in an hour.`);
+      }
+      const request: AccessRequest = {
+        id: crypto.randomUUID(),
+        orgId: org.id,
+        partnerId: org.partnerId,
+        requestedBy: agent.agentId,
+        requestedByName: agent.name,
+        reason,
+        createdAt: now.toISOString(),
+        status: 'pending',
+        decidedAt: null,
+        decidedBy: null,
+        grantId: null,
+      };
+      await store.accessRequests.create(request);
+      await ctx.audit({ action: 'consent.request', orgId: org.id, subject: `request:${request.id}`, detail: { reason } });
+      await mailAdmins(org, request, ctx.lang);
+      return request;
+    },
+
+    async requireActive(principal, orgId) {
+      const now = clock.now();
+      const org = await orgOf(principal.partnerId, orgId);
+      const grant = await store.consentGrants.active(org.partnerId, org.id, now);
+      if (!grant) {
+        const [pending] = await store.accessRequests.listByOrg(org.partnerId, org.id, { status: 'pending', limit: 1, offset: 0 });
+        throw new NoActiveGrant({ id: org.id, name: org.name }, pending ?? null);
+      }
+      return { org, grant: viewOf(grant, now) };
+    },
+  };
+}

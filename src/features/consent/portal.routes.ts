@@ -1,0 +1,165 @@
+// The agent side of consent (spec 3.6, 4.4): the grant's state on the org page, Request access, and
+// the read-only view under /orgs/:id/portal. Every route under /portal is a GET: nothing there can
+// change anything (test/features/portal-readonly.test.ts walks the router to prove it). Entering
+// asks for a reason or ticket number, kept in the session for this grant; every page view is audited
+// with it. The grant is checked on every request by the service.
+import { Router, type Request, type Response } from 'express';
+import { isAppError } from '../../errors';
+import { parseInput } from '../../http/validate';
+import type { MessageKey } from '../../i18n/i18n';
+import type { AgentPrincipal } from '../../http/request-context';
+import type { AuditLog } from '../audit/audit.service';
+import { requireAgentPage } from '../auth/auth.middleware';
+import { portalQuery, reasonForm } from './consent.schema';
+import { NoActiveGrant, type ConsentContext, type ConsentService } from './consent.service';
+import type { PortalService } from './portal.service';
+
+export interface ConsentNotice { tone: 'ok' | 'error'; key: MessageKey; params?: Record<string, string | number> }
+
+declare module 'express-session' {
+  interface SessionData {
+    /** The reason given on entering the read-only view, for that org's current grant only. */
+    portalAccess: { orgId: string; grantId: string; reason: string };
+    consentNotice: ConsentNotice;
+  }
+}
+
+/** The header an API client may send the reason in, instead of the `reason` query parameter. */
+export const REASON_HEADER = 'x-access-reason';
+
+const contextOf = (req: Request, audit: AuditLog): ConsentContext<AgentPrincipal> => ({
+  principal: req.principal!,
+  lang: req.lang,
+  audit: (entry) => audit.record(req, entry),
+});
+
+const portalPath = (orgId: string) => `/orgs/${encodeURIComponent(orgId)}/portal`;
+
+function takeNotice(req: Request): ConsentNotice | null {
+  const notice = req.session.consentNotice ?? null;
+  delete req.session.consentNotice;
+  return notice;
+}
+
+/** Without an active grant the view answers 403 with Request access; anything else goes on to the error page. */
+function noAccessPage(req: Request, res: Response, err: unknown): void {
+  if (!(err instanceof NoActiveGrant)) throw err;
+  res.status(403).render('consent/no-access', {
+    title: req.t('consent.noAccess.title'), org: err.org, pending: err.pending, notice: takeNotice(req), error: null, reason: '',
+  });
+}
+
+/** The reason given for this org's current grant, or null when the agent must give one first. */
+function reasonInSession(req: Request, orgId: string, grantId: string): string | null {
+  const access = req.session.portalAccess;
+  return access && access.orgId === orgId && access.grantId === grantId ? access.reason : null;
+}
+
+export function consentPageRoutes(consent: ConsentService, portal: PortalService, audit: AuditLog): Router {
+  const router = Router();
+
+  // Runs before the org page's own route: hands it the grant's state, then lets the page render.
+  router.get('/orgs/:id', requireAgentPage, async (req, res, next) => {
+    res.locals.consentPanel = await consent.agentPanel(req.principal!, String(req.params.id));
+    res.locals.consentNotice = takeNotice(req);
+    next();
+  });
+
+  router.post('/orgs/:id/access-requests', requireAgentPage, async (req, res) => {
+    const orgId = String(req.params.id);
+    try {
+      const { reason } = parseInput(reasonForm, req.body);
+      await consent.requestAccess(contextOf(req, audit), orgId, reason);
+      req.session.consentNotice = { tone: 'ok', key: 'consent.notice.requested' };
+    } catch (err) {
+      if (!isAppError(err) || !['invalid', 'unavailable', 'too_many_requests'].includes(err.code)) throw err;
+      const key: MessageKey = err.code === 'invalid' ? 'consent.error.reason'
+        : err.code === 'unavailable' ? 'consent.error.mailDown' : 'consent.error.tooManyRequests';
+      req.session.consentNotice = { tone: 'error', key };
+    }
+    res.redirect(303, `/orgs/${encodeURIComponent(orgId)}#consent`);
+  });
+
+  router.get('/orgs/:id/portal', requireAgentPage, async (req, res) => {
+    const orgId = String(req.params.id);
+    const { page } = parseInput(portalQuery, req.query);
+    let view;
+    try {
+      view = await portal.orgView(req.principal!, orgId, page);
+    } catch (err) {
+      return noAccessPage(req, res, err);
+    }
+    if (req.query.reason !== undefined) {
+      const given = reasonForm.safeParse({ reason: req.query.reason });
+      if (!given.success) {
+        return res.status(400).render('consent/portal-reason', {
+          title: view.org.name, org: view.org, grant: view.grant, error: req.t('consent.error.reason'), reason: String(req.query.reason),
+        });
+      }
+      req.session.portalAccess = { orgId: view.org.id, grantId: view.grant.id, reason: given.data.reason };
+      // The reason leaves the address bar (and the browser history) once it is in the session.
+      return res.redirect(303, portalPath(view.org.id));
+    }
+    const reason = reasonInSession(req, view.org.id, view.grant.id);
+    if (!reason) {
+      return res.render('consent/portal-reason', { title: view.org.name, org: view.org, grant: view.grant, error: null, reason: '' });
+    }
+    await audit.record(req, {
+      action: 'portal.view', orgId: view.org.id, subject: `org:${view.org.id}`, detail: { reason, grantId: view.grant.id, page },
+    });
+    res.render('consent/portal', { title: view.org.name, view, readOnly: true });
+  });
+
+  router.get('/orgs/:id/portal/users/:userId', requireAgentPage, async (req, res) => {
+    const orgId = String(req.params.id);
+    let view;
+    try {
+      view = await portal.userView(req.principal!, orgId, String(req.params.userId));
+    } catch (err) {
+      return noAccessPage(req, res, err);
+    }
+    const reason = reasonInSession(req, view.org.id, view.grant.id);
+    if (!reason) return res.redirect(303, portalPath(view.org.id));
+    await audit.record(req, {
+      action: 'portal.view', orgId: view.org.id, subject: `user:${view.user.id}`, detail: { reason, grantId: view.grant.id },
+    });
+    res.render('consent/portal-user', { title: view.user.displayName || view.user.email, view, readOnly: true });
+  });
+
+  return router;
+}
+
+/** The API needs the reason on every call: `?reason=` or the X-Access-Reason header (spec 4.4). */
+const apiReason = (req: Request) =>
+  parseInput(reasonForm, { reason: req.query.reason ?? req.get(REASON_HEADER) }).reason;
+
+export function consentApiRoutes(consent: ConsentService, portal: PortalService, audit: AuditLog): Router {
+  const router = Router();
+
+  router.get('/orgs/:id/portal', async (req, res) => {
+    const { page } = parseInput(portalQuery, req.query);
+    const view = await portal.orgView(req.principal!, String(req.params.id), page);
+    const reason = apiReason(req);
+    await audit.record(req, {
+      action: 'portal.view', orgId: view.org.id, subject: `org:${view.org.id}`, detail: { reason, grantId: view.grant.id, page, via: 'api' },
+    });
+    res.json(view);
+  });
+
+  router.get('/orgs/:id/portal/users/:userId', async (req, res) => {
+    const view = await portal.userView(req.principal!, String(req.params.id), String(req.params.userId));
+    const reason = apiReason(req);
+    await audit.record(req, {
+      action: 'portal.view', orgId: view.org.id, subject: `user:${view.user.id}`, detail: { reason, grantId: view.grant.id, via: 'api' },
+    });
+    res.json(view);
+  });
+
+  router.post('/orgs/:id/access-requests', async (req, res) => {
+    const { reason } = parseInput(reasonForm, req.body);
+    const request = await consent.requestAccess(contextOf(req, audit), String(req.params.id), reason);
+    res.status(201).json({ id: request.id, orgId: request.orgId, status: request.status, reason: request.reason, createdAt: request.createdAt });
+  });
+
+  return router;
+}

@@ -1,0 +1,13 @@
+import { z } from 'zod';
+import { emailEventRecordSchema } from '../../import/import.schema';
+
+/** Why the agent clears the address: required, and kept in the audit trail. */
+export const clearInput = z.object({
+  reason: z.string().trim().min(1, { message: 'must not be empty' }).max(500, { message: 'must be at most 500 characters' }),
+});
+
+/** One provider event: the import's email_event (spec 4.3), `kind` optional. */
+const webhookEvent = emailEventRecordSchema.omit({ kind: true });
+
+/** A webhook call carries one event or a batch of them; either way the errors name the field. */
+export const webhookBody = z.preprocess((v) => (Array.isArray(v) ? v : [v]), z.array(webhookEvent).min(1).max(500));

@@ -1,0 +1,43 @@
+// The last gate before any transport (spec 2, 3.4): while an address is on the suppression list
+// the platform sends it nothing, whichever feature asks. Features check first to tell the agent
+// why in their own words; this wrapper makes sure a caller that forgot cannot send anyway.
+import { AppError } from '../errors';
+import type { Store, Suppression, SuppressionReason } from '../store/store';
+import type { MailMessage, Mailer } from './mailer';
+
+const REASON_WORDS: Record<SuppressionReason, string> = {
+  hard_bounce: 'a hard bounce',
+  complaint: 'a spam complaint',
+  unsubscribe: 'an unsubscribe',
+  manual: 'a manual entry',
+};
+
+/** The refusal for a suppressed address, naming the reason and the date (the API's `message`). */
+export class AddressSuppressedError extends AppError {
+  constructor(readonly suppression: Suppression) {
+    super('conflict', 409, `No email is sent to ${suppression.email}: it is on the suppression list after `
+      + `${REASON_WORDS[suppression.reason]} on ${suppression.since.slice(0, 10)}. Clear it from the suppression list first.`);
+  }
+}
+
+export class SuppressionAwareMailer implements Mailer {
+  constructor(private readonly inner: Mailer, private readonly store: Store) {}
+
+  get name(): string {
+    return this.inner.name;
+  }
+
+  async send(message: MailMessage): Promise<{ id: string }> {
+    const suppression = await this.store.suppressions.get(message.to);
+    if (suppression) throw new AddressSuppressedError(suppression);
+    return this.inner.send(message);
+  }
+
+  async close(): Promise<void> {
+    await this.inner.close();
+  }
+}
+
+/** Wraps once: main.ts wraps the configured mailer and createApp wraps whatever it is given. */
+export const suppressionAware = (mailer: Mailer, store: Store): Mailer =>
+  (mailer instanceof SuppressionAwareMailer ? mailer : new SuppressionAwareMailer(mailer, store));

@@ -1,0 +1,203 @@
+// Partner administration: agents (invite, set password, role, disable), API tokens, the outbox.
+import request from 'supertest';
+import { INVITE_TTL_MS, maskSecrets } from '../../src/features/admin/admin.service';
+import { buildTestApp, csrfFrom, signIn, type TestApp } from '../helpers/test-app';
+import * as f from '../helpers/factories';
+
+type Agent = Awaited<ReturnType<typeof signIn>>;
+
+const inviteLink = async (t: TestApp, to: string) => {
+  const mails = await t.store.mailOutbox.listByPartner('p-north', { limit: 50, offset: 0 });
+  const mail = mails.find((m) => m.to === to && m.kind === 'agent_invite');
+  const m = mail && /https?:\/\/\S+\/set-password\/([A-Za-z0-9_-]+)/.exec(mail.text);
+  if (!m) throw new Error(`no invitation mail to ${to}`);
+  return `/set-password/${m[1]}`;
+};
+
+async function post(agent: Agent, page: string, path: string, body: Record<string, string>) {
+  const csrf = csrfFrom((await agent.get(page).expect(200)).text);
+  return agent.post(path).type('form').send({ ...body, _csrf: csrf });
+}
+
+describe('partner administration', () => {
+  let t: TestApp;
+  let admin: Agent;
+  let adminId: string;
+
+  beforeEach(async () => {
+    t = await buildTestApp();
+    await t.store.partners.upsert({ id: 'p-north', name: 'Northwind' });
+    await t.store.partners.upsert({ id: 'p-south', name: 'Southwind' });
+    adminId = (await t.addAgent('p-north', 'admin@north.example', 'partner_admin')).id;
+    await t.addAgent('p-north', 'agent@north.example');
+    await t.addAgent('p-south', 'agent@south.example');
+    admin = await signIn(t.app, 'admin@north.example');
+  });
+  afterEach(() => t.close());
+
+  test('when a help-desk agent opens /admin, then the answer is 403 and the nav has no Administration link', async () => {
+    const agent = await signIn(t.app, 'agent@north.example');
+    await agent.get('/admin').expect(403);
+    const home = await agent.get('/').expect(200);
+    expect(home.text).not.toContain('href="/admin"');
+    expect((await admin.get('/').expect(200)).text).toContain('href="/admin"');
+  });
+
+  test('when the admin lists agents, then only the own partner\'s agents are shown', async () => {
+    const res = await admin.get('/admin').expect(200);
+    expect(res.text).toContain('agent@north.example');
+    expect(res.text).not.toContain('agent@south.example');
+  });
+
+  test('when an agent is invited, then a single-use link valid 24 h sets a password of 12+ characters and sign-in works', async () => {
+    const res = await post(admin, '/admin', '/admin/agents', { email: 'New.Agent@north.example', name: 'New Agent', role: 'helpdesk' });
+    expect(res.status).toBe(303);
+    const created = (await t.store.agents.getByEmail('new.agent@north.example'))!;
+    expect(created).toMatchObject({ partnerId: 'p-north', role: 'helpdesk', passwordHash: '' });
+    // Before the password is set, nobody signs in as the invitee.
+    await expect(signIn(t.app, 'new.agent@north.example', '')).rejects.toThrow();
+
+    const link = await inviteLink(t, 'new.agent@north.example');
+    const invitee = request.agent(t.app);
+    const form = await invitee.get(link).expect(200);
+    expect(form.headers['referrer-policy']).toBe('no-referrer');
+    const csrf = csrfFrom(form.text);
+    const short = await invitee.post(link).type('form').send({ password: 'short', confirm: 'short', _csrf: csrf });
+    expect(short.status).toBe(400);
+    expect(short.text).toContain('At least 12 characters');
+    const pw = 'a long enough passphrase';
+    await invitee.post(link).type('form').send({ password: pw, confirm: pw, _csrf: csrf }).expect(200);
+    // Single use: the same link no longer works.
+    await invitee.get(link).expect(404);
+    await invitee.post(link).type('form').send({ password: pw, confirm: pw, _csrf: csrf }).expect(404);
+
+    await signIn(t.app, 'new.agent@north.example', pw);
+    const events = await t.store.audit.query({ partnerId: 'p-north', limit: 20, offset: 0 });
+    expect(events.events.map((e) => e.action)).toEqual(expect.arrayContaining(['agent.invite', 'agent.password_set']));
+  });
+
+  test('when the invitation link is older than 24 hours, then it no longer works; a resent one does and voids the first', async () => {
+    await post(admin, '/admin', '/admin/agents', { email: 'late@north.example', name: 'Late', role: 'helpdesk' });
+    const first = await inviteLink(t, 'late@north.example');
+    t.clock.advance(INVITE_TTL_MS + 1000);
+    await request(t.app).get(first).expect(404);
+    admin = await signIn(t.app, 'admin@north.example');
+    const late = (await t.store.agents.getByEmail('late@north.example'))!;
+    await post(admin, '/admin', `/admin/agents/${late.id}/invite`, {}).then((r) => expect(r.status).toBe(303));
+    const second = await inviteLink(t, 'late@north.example');
+    expect(second).not.toBe(first);
+    await request(t.app).get(second).expect(200);
+  });
+
+  test('when the invited email is taken, then the form says so with 409 and keeps the values', async () => {
+    const res = await post(admin, '/admin', '/admin/agents', { email: 'agent@south.example', name: 'Dup', role: 'helpdesk' });
+    expect(res.status).toBe(409);
+    expect(res.text).toContain('An agent with this email already exists.');
+    expect(res.text).toContain('value="Dup"');
+  });
+
+  test('when the role is changed, then the agent gains the admin pages at once', async () => {
+    const target = (await t.store.agents.getByEmail('agent@north.example'))!;
+    const agent = await signIn(t.app, 'agent@north.example');
+    await agent.get('/admin').expect(403);
+    await post(admin, '/admin', `/admin/agents/${target.id}/role`, { role: 'partner_admin' }).then((r) => expect(r.status).toBe(303));
+    await agent.get('/admin').expect(200);
+  });
+
+  test('when an agent is disabled, then their sessions end at once, their token stops, and re-enabling lets them sign in again', async () => {
+    const target = (await t.store.agents.getByEmail('agent@north.example'))!;
+    const agent = await signIn(t.app, 'agent@north.example');
+    const token = await t.apiToken('agent@north.example');
+    await agent.get('/').expect(200);
+    await post(admin, '/admin', `/admin/agents/${target.id}/disable`, {}).then((r) => expect(r.status).toBe(303));
+    // The session row is gone from the store, not only refused.
+    expect(await t.store.sessions.destroyByAgent(target.id)).toBe(0);
+    const next = await agent.get('/').expect(303);
+    expect(next.headers.location).toBe('/login');
+    await request(t.app).get('/api/v1/search?q=a').set('Authorization', `Bearer ${token}`).expect(401);
+    await expect(signIn(t.app, 'agent@north.example')).rejects.toThrow();
+
+    t.clock.advance(1000);
+    await post(admin, '/admin', `/admin/agents/${target.id}/enable`, {}).then((r) => expect(r.status).toBe(303));
+    await signIn(t.app, 'agent@north.example');
+    const actions = (await t.store.audit.query({ partnerId: 'p-north', subject: `agent:${target.id}`, limit: 10, offset: 0 }))
+      .events.map((e) => e.action);
+    expect(actions).toEqual(['agent.enable', 'agent.disable']);
+  });
+
+  test('when the admin tries to disable or demote themselves, then it is refused and nothing changes', async () => {
+    await post(admin, '/admin', `/admin/agents/${adminId}/disable`, {}).then((r) => expect(r.status).toBe(303));
+    expect((await admin.get('/admin').expect(200)).text).toContain('You cannot disable yourself.');
+    await post(admin, '/admin', `/admin/agents/${adminId}/role`, { role: 'helpdesk' }).then((r) => expect(r.status).toBe(303));
+    expect((await admin.get('/admin').expect(200)).text).toContain('You cannot change your own role.');
+    expect(await t.store.agents.get(adminId)).toMatchObject({ disabled: false, role: 'partner_admin' });
+  });
+
+  test('when the admin acts on another partner\'s agent or token, then the answer is 404 and nothing changes', async () => {
+    const foreign = (await t.store.agents.getByEmail('agent@south.example'))!;
+    for (const action of ['disable', 'role', 'invite']) {
+      const res = await post(admin, '/admin', `/admin/agents/${foreign.id}/${action}`, { role: 'partner_admin' });
+      expect(res.status).toBe(404);
+    }
+    const { record } = await t.auth.createToken('agent@south.example', 'south');
+    expect((await post(admin, '/admin/tokens', `/admin/tokens/${record.id}/revoke`, {})).status).toBe(404);
+    expect((await post(admin, '/admin/tokens', '/admin/tokens', { name: 'x', ownerId: foreign.id })).status).toBe(404);
+    expect(await t.store.agents.get(foreign.id)).toMatchObject({ disabled: false, role: 'helpdesk' });
+    expect((await t.store.apiTokens.listByPartner('p-south'))[0].revokedAt).toBeNull();
+  });
+
+  test('when a token is issued, then it is shown once, works, is listed with owner and last use, and revoking stops it', async () => {
+    const res = await post(admin, '/admin/tokens', '/admin/tokens', { name: 'ticketing', ownerId: adminId });
+    expect(res.status).toBe(201);
+    const token = /data-new-token>(phd_[^<]+)</.exec(res.text)![1];
+    const [record] = await t.store.apiTokens.listByPartner('p-north');
+    expect(JSON.stringify(record)).not.toContain(token);
+    const list = await admin.get('/admin/tokens').expect(200);
+    expect(list.text).not.toContain(token);
+    expect(list.text).toContain('ticketing');
+    expect(list.text).toContain('admin@north.example');
+
+    await request(t.app).get('/api/v1/search?q=a').set('Authorization', `Bearer ${token}`).expect(200);
+    expect((await t.store.apiTokens.listByPartner('p-north'))[0].lastUsedAt).not.toBeNull();
+    t.clock.advance(1000);
+    await post(admin, '/admin/tokens', `/admin/tokens/${record.id}/revoke`, {}).then((r) => expect(r.status).toBe(303));
+    await request(t.app).get('/api/v1/search?q=a').set('Authorization', `Bearer ${token}`).expect(401);
+    const actions = (await t.store.audit.query({ partnerId: 'p-north', subject: `token:${record.id}`, limit: 10, offset: 0 }))
+      .events.map((e) => e.action);
+    expect(actions).toEqual(['token.revoke', 'token.issue']);
+  });
+
+  test('when the outbox holds a verification code and an invitation, then the admin sees both mails, newest first, without the code or the link', async () => {
+    const org = f.org('p-north');
+    await t.store.orgs.upsert(org);
+    const user = await t.store.users.upsert(f.user(org.id, { email: 'caller@acme.example' }));
+    await post(admin, '/admin', '/admin/agents', { email: 'invitee@north.example', name: 'Invitee', role: 'helpdesk' });
+    t.clock.advance(1000);
+    await post(admin, `/users/${user.id}`, `/users/${user.id}/verifications`, {}).then((r) => expect(r.status).toBe(303));
+    const mails = await t.store.mailOutbox.listByPartner('p-north', { limit: 10, offset: 0 });
+    const code = /\b(\d{4} \d{4})\b/.exec(mails.find((m) => m.kind === 'verification')!.text)![1];
+    const link = await inviteLink(t, 'invitee@north.example');
+
+    const page = await admin.get('/admin/outbox').expect(200);
+    expect(page.text).toContain('caller@acme.example');
+    expect(page.text).toContain('invitee@north.example');
+    expect(page.text.indexOf('caller@acme.example')).toBeLessThan(page.text.indexOf('invitee@north.example'));
+    expect(page.text).not.toContain(code);
+    expect(page.text).not.toContain(code.replace(' ', ''));
+    expect(page.text).not.toContain(link.split('/').pop()!);
+    expect(page.text).toContain('•••• ••••');
+  });
+
+  test('when a text is masked, then codes, links past their first segment and long tokens are hidden; ordinary words stay', () => {
+    expect(maskSecrets('Code: 4821 3379.')).toBe('Code: •••• ••••.');
+    expect(maskSecrets('Go to https://hd.example/set-password/abcDEF123_-xyz now')).toBe('Go to https://hd.example/set-password/… now');
+    expect(maskSecrets('https://hd.example/customer/login?token=abc')).toBe('https://hd.example/customer/…');
+    expect(maskSecrets('key phd_0123456789abcdefghijklmnopqrstuv')).toBe('key phd_…');
+    expect(maskSecrets('Hello Jane, call 555-12')).toBe('Hello Jane, call 555-12');
+  });
+
+  test('when a set-password link is unknown, then the page says the link no longer works with 404', async () => {
+    const res = await request(t.app).get('/set-password/not-a-token').expect(404);
+    expect(res.text).toContain('This link does not work any more');
+  });
+});

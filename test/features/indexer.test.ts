@@ -1,0 +1,110 @@
+// The indexer keeps the search index following the store through the change outbox: idempotent,
+// retried after failures, resumable from a saved cursor, and rebuilt without an empty moment.
+import type { SearchIndex } from '../../src/search-index/search-index';
+import { EmbeddedSearchIndex } from '../../src/search-index/embedded/embedded-search-index';
+import { Indexer } from '../../src/search-index/indexer';
+import { EmbeddedStore } from '../../src/store/embedded/embedded-store';
+import { createLogger } from '../../src/logger';
+import * as f from '../helpers/factories';
+
+const log = createLogger('silent');
+const names = async (index: SearchIndex, q: string) =>
+  (await index.search({ q, partnerId: 'p-north' })).hits.map((h) => h.title);
+
+/** The in-process engine presented as an index that outlives the process, as Meilisearch does. */
+class DurableIndex extends EmbeddedSearchIndex {
+  override readonly durable = true;
+}
+
+describe('search indexer', () => {
+  let store: EmbeddedStore;
+  beforeEach(async () => {
+    store = new EmbeddedStore(':memory:');
+    await store.partners.upsert({ id: 'p-north', name: 'Northwind' });
+  });
+  afterEach(() => store.close());
+
+  test('when a change is delivered twice, then the index holds the record once, as the store has it', async () => {
+    const index = new EmbeddedSearchIndex();
+    const indexer = new Indexer(store, index, log);
+    const org = f.org('p-north', { name: 'Quokka Labs' });
+    await store.orgs.upsert(org);
+    await store.orgs.upsert(org);
+    await indexer.catchUp();
+    await indexer.catchUp();
+    expect(await names(index, 'quokka')).toEqual(['Quokka Labs']);
+    expect(await index.count()).toBe(1);
+  });
+
+  test('when an index write fails, then the cursor stays and the outbox drains once the engine is back', async () => {
+    const index = new EmbeddedSearchIndex();
+    const indexer = new Indexer(store, index, log);
+    const upsert = jest.spyOn(index, 'upsert').mockRejectedValueOnce(new Error('engine down'));
+    await store.orgs.upsert(f.org('p-north', { name: 'Wombat Works' }));
+    await expect(indexer.catchUp()).rejects.toThrow('engine down');
+    expect(await names(index, 'wombat')).toEqual([]);
+    expect(await indexer.catchUp()).toBe(1);
+    expect(await names(index, 'wombat')).toEqual(['Wombat Works']);
+    expect(upsert).toHaveBeenCalledTimes(2);
+  });
+
+  test('when an org is renamed, then its users are found under the new org name', async () => {
+    const index = new EmbeddedSearchIndex();
+    const indexer = new Indexer(store, index, log);
+    const org = f.org('p-north', { name: 'Old Name' });
+    await store.orgs.upsert(org);
+    const u = await store.users.upsert(f.user(org.id, { firstName: 'Tess', lastName: 'Tamsin' }));
+    await indexer.rebuild();
+    await store.orgs.upsert({ ...org, name: 'New Name' });
+    await indexer.catchUp();
+    const hit = (await index.search({ q: 'tess tamsin', partnerId: 'p-north' })).hits[0];
+    expect(hit).toMatchObject({ id: u.id, subtitle: expect.stringContaining('New Name') });
+  });
+
+  test('when the CLI asks for a reindex, then the follower rebuilds from the store', async () => {
+    const index = new EmbeddedSearchIndex();
+    const indexer = new Indexer(store, index, log);
+    await store.orgs.upsert(f.org('p-north', { name: 'Kestrel Inc' }));
+    await indexer.catchUp();
+    const rebuild = jest.spyOn(index, 'rebuild');
+    await store.changes.requestRebuild();
+    await indexer.catchUp();
+    expect(rebuild).toHaveBeenCalledTimes(1);
+    expect(await names(index, 'kestrel')).toEqual(['Kestrel Inc']);
+  });
+
+  test('when a rebuild runs, then searches keep answering from the old index until the swap', async () => {
+    const index = new EmbeddedSearchIndex();
+    const indexer = new Indexer(store, index, log);
+    for (let i = 0; i < 1200; i++) await store.orgs.upsert(f.org('p-north', { name: `Heron ${i}` }));
+    await indexer.rebuild();
+    const during: number[] = [];
+    const rebuilding = indexer.rebuild();
+    for (let i = 0; i < 20; i++) {
+      during.push((await index.search({ q: 'heron', partnerId: 'p-north', limit: 5 })).hits.length);
+      await new Promise((r) => setImmediate(r));
+    }
+    await rebuilding;
+    expect(during.every((n) => n === 5)).toBe(true);
+  });
+
+  test('when a durable index restarts, then it resumes from the saved cursor instead of rebuilding', async () => {
+    const index = new DurableIndex();
+    const first = new Indexer(store, index, log);
+    await store.orgs.upsert(f.org('p-north', { name: 'Puffin Partners' }));
+    expect(await first.open()).toEqual({ rebuilt: true, count: 1 });
+    await store.orgs.upsert(f.org('p-north', { name: 'Gannet Group' }));
+    // The process stops before applying this change; the next one picks it up from the cursor.
+    const rebuild = jest.spyOn(index, 'rebuild');
+    const second = new Indexer(store, index, log);
+    expect(await second.open()).toEqual({ rebuilt: false, count: 2 });
+    expect(rebuild).not.toHaveBeenCalled();
+    expect(await names(index, 'gannet')).toEqual(['Gannet Group']);
+  });
+
+  test('when an in-process index starts, then it is always built from the store', async () => {
+    await store.orgs.upsert(f.org('p-north', { name: 'Osprey Ltd' }));
+    const index = new EmbeddedSearchIndex();
+    expect(await new Indexer(store, index, log).open()).toEqual({ rebuilt: true, count: 1 });
+  });
+});

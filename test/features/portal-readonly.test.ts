@@ -1,0 +1,267 @@
+import request from 'supertest';
+import type { Express } from 'express';
+import { SmtpMailer } from '../../src/mail/smtp/smtp-mailer';
+import type { Org, UserInput } from '../../src/store/store';
+import { portalCsrf, signInCustomer } from '../helpers/customer';
+import * as f from '../helpers/factories';
+import { TestSmtpServer } from '../helpers/smtp-server';
+import { buildTestApp, csrfFrom, signIn, type TestApp } from '../helpers/test-app';
+
+const PARTNER = { id: 'p-north', name: 'Northwind Partners' };
+const FOREIGN = { id: 'p-south', name: 'Southwind Services' };
+const ADMIN = 'helene.dupre@dupre.example';
+const AGENT = 'agent@north.example';
+const READ_ONLY_PREFIXES = ['/orgs/:id/portal', '/api/v1/orgs/:id/portal'];
+
+type Client = ReturnType<typeof request.agent>;
+
+interface MountedRoute { path: string; methods: string[] }
+interface RouterLayer {
+  rawPath?: string | string[];
+  route?: { path: string | string[]; methods: Record<string, boolean> };
+  handle: { stack?: RouterLayer[] };
+}
+
+/** Every route and every path-mounted middleware of the app, with its full path, from Express's own router stack. */
+function mounted(app: Express): { routes: MountedRoute[]; middleware: string[] } {
+  const routes: MountedRoute[] = [];
+  const middleware: string[] = [];
+  const walk = (stack: RouterLayer[], prefix: string) => {
+    for (const layer of stack) {
+      const raw = ([] as string[]).concat(layer.rawPath ?? '/');
+      if (layer.route) {
+        for (const p of ([] as string[]).concat(layer.route.path)) {
+          routes.push({ path: prefix + p, methods: Object.keys(layer.route.methods).filter((m) => layer.route!.methods[m]) });
+        }
+      } else {
+        for (const p of raw) {
+          const path = prefix + (p === '/' ? '' : p);
+          if (layer.handle.stack) walk(layer.handle.stack, path);
+          else if (p !== '/') middleware.push(path);
+        }
+      }
+    }
+  };
+  walk((app as unknown as { router: { stack: RouterLayer[] } }).router.stack, '');
+  return { routes, middleware };
+}
+
+const underReadOnlyView = (path: string) => READ_ONLY_PREFIXES.some((p) => path === p || path.startsWith(`${p}/`));
+
+describe('the read-only org view', () => {
+  let smtp: TestSmtpServer;
+  let t: TestApp;
+  let org: Org;
+  let admin: UserInput;
+  let member: UserInput;
+  let token: string;
+  let agent: Client;
+
+  beforeEach(async () => {
+    smtp = await TestSmtpServer.start();
+    t = await buildTestApp({
+      env: { PUBLIC_URL: 'http://helpdesk.north.example' },
+      mailer: () => new SmtpMailer({ url: smtp.url, from: 'Northwind Help Desk <helpdesk@north.example>' }),
+    });
+    await t.store.partners.upsert(PARTNER);
+    await t.store.partners.upsert(FOREIGN);
+    org = f.org(PARTNER.id, {
+      name: 'Boulangerie Dupré',
+      sites: [{ url: 'dupre.webex.com', type: 'meetings', status: 'active' }],
+      subscriptions: [{ id: 'Sub-100231', plan: 'Webex Suite', status: 'active', start: '2023-04-01', end: '2030-03-31',
+        licenses: [{ sku: 'MEET-ENT', name: 'Meetings Enterprise', quantity: 50, used: 37 }] }],
+      settings: { sso: 'enabled', directorySync: 'off' },
+    });
+    await t.store.orgs.upsert(org);
+    admin = f.user(org.id, { firstName: 'Hélène', lastName: 'Dupré', email: ADMIN, roles: ['full_admin'] });
+    member = f.user(org.id, { firstName: 'Marc', lastName: 'Petit', email: 'marc.petit@dupre.example', licenses: ['MEET-ENT'] });
+    await t.store.users.upsert(admin);
+    await t.store.users.upsert(member);
+    await t.store.users.upsert(f.user(org.id, { firstName: 'Rita', lastName: 'Reader', email: 'rita@dupre.example', roles: ['read_only_admin'] }));
+    await t.store.devices.upsert(f.device(org.id, { displayName: 'Salle Rivoli', serial: 'FOC2231X0QZ', ownerUserId: member.id }));
+    await t.addAgent(PARTNER.id, AGENT);
+    token = await t.apiToken(AGENT);
+    agent = await signIn(t.app, AGENT);
+  });
+  afterEach(async () => {
+    await t.close();
+    await smtp.stop();
+  });
+
+  async function grant(period = '7d') {
+    const customer = await signInCustomer(t.app, smtp, ADMIN);
+    await customer.post('/customer/grants').type('form').send({ period, _csrf: await portalCsrf(customer) }).expect(303);
+    return customer;
+  }
+  async function revoke(customer: Client) {
+    const g = (await t.store.consentGrants.active(PARTNER.id, org.id, t.clock.now()))!;
+    await customer.post(`/customer/grants/${g.id}/revoke`).type('form').send({ _csrf: await portalCsrf(customer) }).expect(303);
+  }
+  /** Enters the view with a reason, as the reason form does. */
+  const enter = (reason = 'TICKET-4821') => agent.get(`/orgs/${org.id}/portal?reason=${encodeURIComponent(reason)}`).expect(303);
+  const api = (url: string) => request(t.app).get(url).set('Authorization', `Bearer ${token}`);
+
+  test('when every route under the read-only view is walked, then each answers GET/HEAD only and any other method gets 404 or 405', async () => {
+    const { routes, middleware } = mounted(t.app);
+    const readOnly = routes.filter((r) => underReadOnlyView(r.path));
+    expect(readOnly.map((r) => r.path).sort()).toEqual([
+      '/api/v1/orgs/:id/portal', '/api/v1/orgs/:id/portal/users/:userId', '/orgs/:id/portal', '/orgs/:id/portal/users/:userId',
+    ]);
+    for (const r of readOnly) expect(r.methods.filter((m) => m !== 'get' && m !== 'head')).toEqual([]);
+    // No middleware mounted on those paths could answer another method either.
+    expect(middleware.filter(underReadOnlyView)).toEqual([]);
+
+    await grant();
+    await enter();
+    const csrf = csrfFrom((await agent.get(`/orgs/${org.id}`).expect(200)).text);
+    for (const r of readOnly) {
+      const url = r.path.replace(':id', org.id).replace(':userId', member.id);
+      const isApi = url.startsWith('/api/');
+      const get = isApi ? api(`${url}?reason=walk`) : agent.get(url);
+      expect((await get).status).toBe(200);
+      for (const method of ['post', 'put', 'patch', 'delete'] as const) {
+        const res = isApi
+          ? await request(t.app)[method](url).set('Authorization', `Bearer ${token}`).send({ reason: 'walk' })
+          : await agent[method](url).set('x-csrf-token', csrf).send({ reason: 'walk' });
+        expect([404, 405]).toContain(res.status);
+      }
+    }
+    // Nothing was created or changed by those attempts.
+    expect(await t.store.accessRequests.listByOrg(PARTNER.id, org.id, { limit: 10, offset: 0 })).toEqual([]);
+  });
+
+  test('when no grant is active, then the view answers 403 with Request access, and the API 403 {error}', async () => {
+    const page = await agent.get(`/orgs/${org.id}/portal`).expect(403);
+    expect(page.text).toContain('No read-only access');
+    expect(page.text).toContain(`action="/orgs/${org.id}/access-requests"`);
+    expect(page.text).toContain('Request access');
+    expect(page.text).not.toContain('marc.petit@dupre.example');
+    const res = await api(`/api/v1/orgs/${org.id}/portal?reason=x-ticket`).expect(403);
+    expect(res.body).toEqual({ error: { code: 'forbidden', message: expect.stringMatching(/not granted read-only access/) } });
+    await api(`/api/v1/orgs/${org.id}/portal/users/${member.id}?reason=x-ticket`).expect(403);
+  });
+
+  test('when a grant is active, then entering asks for a reason, and the view shows users, devices, licenses, sites and settings without a single form', async () => {
+    await grant();
+    const ask = await agent.get(`/orgs/${org.id}/portal`).expect(200);
+    expect(ask.text).toMatch(/<form method="get" action="\/orgs\/[^"]+\/portal"/);
+    expect(ask.text).not.toContain('marc.petit@dupre.example');
+    await agent.get(`/orgs/${org.id}/portal?reason=ab`).expect(400);
+
+    expect((await enter()).headers.location).toBe(`/orgs/${org.id}/portal`);
+    const view = await agent.get(`/orgs/${org.id}/portal`).expect(200);
+    for (const text of ['Boulangerie Dupré', 'Marc Petit', 'marc.petit@dupre.example', 'Salle Rivoli', 'FOC2231X0QZ',
+      'Meetings Enterprise', '37 of 50 used', 'dupre.webex.com', 'directorySync', 'You are viewing Boulangerie Dupré as a read-only admin.']) {
+      expect(view.text).toContain(text);
+    }
+    expect(view.text).not.toMatch(/<form/i);
+    expect(view.text).not.toMatch(/method="post"/i);
+    // The countdown: a <time> the script in public/js updates; no inline script or style (strict CSP).
+    expect(view.text).toMatch(new RegExp(`<time datetime="[^"]+" data-grant-countdown data-seconds="${7 * 24 * 3600}"`));
+    expect(view.text).toContain('<script src="/js/portal.js" defer></script>');
+    expect(view.text).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/i);
+    expect(view.text).not.toMatch(/<style|\sstyle=/i);
+    expect(view.headers['content-security-policy']).toContain("script-src 'self'");
+
+    const user = await agent.get(`/orgs/${org.id}/portal/users/${member.id}`).expect(200);
+    expect(user.text).toContain('MEET-ENT');
+    expect(user.text).not.toMatch(/<form/i);
+
+    const views = await t.store.audit.query({ partnerId: PARTNER.id, action: 'portal.view', limit: 10, offset: 0 });
+    // Both at the same instant of the test clock: compared as a set.
+    expect(views.events.map((e) => `${e.subject} ${e.detail.reason}`).sort()).toEqual([
+      `org:${org.id} TICKET-4821`, `user:${member.id} TICKET-4821`,
+    ]);
+  });
+
+  test('when the grant is revoked, then the very next page and API request answer 403', async () => {
+    const customer = await grant('90d');
+    await enter();
+    await agent.get(`/orgs/${org.id}/portal`).expect(200);
+    await api(`/api/v1/orgs/${org.id}/portal?reason=TICKET-1`).expect(200);
+    await revoke(customer);
+    await agent.get(`/orgs/${org.id}/portal`).expect(403);
+    await agent.get(`/orgs/${org.id}/portal/users/${member.id}`).expect(403);
+    await api(`/api/v1/orgs/${org.id}/portal?reason=TICKET-1`).expect(403);
+  });
+
+  test('when access is granted again after a revocation, then the agent gives a reason again', async () => {
+    const customer = await grant();
+    await enter('first reason');
+    await revoke(customer);
+    await customer.post('/customer/grants').type('form').send({ period: '1d', _csrf: await portalCsrf(customer) }).expect(303);
+    const page = await agent.get(`/orgs/${org.id}/portal`).expect(200);
+    expect(page.text).toContain('Enter the read-only view');
+  });
+
+  test('when the API reads the view, then it needs a reason (query or X-Access-Reason header), and the view is audited as API', async () => {
+    await grant();
+    const missing = await api(`/api/v1/orgs/${org.id}/portal`).expect(400);
+    expect(missing.body.error.code).toBe('invalid');
+    const byHeader = await api(`/api/v1/orgs/${org.id}/portal`).set('X-Access-Reason', 'INC-77').expect(200);
+    expect(byHeader.body).toMatchObject({ org: { id: org.id, name: 'Boulangerie Dupré' }, userCount: 3, deviceCount: 1 });
+    expect(byHeader.body.grant.secondsLeft).toBe(7 * 24 * 3600);
+    expect(JSON.stringify(byHeader.body)).not.toContain('partnerId');
+    await api(`/api/v1/orgs/${org.id}/portal?reason=INC-78`).expect(200);
+    const views = await t.store.audit.query({ partnerId: PARTNER.id, action: 'portal.view', limit: 10, offset: 0 });
+    expect(views.events.map((e) => `${e.detail.reason} ${e.detail.via}`).sort()).toEqual(['INC-77 api', 'INC-78 api']);
+  });
+
+  test('when an agent requests access, then the org\'s full admins receive the request through the SMTP server, and no one else does', async () => {
+    await t.store.users.upsert(f.user(org.id, { firstName: 'Paul', lastName: 'Second', email: 'paul@dupre.example', roles: ['full_admin', 'support_admin'] }));
+    const page = await agent.get(`/orgs/${org.id}/portal`).expect(403);
+    const res = await agent.post(`/orgs/${org.id}/access-requests`).type('form')
+      .send({ reason: 'Ticket 4821: meetings fail to start', _csrf: csrfFrom(page.text) }).expect(303);
+    expect(res.headers.location).toBe(`/orgs/${org.id}#consent`);
+
+    for (const to of [ADMIN, 'paul@dupre.example']) {
+      const mail = await smtp.waitForMessage(to);
+      expect(mail.subject).toBe('Northwind Partners asks for read-only access to Boulangerie Dupré');
+      expect(mail.text).toContain('agent of the Northwind Partners help desk asks to view Boulangerie Dupré as a read-only admin.');
+      expect(mail.text).toContain('Ticket 4821: meetings fail to start');
+      expect(mail.text).toContain('http://helpdesk.north.example/customer/login');
+      expect(mail.headers['x-helpdesk-kind']).toBe('access_request');
+    }
+    expect(smtp.messages.flatMap((m) => m.to).sort()).toEqual([ADMIN, 'paul@dupre.example']);
+    const orgPage = await agent.get(`/orgs/${org.id}`).expect(200);
+    expect(orgPage.text).toContain('Access requested. The organization’s admins were emailed.');
+    expect(orgPage.text).toContain('asked for access on');
+  });
+
+  test('when the request is sent in French, then the mail is French', async () => {
+    await request(t.app).post(`/api/v1/orgs/${org.id}/access-requests`).set('Authorization', `Bearer ${token}`)
+      .set('Accept-Language', 'fr').send({ reason: 'Ticket 12' }).expect(201);
+    const mail = await smtp.waitForMessage(ADMIN);
+    expect(mail.subject).toBe('Northwind Partners demande un accès en lecture seule à Boulangerie Dupré');
+  });
+
+  test('when a request has no reason, then it is refused and no mail leaves', async () => {
+    const res = await request(t.app).post(`/api/v1/orgs/${org.id}/access-requests`).set('Authorization', `Bearer ${token}`)
+      .send({ reason: ' ' }).expect(400);
+    expect(res.body.error.code).toBe('invalid');
+    expect(await t.store.accessRequests.listByOrg(PARTNER.id, org.id, { limit: 10, offset: 0 })).toEqual([]);
+  });
+
+  test('when an agent of another partner tries the view or a request, then the org does not exist for them', async () => {
+    await grant();
+    await t.addAgent(FOREIGN.id, 'agent@south.example');
+    const foreign = await signIn(t.app, 'agent@south.example');
+    const foreignToken = await t.apiToken('agent@south.example');
+    const page = await foreign.get(`/orgs/${org.id}/portal?reason=TICKET-1`).expect(404);
+    expect(page.text).not.toContain('Boulangerie');
+    await request(t.app).get(`/api/v1/orgs/${org.id}/portal?reason=TICKET-1`).set('Authorization', `Bearer ${foreignToken}`).expect(404);
+    await request(t.app).post(`/api/v1/orgs/${org.id}/access-requests`).set('Authorization', `Bearer ${foreignToken}`)
+      .send({ reason: 'Ticket 1' }).expect(404);
+  });
+
+  test('when the view is asked for a user of another org of the same partner, then it answers 404', async () => {
+    const otherOrg = f.org(PARTNER.id, { name: 'Fromagerie Martin' });
+    await t.store.orgs.upsert(otherOrg);
+    const stranger = f.user(otherOrg.id, { email: 'stranger@fromagerie.example' });
+    await t.store.users.upsert(stranger);
+    await grant();
+    await enter();
+    await agent.get(`/orgs/${org.id}/portal/users/${stranger.id}`).expect(404);
+    await api(`/api/v1/orgs/${org.id}/portal/users/${stranger.id}?reason=TICKET-1`).expect(404);
+  });
+});
