@@ -14,6 +14,9 @@ import { isAppError } from '../errors';
 import { createAuthService } from '../features/auth/auth.service';
 import { IMPORT_KINDS, type ImportKind } from '../import/import.schema';
 import { importNdjson } from '../import/importer';
+import { createLogger } from '../logger';
+import { createSearchIndex } from '../search-index';
+import { Indexer } from '../search-index/indexer';
 import { createStore } from '../store';
 import type { AgentRole, Store } from '../store/store';
 
@@ -80,9 +83,23 @@ export async function runCli(argv: string[], io: CliIo, opts: CliOptions = {}): 
   program.command('reindex')
     .description('rebuild the search index from the store')
     .action(() => withStore(async (store) => {
-      await store.changes.requestRebuild();
-      // The embedded search engine lives inside the app's process: the CLI can only ask it.
-      say('Reindex requested: the running app rebuilds its search index from the store as soon as it sees the request.');
+      const config = loadConfig(io.env);
+      if (!config.meili) {
+        await store.changes.requestRebuild();
+        // The embedded search engine lives inside the app's process: the CLI can only ask it.
+        say('Reindex requested: the running app rebuilds its search index from the store as soon as it sees the request.');
+        return EXIT_OK;
+      }
+      // A shared engine is rebuilt once, here, into a fresh index swapped in when complete: every
+      // app process keeps searching the old one meanwhile, then follows changes from the new cursor.
+      const index = await createSearchIndex(config);
+      try {
+        const started = Date.now();
+        const { count } = await new Indexer(store, index, createLogger('warn')).rebuild();
+        say(`Reindexed ${count} records into ${index.name} in ${((Date.now() - started) / 1000).toFixed(1)} s (index swapped in).`);
+      } finally {
+        await index.close();
+      }
       return EXIT_OK;
     }));
 

@@ -79,7 +79,8 @@ export class Indexer {
       const changes = await this.store.changes.listAfter(this.cursor, BATCH);
       if (changes.length === 0) return applied;
       const last = changes[changes.length - 1].seq;
-      if (changes.some((c) => c.entity === 'all')) {
+      // A durable index is rebuilt by `helpdesk reindex` itself (one swap, not one per app process).
+      if (!this.index.durable && changes.some((c) => c.entity === 'all')) {
         // A full rebuild covers every change up to now, including the rest of this batch.
         await this.rebuild();
         this.cursor = Math.max(this.cursor, last);
