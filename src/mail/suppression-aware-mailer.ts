@@ -20,6 +20,17 @@ export class AddressSuppressedError extends AppError {
   }
 }
 
+/**
+ * The one exception to "nothing is sent to a suppressed address": the verification code to an
+ * address suppressed for a spam complaint. The spec clears a complaint only for a caller verified
+ * by code in this call, and the code can only reach them by mail; the caller is on the phone asking
+ * for mail back, and the code is the mail they asked for. A hard bounce stays refused: the mailbox
+ * does not exist, so the code could never arrive.
+ */
+export function suppressionAllows(suppression: Suppression | null, kind: MailMessage['kind']): boolean {
+  return !suppression || (suppression.reason === 'complaint' && kind === 'verification');
+}
+
 export class SuppressionAwareMailer implements Mailer {
   constructor(private readonly inner: Mailer, private readonly store: Store) {}
 
@@ -29,7 +40,7 @@ export class SuppressionAwareMailer implements Mailer {
 
   async send(message: MailMessage): Promise<{ id: string }> {
     const suppression = await this.store.suppressions.get(message.to);
-    if (suppression) throw new AddressSuppressedError(suppression);
+    if (!suppressionAllows(suppression, message.kind)) throw new AddressSuppressedError(suppression!);
     return this.inner.send(message);
   }
 

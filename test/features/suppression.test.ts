@@ -291,6 +291,16 @@ describe('email status and the suppression list', () => {
       expect((await audits('suppression.clear'))[0]).toMatchObject({ outcome: 'success', detail: { suppressedFor: 'complaint' } });
     });
 
+    test('when the address is suppressed for a complaint, then the code still reaches the caller on the call, and once verified the complaint is cleared', async () => {
+      await providerReports('complaint', t.clock.now().toISOString(), 'abuse report');
+
+      await verifyCaller();
+      const res = await clearViaApi('Caller verified, asked for the mail back').expect(200);
+
+      expect(res.body.suppression).toBeNull();
+      await api('post', `/users/${user.id}/welcome-email`).expect(202);
+    });
+
     test('when the verification is 31 minutes old, then clearing a complaint is refused again', async () => {
       await verifyCaller();
       await providerReports('complaint', t.clock.now().toISOString(), 'abuse report');

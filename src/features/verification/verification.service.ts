@@ -8,7 +8,7 @@ import { AppError, notFound, tooMany } from '../../errors';
 import type { Principal } from '../../http/request-context';
 import type { Lang, MessageKey } from '../../i18n/i18n';
 import type { Mailer } from '../../mail/mailer';
-import { AddressSuppressedError } from '../../mail/suppression-aware-mailer';
+import { AddressSuppressedError, suppressionAllows } from '../../mail/suppression-aware-mailer';
 import { renderVerificationMail } from '../../mail/templates';
 import type { Store, User, Verification } from '../../store/store';
 import type { AuditEntry } from '../audit/audit.service';
@@ -92,7 +92,7 @@ export function createVerificationService(deps: { store: Store; mailer: Mailer; 
    */
   async function assertMayEmail(user: User): Promise<void> {
     const suppression = await store.suppressions.get(user.email);
-    if (!suppression) return;
+    if (!suppression || suppressionAllows(suppression, 'verification')) return;
     throw new VerificationRefusal(new AddressSuppressedError(suppression),
       `verification.error.suppressed.${suppression.reason}`, { date: suppression.since.slice(0, 10) });
   }
