@@ -9,7 +9,8 @@ import type { AgentPrincipal } from '../../http/request-context';
 import type { AuditLog } from '../audit/audit.service';
 import { requireAgentPage, requirePartnerAdmin } from '../auth/auth.middleware';
 import { inviteForm, MIN_PASSWORD_LENGTH, outboxQuery, roleForm, setPasswordForm, tokenForm } from './admin.schema';
-import { OUTBOX_PAGE_SIZE, type AdminContext, type AdminService } from './admin.service';
+import { OUTBOX_PAGE_SIZE, type AdminService } from './admin.service';
+import { actionContext } from '../../http/action-context';
 
 export interface AdminNotice { tone: 'ok' | 'error'; key: MessageKey; params?: Record<string, string | number> }
 
@@ -19,11 +20,6 @@ declare module 'express-session' {
   }
 }
 
-const contextOf = (req: Request, audit: AuditLog): AdminContext => ({
-  principal: req.principal as AgentPrincipal,
-  lang: req.lang,
-  audit: (entry) => audit.record(req, entry),
-});
 
 const takeNotice = (req: Request) => {
   const notice = req.session.adminNotice ?? null;
@@ -69,7 +65,7 @@ export function adminRoutes(admin: AdminService, audit: AuditLog, outboxEnabled:
       return renderAgents(req, res, { values, errors: fieldErrors(req, err, INVITE_WORDS) });
     }
     try {
-      const { agent, mailSent } = await admin.invite(contextOf(req, audit), input);
+      const { agent, mailSent } = await admin.invite(actionContext(req, audit), input);
       req.session.adminNotice = mailSent
         ? { tone: 'ok', key: 'admin.notice.invited', params: { email: agent.email } }
         : { tone: 'error', key: 'admin.notice.inviteMailFailed', params: { email: agent.email } };
@@ -83,7 +79,7 @@ export function adminRoutes(admin: AdminService, audit: AuditLog, outboxEnabled:
 
   router.post('/admin/agents/:id/invite', async (req, res) => {
     try {
-      const { agent, mailSent } = await admin.resendInvite(contextOf(req, audit), String(req.params.id));
+      const { agent, mailSent } = await admin.resendInvite(actionContext(req, audit), String(req.params.id));
       req.session.adminNotice = mailSent
         ? { tone: 'ok', key: 'admin.notice.invited', params: { email: agent.email } }
         : { tone: 'error', key: 'admin.notice.inviteMailFailed', params: { email: agent.email } };
@@ -96,7 +92,7 @@ export function adminRoutes(admin: AdminService, audit: AuditLog, outboxEnabled:
   router.post('/admin/agents/:id/role', async (req, res) => {
     const { role } = parseInput(roleForm, req.body);
     try {
-      await admin.changeRole(contextOf(req, audit), String(req.params.id), role);
+      await admin.changeRole(actionContext(req, audit), String(req.params.id), role);
       req.session.adminNotice = { tone: 'ok', key: 'admin.notice.roleChanged' };
     } catch (err) {
       req.session.adminNotice = conflictNotice(err);
@@ -107,7 +103,7 @@ export function adminRoutes(admin: AdminService, audit: AuditLog, outboxEnabled:
   for (const [action, disabled] of [['disable', true], ['enable', false]] as const) {
     router.post(`/admin/agents/:id/${action}`, async (req, res) => {
       try {
-        await admin.setDisabled(contextOf(req, audit), String(req.params.id), disabled);
+        await admin.setDisabled(actionContext(req, audit), String(req.params.id), disabled);
         req.session.adminNotice = { tone: 'ok', key: disabled ? 'admin.notice.disabled' : 'admin.notice.enabled' };
       } catch (err) {
         req.session.adminNotice = conflictNotice(err);
@@ -137,14 +133,14 @@ export function adminRoutes(admin: AdminService, audit: AuditLog, outboxEnabled:
       res.status(400);
       return renderTokens(req, res, { values, errors: fieldErrors(req, err, TOKEN_WORDS) });
     }
-    const { token, record } = await admin.issueToken(contextOf(req, audit), input);
+    const { token, record } = await admin.issueToken(actionContext(req, audit), input);
     // Rendered here rather than after a redirect: the token is never kept anywhere, not even in the session.
     res.status(201);
     await renderTokens(req, res, { created: { name: record.name, token } });
   });
 
   router.post('/admin/tokens/:id/revoke', async (req, res) => {
-    await admin.revokeToken(contextOf(req, audit), String(req.params.id));
+    await admin.revokeToken(actionContext(req, audit), String(req.params.id));
     req.session.adminNotice = { tone: 'ok', key: 'admin.notice.tokenRevoked' };
     res.redirect(303, '/admin/tokens');
   });

@@ -6,22 +6,17 @@ import crypto from 'node:crypto';
 import type { Clock } from '../../clock';
 import { conflict, notFound, forbidden, isAppError } from '../../errors';
 import type { AgentPrincipal } from '../../http/request-context';
-import type { Lang } from '../../i18n/i18n';
 import type { Mailer } from '../../mail/mailer';
 import { renderAgentInviteMail } from '../../mail/templates';
 import type { Agent, AgentRole, ApiToken, OutboxMail, Store } from '../../store/store';
 import type { AuditEntry } from '../audit/audit.service';
 import { TOKEN_PREFIX } from '../auth/auth.service';
 import { hashPassword } from '../auth/passwords';
+import type { ActionContext } from '../../http/action-context';
 
 export const INVITE_TTL_MS = 24 * 60 * 60 * 1000;
 export const OUTBOX_PAGE_SIZE = 50;
 
-export interface AdminContext {
-  principal: AgentPrincipal;
-  lang: Lang;
-  audit(entry: AuditEntry): Promise<void>;
-}
 
 export interface AgentRow {
   id: string;
@@ -45,13 +40,13 @@ export interface InviteResult { agent: Agent; mailSent: boolean }
 
 export interface AdminService {
   listAgents(p: AgentPrincipal): Promise<AgentRow[]>;
-  invite(ctx: AdminContext, input: { email: string; name: string; role: AgentRole }): Promise<InviteResult>;
-  resendInvite(ctx: AdminContext, agentId: string): Promise<InviteResult>;
-  changeRole(ctx: AdminContext, agentId: string, role: AgentRole): Promise<void>;
-  setDisabled(ctx: AdminContext, agentId: string, disabled: boolean): Promise<{ sessionsEnded: number }>;
+  invite(ctx: ActionContext, input: { email: string; name: string; role: AgentRole }): Promise<InviteResult>;
+  resendInvite(ctx: ActionContext, agentId: string): Promise<InviteResult>;
+  changeRole(ctx: ActionContext, agentId: string, role: AgentRole): Promise<void>;
+  setDisabled(ctx: ActionContext, agentId: string, disabled: boolean): Promise<{ sessionsEnded: number }>;
   listTokens(p: AgentPrincipal): Promise<TokenRow[]>;
-  issueToken(ctx: AdminContext, input: { name: string; ownerId: string }): Promise<{ token: string; record: ApiToken }>;
-  revokeToken(ctx: AdminContext, tokenId: string): Promise<void>;
+  issueToken(ctx: ActionContext, input: { name: string; ownerId: string }): Promise<{ token: string; record: ApiToken }>;
+  revokeToken(ctx: ActionContext, tokenId: string): Promise<void>;
   outbox(p: AgentPrincipal, page: number): Promise<OutboxRow[]>;
   /** The invited agent behind a set-password link, or null when the link is unknown, used or expired. */
   passwordSetup(token: string): Promise<{ email: string; name: string } | null>;
@@ -92,7 +87,7 @@ export function createAdminService(deps: {
     return agent;
   }
 
-  async function sendInvite(ctx: AdminContext, agent: Agent): Promise<boolean> {
+  async function sendInvite(ctx: ActionContext, agent: Agent): Promise<boolean> {
     const token = crypto.randomBytes(32).toString('base64url');
     const now = clock.now();
     await store.passwordSetups.create({

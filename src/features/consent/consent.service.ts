@@ -11,9 +11,9 @@ import type { Lang } from '../../i18n/i18n';
 import type { Mailer } from '../../mail/mailer';
 import { renderAccessRequestMail } from '../../mail/templates';
 import type { AccessRequest, AuditEvent, ConsentGrant, Org, Store, SupportPlan, User } from '../../store/store';
-import type { AuditEntry } from '../audit/audit.service';
 import { FULL_ADMIN } from './customer-login.service';
 import { GRANT_PERIODS, MAX_GRANT_MS, type PeriodInput } from './consent.schema';
+import type { ActionContext } from '../../http/action-context';
 
 const DAY = 24 * 60 * 60 * 1000;
 export const REQUESTS_PER_AGENT_AND_ORG = { limit: 3, windowMs: 60 * 60 * 1000 };
@@ -63,18 +63,17 @@ export class NoActiveGrant extends AppError {
 }
 
 /** Who acts, in which language, and how their action lands in the audit trail. */
-export interface ConsentContext<P> { principal: P; lang: Lang; audit(entry: AuditEntry): Promise<void> }
 
 export interface ConsentService {
   portal(admin: CustomerAdminPrincipal): Promise<CustomerPortalView>;
-  grant(ctx: ConsentContext<CustomerAdminPrincipal>, input: PeriodInput): Promise<ConsentGrant>;
-  extend(ctx: ConsentContext<CustomerAdminPrincipal>, grantId: string, input: PeriodInput): Promise<ConsentGrant>;
-  revoke(ctx: ConsentContext<CustomerAdminPrincipal>, grantId: string): Promise<ConsentGrant>;
-  approve(ctx: ConsentContext<CustomerAdminPrincipal>, requestId: string, input: PeriodInput): Promise<ConsentGrant>;
-  deny(ctx: ConsentContext<CustomerAdminPrincipal>, requestId: string): Promise<AccessRequest>;
+  grant(ctx: ActionContext<CustomerAdminPrincipal>, input: PeriodInput): Promise<ConsentGrant>;
+  extend(ctx: ActionContext<CustomerAdminPrincipal>, grantId: string, input: PeriodInput): Promise<ConsentGrant>;
+  revoke(ctx: ActionContext<CustomerAdminPrincipal>, grantId: string): Promise<ConsentGrant>;
+  approve(ctx: ActionContext<CustomerAdminPrincipal>, requestId: string, input: PeriodInput): Promise<ConsentGrant>;
+  deny(ctx: ActionContext<CustomerAdminPrincipal>, requestId: string): Promise<AccessRequest>;
 
   agentPanel(principal: Principal, orgId: string): Promise<AgentConsentPanel>;
-  requestAccess(ctx: ConsentContext<AgentPrincipal>, orgId: string, reason: string): Promise<AccessRequest>;
+  requestAccess(ctx: ActionContext<AgentPrincipal>, orgId: string, reason: string): Promise<AccessRequest>;
   /** The org and its active grant, read now; 404 out of scope, NoActiveGrant (403) without one. */
   requireActive(principal: Principal, orgId: string): Promise<{ org: Org; grant: GrantView }>;
 }
@@ -127,7 +126,7 @@ export function createConsentService(deps: { store: Store; mailer: Mailer; clock
     return request;
   }
 
-  async function createGrant(ctx: ConsentContext<CustomerAdminPrincipal>, expiresAt: Date, requestId: string | null,
+  async function createGrant(ctx: ActionContext<CustomerAdminPrincipal>, expiresAt: Date, requestId: string | null,
     id: string = crypto.randomUUID()) {
     const { principal: admin } = ctx;
     const now = clock.now();
@@ -151,7 +150,7 @@ export function createConsentService(deps: { store: Store; mailer: Mailer; clock
     return grant;
   }
 
-  async function extendGrant(ctx: ConsentContext<CustomerAdminPrincipal>, grant: ConsentGrant, expiresAt: Date) {
+  async function extendGrant(ctx: ActionContext<CustomerAdminPrincipal>, grant: ConsentGrant, expiresAt: Date) {
     const { principal: admin } = ctx;
     if (expiresAt.getTime() <= Date.parse(grant.expiresAt)) {
       throw invalid('period: the new end must be later than the current one', [{ field: 'period', message: 'later than the current end' }]);

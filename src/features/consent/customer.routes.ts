@@ -12,7 +12,8 @@ import type { MessageKey } from '../../i18n/i18n';
 import type { Store } from '../../store/store';
 import type { AuditLog } from '../audit/audit.service';
 import { GRANT_PERIODS, magicLinkRequestForm, periodForm } from './consent.schema';
-import type { ConsentContext, ConsentService } from './consent.service';
+import type { ActionContext } from '../../http/action-context';
+import type { ConsentService } from './consent.service';
 import { LINK_TTL_MS, type CustomerLoginService } from './customer-login.service';
 import { requireCustomerAdminPage } from './customer.middleware';
 
@@ -35,7 +36,7 @@ export interface CustomerRouteDeps {
 
 export const PERIOD_CHOICES = [...Object.keys(GRANT_PERIODS), 'custom'] as const;
 
-const contextOf = (req: Request, audit: AuditLog): ConsentContext<CustomerAdminPrincipal> => ({
+const contextOf = (req: Request, audit: AuditLog): ActionContext<CustomerAdminPrincipal> => ({
   principal: req.customerAdmin!,
   lang: req.lang,
   audit: (entry) => audit.record(req, entry),

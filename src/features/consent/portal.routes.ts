@@ -7,11 +7,11 @@ import { Router, type Request, type Response } from 'express';
 import { isAppError } from '../../errors';
 import { parseInput } from '../../http/validate';
 import type { MessageKey } from '../../i18n/i18n';
-import type { AgentPrincipal } from '../../http/request-context';
 import type { AuditLog } from '../audit/audit.service';
 import { requireAgentPage } from '../auth/auth.middleware';
 import { portalQuery, reasonForm } from './consent.schema';
-import { NoActiveGrant, type ConsentContext, type ConsentService } from './consent.service';
+import { actionContext } from '../../http/action-context';
+import { NoActiveGrant, type ConsentService } from './consent.service';
 import type { PortalService } from './portal.service';
 
 export interface ConsentNotice { tone: 'ok' | 'error'; key: MessageKey; params?: Record<string, string | number> }
@@ -27,11 +27,6 @@ declare module 'express-session' {
 /** The header an API client may send the reason in, instead of the `reason` query parameter. */
 export const REASON_HEADER = 'x-access-reason';
 
-const contextOf = (req: Request, audit: AuditLog): ConsentContext<AgentPrincipal> => ({
-  principal: req.principal!,
-  lang: req.lang,
-  audit: (entry) => audit.record(req, entry),
-});
 
 const portalPath = (orgId: string) => `/orgs/${encodeURIComponent(orgId)}/portal`;
 
@@ -69,7 +64,7 @@ export function consentPageRoutes(consent: ConsentService, portal: PortalService
     const orgId = String(req.params.id);
     try {
       const { reason } = parseInput(reasonForm, req.body);
-      await consent.requestAccess(contextOf(req, audit), orgId, reason);
+      await consent.requestAccess(actionContext(req, audit), orgId, reason);
       req.session.consentNotice = { tone: 'ok', key: 'consent.notice.requested' };
     } catch (err) {
       if (!isAppError(err) || !['invalid', 'unavailable', 'too_many_requests'].includes(err.code)) throw err;
@@ -157,7 +152,7 @@ export function consentApiRoutes(consent: ConsentService, portal: PortalService,
 
   router.post('/orgs/:id/access-requests', async (req, res) => {
     const { reason } = parseInput(reasonForm, req.body);
-    const request = await consent.requestAccess(contextOf(req, audit), String(req.params.id), reason);
+    const request = await consent.requestAccess(actionContext(req, audit), String(req.params.id), reason);
     res.status(201).json({ id: request.id, orgId: request.orgId, status: request.status, reason: request.reason, createdAt: request.createdAt });
   });
 

@@ -2,12 +2,13 @@
 // the outcome shown once) and as API rows (spec 4.4).
 import { Router, type Request } from 'express';
 import { isAppError, notFound } from '../../errors';
+import { actionContext, LocalizedRefusal } from '../../http/action-context';
 import { parseInput } from '../../http/validate';
 import type { MessageKey } from '../../i18n/i18n';
 import type { AuditLog } from '../audit/audit.service';
 import { requireAgentPage } from '../auth/auth.middleware';
 import { clearInput } from './suppression.schema';
-import { SuppressionRefusal, type SuppressionContext, type SuppressionService } from './suppression.service';
+import { type SuppressionService } from './suppression.service';
 
 /** One line on the email panel, shown once after a redirect. */
 export interface EmailNotice {
@@ -24,15 +25,9 @@ declare module 'express-session' {
   }
 }
 
-const contextOf = (req: Request, audit: AuditLog): SuppressionContext => ({
-  principal: req.principal!,
-  lang: req.lang,
-  audit: (entry) => audit.record(req, entry),
-});
-
 /** A refusal the agent can act on becomes a notice on the user page; anything else is an error page. */
 function refusalNotice(req: Request, err: unknown): EmailNotice {
-  if (err instanceof SuppressionRefusal) return { tone: 'error', key: err.messageKey, params: err.params };
+  if (err instanceof LocalizedRefusal) return { tone: 'error', key: err.messageKey, params: err.params };
   if (isAppError(err) && err.code === 'unavailable') {
     req.log.warn({ code: err.code }, err.message);
     return { tone: 'error', key: 'suppression.error.mailDown' };
@@ -68,11 +63,11 @@ export function suppressionPageRoutes(suppression: SuppressionService, audit: Au
       return;
     }
     try {
-      await suppression.clear(contextOf(req, audit), userId, parsed.data.reason);
+      await suppression.clear(actionContext(req, audit), userId, parsed.data.reason);
       req.session.emailNotice = { tone: 'ok', key: 'suppression.notice.cleared' };
     } catch (err) {
       req.session.emailNotice = refusalNotice(req, err);
-      if (err instanceof SuppressionRefusal) req.session.clearForm = { reason: given, error: null };
+      if (err instanceof LocalizedRefusal) req.session.clearForm = { reason: given, error: null };
     }
     res.redirect(303, userPage(userId));
   });
@@ -80,7 +75,7 @@ export function suppressionPageRoutes(suppression: SuppressionService, audit: Au
   router.post('/users/:id/welcome-email', requireAgentPage, async (req, res) => {
     const userId = String(req.params.id);
     try {
-      const { sentTo } = await suppression.resendWelcome(contextOf(req, audit), userId);
+      const { sentTo } = await suppression.resendWelcome(actionContext(req, audit), userId);
       req.session.emailNotice = { tone: 'info', key: 'suppression.notice.welcomeSent', params: { address: sentTo } };
     } catch (err) {
       req.session.emailNotice = refusalNotice(req, err);
@@ -96,11 +91,11 @@ export function suppressionApiRoutes(suppression: SuppressionService, audit: Aud
 
   router.post('/users/:id/suppression/clear', async (req, res) => {
     const { reason } = parseInput(clearInput, req.body);
-    res.json(await suppression.clear(contextOf(req, audit), String(req.params.id), reason));
+    res.json(await suppression.clear(actionContext(req, audit), String(req.params.id), reason));
   });
 
   router.post('/users/:id/welcome-email', async (req, res) => {
-    res.status(202).json(await suppression.resendWelcome(contextOf(req, audit), String(req.params.id)));
+    res.status(202).json(await suppression.resendWelcome(actionContext(req, audit), String(req.params.id)));
   });
 
   return router;

@@ -3,14 +3,14 @@
 // and resends the welcome email. Every read starts from a user scoped by the agent's partner: the
 // list is kept per address, and an agent never looks up an address of their own choosing.
 import type { Clock } from '../../clock';
-import { AppError, conflict, forbidden, notFound } from '../../errors';
+import { LocalizedRefusal, type ActionContext } from '../../http/action-context';
+import { conflict, forbidden, notFound } from '../../errors';
 import type { Principal } from '../../http/request-context';
-import type { Lang, MessageKey } from '../../i18n/i18n';
+import type { MessageKey } from '../../i18n/i18n';
 import type { Mailer } from '../../mail/mailer';
 import { AddressSuppressedError } from '../../mail/suppression-aware-mailer';
 import { renderWelcomeMail } from '../../mail/templates';
 import type { LastEmail, Store, Suppression, User } from '../../store/store';
-import type { AuditEntry } from '../audit/audit.service';
 import { maskEmail } from '../verification/verification.service';
 
 /** "In this call": a complaint is cleared only for a caller verified by code this recently. */
@@ -30,31 +30,18 @@ export interface EmailPanel extends EmailState {
   clearBlocked: 'complaint_needs_verification' | null;
 }
 
-export interface SuppressionContext {
-  principal: Principal;
-  lang: Lang;
-  audit(entry: AuditEntry): Promise<void>;
-}
-
-/** A refusal the user page can say in the agent's language; the API answers `message`. */
-export class SuppressionRefusal extends AppError {
-  constructor(base: AppError, readonly messageKey: MessageKey, readonly params: Record<string, string | number> = {}) {
-    super(base.code, base.status, base.message, base.details);
-  }
-}
-
 export interface SuppressionService {
   /** Null when the user is not the agent's to see (the user page answers 404 on its own). */
   panel(principal: Principal, userId: string): Promise<EmailPanel | null>;
-  clear(ctx: SuppressionContext, userId: string, reason: string): Promise<EmailState>;
-  resendWelcome(ctx: SuppressionContext, userId: string): Promise<{ sentTo: string }>;
+  clear(ctx: ActionContext, userId: string, reason: string): Promise<EmailState>;
+  resendWelcome(ctx: ActionContext, userId: string): Promise<{ sentTo: string }>;
 }
 
 const day = (iso: string) => iso.slice(0, 10);
 
 /** The mailer's refusal, with the words the page needs (reason and date). */
 export const suppressedRefusal = (s: Suppression, key: MessageKey) =>
-  new SuppressionRefusal(new AddressSuppressedError(s), key, { date: day(s.since) });
+  new LocalizedRefusal(new AddressSuppressedError(s), key, { date: day(s.since) });
 
 export function createSuppressionService(deps: { store: Store; mailer: Mailer; clock: Clock }): SuppressionService {
   const { store, mailer, clock } = deps;
@@ -77,15 +64,15 @@ export function createSuppressionService(deps: { store: Store; mailer: Mailer; c
 
   const audited = (user: User) => ({ orgId: user.orgId, subject: `user:${user.id}` });
 
-  function complaintRefusal(): SuppressionRefusal {
-    return new SuppressionRefusal(
+  function complaintRefusal(): LocalizedRefusal {
+    return new LocalizedRefusal(
       forbidden('This address is suppressed after a spam complaint: it is cleared only once the caller has been '
         + 'verified by code in this call (the last 30 minutes). The user asks for the mail back, not the agent.'),
       'suppression.error.complaintNeedsVerification',
     );
   }
 
-  const notSuppressed = () => new SuppressionRefusal(
+  const notSuppressed = () => new LocalizedRefusal(
     conflict('The address is not on the suppression list.'), 'suppression.error.notSuppressed');
 
   return {

@@ -4,6 +4,7 @@ import { Router, type Request, type RequestHandler } from 'express';
 import type { Clock } from '../../clock';
 import { isAppError } from '../../errors';
 import { limiter } from '../../http/security';
+import { actionContext, LocalizedRefusal } from '../../http/action-context';
 import { parseInput } from '../../http/validate';
 import type { MessageKey } from '../../i18n/i18n';
 import type { Store } from '../../store/store';
@@ -11,7 +12,7 @@ import type { AuditLog } from '../audit/audit.service';
 import { requireAgentPage } from '../auth/auth.middleware';
 import { checkForm, checkInput } from './verification.schema';
 import {
-  VerificationRefusal, type CheckStatus, type VerificationContext, type VerificationService,
+  type CheckStatus, type VerificationService,
 } from './verification.service';
 
 /** One line on the verification panel, shown once after a redirect. */
@@ -32,19 +33,13 @@ export const codeCheckLimiter = (store: Store, clock: Clock): RequestHandler => 
   name: 'verify-check', windowMs: 60_000, limit: 30, key: (req) => req.principal?.agentId ?? req.ip ?? 'anonymous',
 });
 
-const contextOf = (req: Request, audit: AuditLog): VerificationContext => ({
-  principal: req.principal!,
-  lang: req.lang,
-  audit: (entry) => audit.record(req, entry),
-});
-
 const checkNotice: Record<CheckStatus, VerificationNotice['tone']> = {
   verified: 'ok', invalid: 'error', expired: 'error', locked: 'error',
 };
 
 /** A refusal the agent can act on becomes a notice on the user page; anything else is an error page. */
 function refusalNotice(req: Request, err: unknown): VerificationNotice {
-  if (err instanceof VerificationRefusal) return { tone: 'error', key: err.messageKey, params: err.params };
+  if (err instanceof LocalizedRefusal) return { tone: 'error', key: err.messageKey, params: err.params };
   if (isAppError(err) && err.code === 'unavailable') {
     req.log.warn({ code: err.code }, err.message);
     return { tone: 'error', key: 'verification.error.mailDown' };
@@ -69,7 +64,7 @@ export function verificationPageRoutes(verification: VerificationService, audit:
   router.post('/users/:id/verifications', requireAgentPage, async (req, res) => {
     const userId = String(req.params.id);
     try {
-      const sent = await verification.send(contextOf(req, audit), userId);
+      const sent = await verification.send(actionContext(req, audit), userId);
       req.session.verificationNotice = { tone: 'info', key: 'verification.notice.sent', params: { address: sent.sentTo } };
     } catch (err) {
       req.session.verificationNotice = refusalNotice(req, err);
@@ -81,7 +76,7 @@ export function verificationPageRoutes(verification: VerificationService, audit:
     const { userId } = parseInput(checkForm, req.body);
     try {
       const { code } = parseInput(checkInput, req.body);
-      const result = await verification.check(contextOf(req, audit), String(req.params.id), code);
+      const result = await verification.check(actionContext(req, audit), String(req.params.id), code);
       req.session.verificationNotice = {
         tone: checkNotice[result.status], key: `verification.notice.${result.status}`, params: { count: result.attemptsLeft },
       };
@@ -98,13 +93,13 @@ export function verificationApiRoutes(verification: VerificationService, audit: 
   const router = Router();
 
   router.post('/users/:id/verifications', async (req, res) => {
-    const sent = await verification.send(contextOf(req, audit), String(req.params.id));
+    const sent = await verification.send(actionContext(req, audit), String(req.params.id));
     res.status(202).json({ id: sent.id, sentTo: sent.sentTo, expiresAt: sent.expiresAt });
   });
 
   router.post('/verifications/:id/check', checkLimit, async (req, res) => {
     const { code } = parseInput(checkInput, req.body);
-    const result = await verification.check(contextOf(req, audit), String(req.params.id), code);
+    const result = await verification.check(actionContext(req, audit), String(req.params.id), code);
     res.json({ status: result.status, attemptsLeft: result.attemptsLeft });
   });
 

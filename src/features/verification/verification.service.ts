@@ -4,14 +4,13 @@
 // logged or audited, and the agent never sees it.
 import crypto from 'node:crypto';
 import type { Clock } from '../../clock';
-import { AppError, notFound, tooMany } from '../../errors';
+import { LocalizedRefusal, type ActionContext } from '../../http/action-context';
+import { notFound, tooMany } from '../../errors';
 import type { Principal } from '../../http/request-context';
-import type { Lang, MessageKey } from '../../i18n/i18n';
 import type { Mailer } from '../../mail/mailer';
 import { AddressSuppressedError, suppressionAllows } from '../../mail/suppression-aware-mailer';
 import { renderVerificationMail } from '../../mail/templates';
 import type { Store, User, Verification } from '../../store/store';
-import type { AuditEntry } from '../audit/audit.service';
 import { codeMatches, formatCode, generateCode, hashCode } from './codes';
 
 export const CODE_TTL_MS = 10 * 60 * 1000;
@@ -43,23 +42,9 @@ export interface VerificationPanel {
   stopped: boolean;
 }
 
-/** What the route knows about the request: who asks, in which language, and how to audit. */
-export interface VerificationContext {
-  principal: Principal;
-  lang: Lang;
-  audit(entry: AuditEntry): Promise<void>;
-}
-
-/** A refusal the user page can say in the agent's language; the API answers `message`. */
-export class VerificationRefusal extends AppError {
-  constructor(base: AppError, readonly messageKey: MessageKey, readonly params: Record<string, string | number> = {}) {
-    super(base.code, base.status, base.message, base.details);
-  }
-}
-
 export interface VerificationService {
-  send(ctx: VerificationContext, userId: string): Promise<SentCode>;
-  check(ctx: VerificationContext, verificationId: string, code: string): Promise<CheckResult>;
+  send(ctx: ActionContext, userId: string): Promise<SentCode>;
+  check(ctx: ActionContext, verificationId: string, code: string): Promise<CheckResult>;
   panel(principal: Principal, userId: string): Promise<VerificationPanel>;
 }
 
@@ -93,7 +78,7 @@ export function createVerificationService(deps: { store: Store; mailer: Mailer; 
   async function assertMayEmail(user: User): Promise<void> {
     const suppression = await store.suppressions.get(user.email);
     if (!suppression || suppressionAllows(suppression, 'verification')) return;
-    throw new VerificationRefusal(new AddressSuppressedError(suppression),
+    throw new LocalizedRefusal(new AddressSuppressedError(suppression),
       `verification.error.suppressed.${suppression.reason}`, { date: suppression.since.slice(0, 10) });
   }
 
@@ -105,7 +90,7 @@ export function createVerificationService(deps: { store: Store; mailer: Mailer; 
     // The port reports a window's end only on a hit; the hit is taken back at once.
     const { resetAt } = await store.rateLimits.hit(failureKey(user.id), FAILURES_PER_USER.windowMs, now);
     await store.rateLimits.decrement(failureKey(user.id));
-    throw new VerificationRefusal(
+    throw new LocalizedRefusal(
       tooMany(secondsUntil(resetAt, now), `Too many wrong codes for this user today: verification is stopped until ${resetAt.toISOString()}.`),
       'verification.error.stopped', { minutes: minutesUntil(resetAt, now) },
     );
@@ -117,7 +102,7 @@ export function createVerificationService(deps: { store: Store; mailer: Mailer; 
     const perUser = await store.rateLimits.hit(userKey, SENDS_PER_USER.windowMs, now);
     if (perUser.count > SENDS_PER_USER.limit) {
       await store.rateLimits.decrement(userKey);
-      throw new VerificationRefusal(
+      throw new LocalizedRefusal(
         tooMany(secondsUntil(perUser.resetAt, now), `At most ${SENDS_PER_USER.limit} codes per user in 15 minutes. Try again in ${minutesUntil(perUser.resetAt, now)} min.`),
         'verification.error.userLimit', { count: SENDS_PER_USER.limit, minutes: minutesUntil(perUser.resetAt, now) },
       );
@@ -126,7 +111,7 @@ export function createVerificationService(deps: { store: Store; mailer: Mailer; 
     const perAgent = await store.rateLimits.hit(agentKey, SENDS_PER_AGENT.windowMs, now);
     if (perAgent.count > SENDS_PER_AGENT.limit) {
       await Promise.all([store.rateLimits.decrement(userKey), store.rateLimits.decrement(agentKey)]);
-      throw new VerificationRefusal(
+      throw new LocalizedRefusal(
         tooMany(secondsUntil(perAgent.resetAt, now), `At most ${SENDS_PER_AGENT.limit} codes per agent in an hour. Try again in ${minutesUntil(perAgent.resetAt, now)} min.`),
         'verification.error.agentLimit', { count: SENDS_PER_AGENT.limit, minutes: minutesUntil(perAgent.resetAt, now) },
       );
@@ -157,7 +142,7 @@ export function createVerificationService(deps: { store: Store; mailer: Mailer; 
     return { verification, code };
   }
 
-  async function sendCodeMail(ctx: VerificationContext, user: User, code: string): Promise<void> {
+  async function sendCodeMail(ctx: ActionContext, user: User, code: string): Promise<void> {
     const partner = await store.partners.get(ctx.principal.partnerId);
     // The user record has no language yet: the mail follows the agent's, who speaks with the caller.
     const mail = await renderVerificationMail({
