@@ -137,7 +137,9 @@ export class Indexer {
     const docs: SearchDoc[] = orgs.map(orgToDoc);
     const renamed = orgs.filter((org) => {
       const before = this.orgNames.get(org.id);
-      return before !== undefined && before !== org.name;
+      // A durable index resumed after a restart knows no names as indexed: an org change may be
+      // a rename, so its members are refreshed (a new org has none, so that costs nothing).
+      return before === undefined ? this.index.durable : before !== org.name;
     });
 
     const users = await this.store.users.getByIds([...ids.user]);

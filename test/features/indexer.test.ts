@@ -102,6 +102,20 @@ describe('search indexer', () => {
     expect(await names(index, 'gannet')).toEqual(['Gannet Group']);
   });
 
+  test('when a durable index resumes after a restart and an org is renamed, then its users show the new name', async () => {
+    const index = new DurableIndex();
+    const org = f.org('p-north', { name: 'Old Name' });
+    await store.orgs.upsert(org);
+    const u = await store.users.upsert(f.user(org.id, { firstName: 'Tess', lastName: 'Tamsin' }));
+    await new Indexer(store, index, log).open();
+    const resumed = new Indexer(store, index, log);
+    await resumed.open();
+    await store.orgs.upsert({ ...org, name: 'New Name' });
+    await resumed.catchUp();
+    const hit = (await index.search({ q: 'tess tamsin', partnerId: 'p-north' })).hits[0];
+    expect(hit).toMatchObject({ id: u.id, subtitle: expect.stringContaining('New Name') });
+  });
+
   test('when an in-process index starts, then it is always built from the store', async () => {
     await store.orgs.upsert(f.org('p-north', { name: 'Osprey Ltd' }));
     const index = new EmbeddedSearchIndex();

@@ -61,11 +61,42 @@ export function failingStore(inner: Store, sw: Switch): Store {
 }
 
 /**
- * Every org, user and device of the store is in the index as the store has it now (looked up by its
- * id through the port, title and subtitle compared), and the index holds nothing else (same count).
+ * Passes every call to `inner` and keeps what it was successfully told to hold, by id: lets a test
+ * compare everything the indexer wrote with the store without a search per record.
+ */
+export function recordingSearchIndex(inner: SearchIndex): { index: SearchIndex; told: Map<string, SearchDoc> } {
+  let told = new Map<string, SearchDoc>();
+  const index: SearchIndex = {
+    name: inner.name,
+    durable: inner.durable,
+    async upsert(docs) { await inner.upsert(docs); for (const d of docs) told.set(d.id, d); },
+    async remove(ids) { await inner.remove(ids); for (const id of ids) told.delete(id); },
+    search: (query) => inner.search(query),
+    async rebuild(batches) {
+      const next = new Map<string, SearchDoc>();
+      const result = await inner.rebuild((async function* tee() {
+        for await (const docs of batches) { for (const d of docs) next.set(d.id, d); yield docs; }
+      })());
+      told = next;
+      return result;
+    },
+    count: () => inner.count(),
+    ping: () => inner.ping(),
+    close: () => inner.close(),
+  };
+  return { index, get told() { return told; } };
+}
+
+/**
+ * Every org, user and device of the store is in the index as the store has it now, and the index
+ * holds nothing else. With `told` (see recordingSearchIndex), every document written is compared
+ * with the store and `sample` records, spread over the store, are looked up in the engine; without
+ * it every record is looked up by its id through the port (title and subtitle compared).
  * Returns what differs; empty when the index matches the store.
  */
-export async function indexMismatches(store: Store, index: SearchIndex): Promise<string[]> {
+export async function indexMismatches(
+  store: Store, index: SearchIndex, options: { told?: Map<string, SearchDoc>; sample?: number } = {},
+): Promise<string[]> {
   const expected: SearchDoc[] = [];
   const orgNames = new Map<string, string>();
   for await (const orgs of store.orgs.scan(500)) for (const o of orgs) { orgNames.set(o.id, o.name); expected.push(orgToDoc(o)); }
@@ -73,7 +104,17 @@ export async function indexMismatches(store: Store, index: SearchIndex): Promise
   for await (const devices of store.devices.scan(500)) for (const d of devices) expected.push(deviceToDoc(d, orgNames.get(d.orgId) ?? ''));
 
   const problems: string[] = [];
-  for (const doc of expected) {
+  if (options.told) {
+    for (const doc of expected) {
+      const written = options.told.get(doc.id);
+      if (!written) problems.push(`${doc.kind} ${doc.id} never written to the index`);
+      else if (JSON.stringify(written) !== JSON.stringify(doc)) problems.push(`${doc.kind} ${doc.id} written as it no longer is in the store`);
+    }
+    if (options.told.size !== expected.length) problems.push(`${options.told.size} documents written, store has ${expected.length} records`);
+  }
+  const step = options.told && options.sample ? Math.max(1, Math.floor(expected.length / options.sample)) : 1;
+  for (let i = 0; i < expected.length; i += step) {
+    const doc = expected[i]!;
     const { hits } = await index.search({ q: doc.id, partnerId: doc.partnerId, limit: 5 });
     const hit = hits.find((h) => h.id === doc.id);
     if (!hit) problems.push(`${doc.kind} ${doc.id} missing from the index`);
