@@ -46,7 +46,9 @@ export function tokenize(s: string): Token[] {
   let i = 0;
   for (const ch of s) {
     const next = i + ch.length;
-    const folded = foldText(ch);
+    const c = ch.charCodeAt(0);
+    // An ASCII character folds to itself in lower case; only the others need Unicode normalization.
+    const folded = c < 0x80 ? (c >= 0x41 && c <= 0x5a ? String.fromCharCode(c + 0x20) : ch) : foldText(ch);
     if (folded === '') {
       // A bare combining mark belongs to the word it follows.
       if (start >= 0) end = next;
@@ -123,11 +125,29 @@ export function damerauDistance(a: string, b: string, max: number): number {
 
 /** Fewest typos between `word` and any prefix of `token` (search-as-you-type with typos), capped at max + 1. */
 export function prefixDistance(word: string, token: string, max: number): number {
-  let best = max + 1;
-  for (let len = Math.max(0, word.length - max); len <= Math.min(token.length, word.length + max); len++) {
-    best = Math.min(best, damerauDistance(word, token.slice(0, len), max));
-    if (best === 0) break;
+  // One alignment table of the word against the token: its last row holds the distance to every
+  // prefix of the token at once (highlighting calls this for every word of every hit).
+  const m = word.length;
+  const last = Math.min(token.length, m + max);
+  let prev2: number[] = [];
+  let prev = Array.from({ length: last + 1 }, (_, j) => j);
+  for (let i = 1; i <= m; i++) {
+    const row = [i];
+    let rowMin = i;
+    for (let j = 1; j <= last; j++) {
+      const cost = word[i - 1] === token[j - 1] ? 0 : 1;
+      let d = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + cost);
+      if (i > 1 && j > 1 && word[i - 1] === token[j - 2] && word[i - 2] === token[j - 1]) d = Math.min(d, prev2[j - 2]! + 1);
+      row.push(d);
+      if (d < rowMin) rowMin = d;
+    }
+    // Every cell of a later row is at least this row's minimum, or the one before's plus one.
+    if (rowMin > max) return max + 1;
+    prev2 = prev;
+    prev = row;
   }
+  let best = max + 1;
+  for (let j = Math.max(0, m - max); j <= last; j++) best = Math.min(best, prev[j]!);
   return best;
 }
 

@@ -227,6 +227,17 @@ describe('typos', () => {
     expect(prefixDistance('hel', 'helene', 0)).toBe(0);
     expect(prefixDistance('xyz', 'helene', 1)).toBe(2);
   });
+
+  test('when any word is compared with the prefixes of a token, then the fewest typos is the smallest distance to one of them', () => {
+    const word = fc.string({ unit: fc.constantFrom('a', 'b', 'c', 'd'), maxLength: 10 });
+    fc.assert(fc.property(word, word, fc.integer({ min: 0, max: 2 }), (w, token, max) => {
+      let expected = max + 1;
+      for (let len = 0; len <= token.length; len++) {
+        if (Math.abs(len - w.length) <= max) expected = Math.min(expected, damerauDistance(w, token.slice(0, len), max));
+      }
+      expect(prefixDistance(w, token, max)).toBe(expected);
+    }), { numRuns: 1000 });
+  });
 });
 
 describe('findMatch', () => {

@@ -234,8 +234,14 @@ class Shard {
   private packed: string[] = [];
   private ids: string[] = [];
   private sortTitles: string[] = [];
-  /** Position in (title, id) order as of the last finalize(); -1 for documents added since. */
-  private ranks = new Int32Array(1024);
+  /**
+   * Slots below this hold the documents of the last finalize(), in tie-break order (finalize
+   * renumbers them so): two of them compare by slot, and their postings are in ranking order, which
+   * lets one-word searches stop early. Documents added since come after, unranked.
+   */
+  private ranked = 0;
+  /** Per trie node, a bit for each field its postings hold, so a scan for one field skips the other lists. */
+  private fieldMask = new Uint16Array(1024);
   private kinds = new Uint8Array(1024);
   private orgs = new Int32Array(1024);
   /**
@@ -271,7 +277,6 @@ class Shard {
     if (slot === this.kinds.length) {
       this.kinds = grow(this.kinds, new Uint8Array(slot * 2));
       this.orgs = grow(this.orgs, new Int32Array(slot * 2));
-      this.ranks = grow(this.ranks, new Int32Array(slot * 2));
       this.wordsFrom = grow(this.wordsFrom, new Int32Array(slot * 2 + 1));
     }
     this.packed.push(JSON.stringify([doc.kind, doc.orgId, doc.status, doc.title, doc.subtitle, ...SEARCH_FIELDS.map((f) => doc.fields[f] ?? [])]));
@@ -280,7 +285,6 @@ class Shard {
     this.sortTitles.push(folded === doc.title ? doc.title : folded);
     this.kinds[slot] = KIND_CODE[doc.kind];
     this.orgs[slot] = this.orgCode(doc.orgId, true);
-    this.ranks[slot] = -1;
     let w = this.wordsFrom[slot]!;
     for (let fi = 0; fi < SEARCH_FIELDS.length; fi++) {
       // A UUID is found whole or by its first 8 characters (identifier keys); its hex fragments as
@@ -299,6 +303,8 @@ class Shard {
           if (seen ? seen.includes(node) : posting[posting.length - 1] === entry) continue;
           seen?.push(node);
           posting.push(entry);
+          if (node >= this.fieldMask.length) this.fieldMask = grow(this.fieldMask, new Uint16Array(Math.max(node + 1, this.fieldMask.length * 2)));
+          this.fieldMask[node]! |= 1 << fi;
           if (w === this.words.length) this.words = grow(this.words, new Int32Array(Math.max(4096, w * 2)));
           this.words[w++] = node * FIELD_SLOTS + fi;
         }
@@ -320,14 +326,17 @@ class Shard {
     if (this.dead > COMPACT_AFTER && this.dead > this.slotOf.size) this.compact();
   }
 
-  /** After a bulk load: ranks every document in tie-break order and trims the build's spare capacity. */
+  /**
+   * After a bulk load: renumbers the documents in tie-break order (title, then id), so every
+   * posting list is in that order too, and trims the build's spare capacity.
+   */
   finalize(): void {
     const live: number[] = [];
     for (let slot = 0; slot < this.ids.length; slot++) if (this.kinds[slot] !== DEAD) live.push(slot);
     live.sort((a, b) => this.compareTitles(a, b));
-    live.forEach((slot, rank) => { this.ranks[slot] = rank; });
+    this.renumber(live, 0);
+    this.ranked = live.length;
     this.trie.trim();
-    this.words = this.words.slice(0, this.wordsFrom[this.ids.length]!);
   }
 
   search(q: string, kind: HitKind | undefined, orgId: string | undefined, limit: number): SearchHit[] {
@@ -393,6 +402,7 @@ class Shard {
     matches.sort((a, b) => a.estimate - b.estimate);
     this.ensureScratch();
 
+    if (matches.length === 1) return this.topOneWord(matches[0]!, passes, want, skip);
     let candidates = this.walkPostings(matches[0]!, passes);
     for (let w = 1; w < matches.length && candidates.length > 0; w++) candidates = this.checkWord(matches[w]!, candidates);
     if (candidates.length === 0) return [];
@@ -413,6 +423,84 @@ class Shard {
       if (top.length > want) top.pop();
     }
     return top;
+  }
+
+  /**
+   * The best `want` documents for a one-word query without visiting every match: ranked documents
+   * are taken bucket by bucket in ranking order (typos, field, exact before prefix), and within a
+   * bucket in slot order, which is title order; a posting list is read only while its slots can
+   * still make the top. A bucket is read completely unless it fills the top, so a document met in
+   * a later bucket has no better one. Documents added since the last finalize() are few and unranked:
+   * they are all scored and merged in.
+   */
+  private topOneWord(m: WordMatches, passes: (slot: number) => boolean, want: number, skip: Set<number>): Ranked[] {
+    const nodes = [...m.nodes];
+    const codes = [...m.codes];
+    for (let r = 0; r < m.roots.length; r++) {
+      const code = m.rootCodes[r]!;
+      this.trie.forEachBelow(m.roots[r]!, (n) => {
+        if (this.postings[n]?.length) { nodes.push(n); codes.push(code); }
+      });
+    }
+    const stamp = this.nextEpoch();
+    const ranked = this.ranked;
+    const taken: Ranked[] = [];
+    const usable = (slot: number) => this.kinds[slot] !== DEAD && !skip.has(slot) && this.wordStamp[slot] !== stamp && passes(slot);
+    for (let typos = 0; typos <= 2 && taken.length < want; typos++) {
+      for (let field = 0; field < SEARCH_FIELDS.length && taken.length < want; field++) {
+        if (typos > 0 && !TYPO_FIELD[field]) continue;
+        // With typos, a whole word and a prefix score the same (no exact word either way).
+        for (const byPrefix of typos === 0 ? [0, 1] : [-1]) {
+          const room = want - taken.length;
+          if (room <= 0) break;
+          const best: number[] = [];
+          for (let i = 0; i < nodes.length; i++) {
+            const code = codes[i]!;
+            if (code >> 1 !== typos || (byPrefix >= 0 && (code & 1) !== byPrefix)) continue;
+            const node = nodes[i]!;
+            if ((this.fieldMask[node]! & (1 << field)) === 0) continue;
+            const posting = this.postings[node]!;
+            for (let p = 0; p < posting.length; p++) {
+              const entry = posting[p]!;
+              const slot = Math.floor(entry / FIELD_SLOTS);
+              if (slot >= ranked || (best.length === room && slot >= best[room - 1]!)) break;
+              if (entry - slot * FIELD_SLOTS !== field || !usable(slot)) continue;
+              let at = best.length;
+              while (at > 0 && best[at - 1]! > slot) at--;
+              if (best[at - 1] === slot) continue;
+              best.splice(at, 0, slot);
+              if (best.length > room) best.pop();
+            }
+          }
+          const score = typos * 65536 + field * 256 + (MAX_QUERY_WORDS - (typos === 0 && byPrefix === 0 ? 1 : 0));
+          for (const slot of best) {
+            this.wordStamp[slot] = stamp;
+            taken.push({ slot, score });
+          }
+        }
+      }
+    }
+    if (ranked === this.ids.length) return taken;
+
+    // Unranked documents sit at the end of every posting list.
+    const extra = new Map<number, number>();
+    for (let i = 0; i < nodes.length; i++) {
+      const typos = codes[i]! >> 1;
+      const posting = this.postings[nodes[i]!]!;
+      for (let p = posting.length - 1; p >= 0; p--) {
+        const entry = posting[p]!;
+        const slot = Math.floor(entry / FIELD_SLOTS);
+        if (slot < ranked) break;
+        const field = entry - slot * FIELD_SLOTS;
+        if ((typos > 0 && !TYPO_FIELD[field]) || !usable(slot)) continue;
+        const score = typos * 65536 + field * 256 + (MAX_QUERY_WORDS - (codes[i] === 0 ? 1 : 0));
+        const previous = extra.get(slot);
+        if (previous === undefined || score < previous) extra.set(slot, score);
+      }
+    }
+    return [...taken, ...[...extra].map(([slot, score]) => ({ slot, score }))]
+      .sort((a, b) => this.compare(a, b))
+      .slice(0, want);
   }
 
   /** The documents one word matches (and the filters let through), with their best match recorded. */
@@ -509,9 +597,7 @@ class Shard {
   }
 
   private tieBreak(a: number, b: number): number {
-    const ra = this.ranks[a]!;
-    const rb = this.ranks[b]!;
-    return ra >= 0 && rb >= 0 ? ra - rb : this.compareTitles(a, b);
+    return a < this.ranked && b < this.ranked ? a - b : this.compareTitles(a, b);
   }
 
   private compareTitles(a: number, b: number): number {
@@ -636,49 +722,58 @@ class Shard {
 
   /** Renumbers live documents densely and drops dead postings, so memory follows the live count. */
   private compact(): void {
+    const live: number[] = [];
+    let ranked = 0;
+    for (let slot = 0; slot < this.ids.length; slot++) {
+      if (this.kinds[slot] === DEAD) continue;
+      live.push(slot);
+      if (slot < this.ranked) ranked++;
+    }
+    this.renumber(live, 1024);
+    this.ranked = ranked;
+  }
+
+  /**
+   * Moves the documents of `order` to slots 0, 1, 2... in that order and drops the others. Posting
+   * lists are rebuilt from the forward index in slot order, so each list stays sorted by slot.
+   */
+  private renumber(order: number[], spare: number): void {
     const remap = new Int32Array(this.ids.length).fill(-1);
+    const cap = Math.max(1024, order.length + spare);
+    const kinds = new Uint8Array(cap);
+    const orgs = new Int32Array(cap);
+    const wordsFrom = new Int32Array(cap + 1);
+    const words = new Int32Array(Math.max(1024, this.wordsFrom[this.ids.length]!));
+    const postings: Array<number[] | undefined> = [];
+    for (let n = 0; n < this.trie.size; n++) postings.push(undefined);
     const packed: string[] = [];
     const ids: string[] = [];
     const sortTitles: string[] = [];
-    const cap = Math.max(1024, this.slotOf.size * 2);
-    const kinds = new Uint8Array(cap);
-    const orgs = new Int32Array(cap);
-    const ranks = new Int32Array(cap);
-    const wordsFrom = new Int32Array(cap + 1);
-    const words = new Int32Array(Math.max(4096, this.wordsFrom[this.ids.length]!));
-    for (let slot = 0; slot < this.ids.length; slot++) {
-      if (this.kinds[slot] === DEAD) continue;
-      const to = ids.length;
+    order.forEach((slot, to) => {
       remap[slot] = to;
       kinds[to] = this.kinds[slot]!;
       orgs[to] = this.orgs[slot]!;
-      ranks[to] = this.ranks[slot]!;
-      const from = this.wordsFrom[slot]!;
-      const end = this.wordsFrom[slot + 1]!;
-      words.set(this.words.subarray(from, end), wordsFrom[to]!);
-      wordsFrom[to + 1] = wordsFrom[to]! + (end - from);
+      let w = wordsFrom[to]!;
+      for (let e = this.wordsFrom[slot]!, end = this.wordsFrom[slot + 1]!; e < end; e++) {
+        const v = this.words[e]!;
+        words[w++] = v;
+        const node = Math.floor(v / FIELD_SLOTS);
+        (postings[node] ??= []).push(to * FIELD_SLOTS + (v - node * FIELD_SLOTS));
+      }
+      wordsFrom[to + 1] = w;
       packed.push(this.packed[slot]!);
       ids.push(this.ids[slot]!);
       sortTitles.push(this.sortTitles[slot]!);
-    }
-    this.postings.forEach((posting, node) => {
-      if (!posting) return;
-      const kept: number[] = [];
-      for (const entry of posting) {
-        const slot = remap[Math.floor(entry / FIELD_SLOTS)]!;
-        if (slot >= 0) kept.push(slot * FIELD_SLOTS + (entry % FIELD_SLOTS));
-      }
-      this.postings[node] = kept;
     });
     this.keys.compact(remap);
     for (const [id, slot] of this.slotOf) this.slotOf.set(id, remap[slot]!);
+    this.postings = postings;
     this.packed = packed;
     this.ids = ids;
     this.sortTitles = sortTitles;
     this.kinds = kinds;
     this.orgs = orgs;
-    this.ranks = ranks;
-    this.words = words;
+    this.words = words.slice(0, wordsFrom[order.length]!);
     this.wordsFrom = wordsFrom;
     this.dead = 0;
     this.wordStamp = new Uint32Array(0);

@@ -1,0 +1,271 @@
+// One data size, measured end to end in a fresh process: generate, import, cold start (store
+// scan + index build), engine latency per query class against a naive scan, HTTP under load, pages.
+import { fork } from 'node:child_process';
+import fs from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { createApp } from '../src/app';
+import { systemClock } from '../src/clock';
+import { loadConfig } from '../src/config';
+import { createAuthService } from '../src/features/auth/auth.service';
+import { generateDemoData } from '../src/demo/demo-data';
+import { importNdjson } from '../src/import/importer';
+import { createLogger } from '../src/logger';
+import { OutboxMailer } from '../src/mail/outbox/outbox-mailer';
+import { deviceToDoc, orgToDoc, userToDoc } from '../src/search-index/documents';
+import { EmbeddedSearchIndex } from '../src/search-index/embedded/embedded-search-index';
+import { Indexer } from '../src/search-index/indexer';
+import { SEARCH_FIELDS, type SearchDoc } from '../src/search-index/search-index';
+import { EmbeddedStore } from '../src/store/embedded/embedded-store';
+import type { Device, Org, User } from '../src/store/records';
+import type { LoadJob, LoadResult } from './load';
+import { HTTP_MIX, QUERY_CLASSES, makeQueries, type QueryClass, type Sample } from './queries';
+import { latency, memory, Rng, type Latency } from './stats';
+
+export interface SizeSpec { label: string; orgs: number; users: number }
+
+export interface SizeResult {
+  size: SizeSpec;
+  lines: number;
+  generateS: number;
+  importS: number;
+  importRate: number;
+  docs: number;
+  coldStartS: number;
+  /** CPU time of the cold start: the figure that does not depend on what else runs on the machine. */
+  coldStartCpuS: number;
+  buildDocsPerS: number;
+  heapMb: number;
+  rssMb: number;
+  indexHeapMb: number;
+  engine: Record<QueryClass, Latency & { hits: number }>;
+  /** The same searches in process CPU time: what they cost without the machine's other work. */
+  engineCpu?: Record<QueryClass, Latency>;
+  baseline: Record<QueryClass, Latency>;
+  /** cpuMsPerRequest: the server process's CPU time per request, what throughput is bounded by on one free core. */
+  http: Array<LoadResult & { connections: number; cpuMsPerRequest?: number }>;
+  pages: { user: Latency; org: Latency };
+}
+
+const PARTNER = 'p-north';
+const PASSWORD = 'benchmark password 1234';
+const log = (msg: string) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+
+async function timed<T>(fn: () => Promise<T> | T): Promise<[T, number]> {
+  const t = performance.now();
+  const v = await fn();
+  return [v, (performance.now() - t) / 1000];
+}
+
+async function generate(spec: SizeSpec, file: string): Promise<number> {
+  const out = fs.createWriteStream(file);
+  let lines = 0;
+  let chunk = '';
+  for (const record of generateDemoData({ orgs: spec.orgs, users: spec.users, seed: 1 })) {
+    chunk += `${JSON.stringify(record)}\n`;
+    lines++;
+    if (chunk.length > 1 << 20) {
+      if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));
+      chunk = '';
+    }
+  }
+  out.end(chunk);
+  await new Promise<void>((r) => out.once('finish', () => r()));
+  return lines;
+}
+
+/** Every n-th record of the partner: the pool the queries and pages are drawn from. */
+async function sample(store: EmbeddedStore, every: number): Promise<Sample> {
+  const s: Sample = { users: [], devices: [], orgs: [] };
+  let i = 0;
+  const take = <T extends { partnerId: string }>(into: T[], batch: T[]) => {
+    for (const r of batch) if (r.partnerId === PARTNER && i++ % every === 0) into.push(r);
+  };
+  for await (const b of store.users.scan(1000)) take<User>(s.users, b);
+  for await (const b of store.devices.scan(1000)) take<Device>(s.devices, b);
+  for await (const b of store.orgs.scan(1000)) take<Org>(s.orgs, b);
+  return s;
+}
+
+/**
+ * What a `$regex` search does: every record of the partner, every searchable field, a
+ * case-insensitive substring test; all matches are collected (they must be ranked before a top 20).
+ */
+async function baselineCorpus(store: EmbeddedStore): Promise<string[]> {
+  const names = new Map<string, string>();
+  const rows: string[] = [];
+  const add = (d: SearchDoc) => {
+    if (d.partnerId === PARTNER) rows.push(SEARCH_FIELDS.flatMap((f) => d.fields[f]).join('\n'));
+  };
+  for await (const b of store.orgs.scan(1000)) for (const o of b) { names.set(o.id, o.name); add(orgToDoc(o)); }
+  for await (const b of store.users.scan(1000)) for (const u of b) add(userToDoc(u, names.get(u.orgId) ?? ''));
+  for await (const b of store.devices.scan(1000)) for (const d of b) add(deviceToDoc(d, names.get(d.orgId) ?? ''));
+  return rows;
+}
+
+function regexScan(rows: string[], q: string): number {
+  const re = new RegExp(q.trim().replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'i');
+  let found = 0;
+  for (const row of rows) if (re.test(row)) found++;
+  return found;
+}
+
+function runLoad(job: LoadJob): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    const child = fork(path.join(__dirname, 'load.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    child.once('message', (m) => resolve(m as LoadResult));
+    child.once('exit', (code) => { if (code !== 0) reject(new Error(`load generator exited with ${code}`)); });
+    child.send(job);
+  });
+}
+
+/** A signed-in browser session: the login form with its CSRF token, then the session cookie. */
+async function signIn(base: string, email: string): Promise<string> {
+  const page = await fetch(`${base}/login`);
+  const cookie = (page.headers.getSetCookie()).map((c) => c.split(';')[0]).join('; ');
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())![1]!;
+  const res = await fetch(`${base}/login`, {
+    method: 'POST', redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+    body: new URLSearchParams({ email, password: PASSWORD, _csrf: csrf }).toString(),
+  });
+  if (res.status !== 303) throw new Error(`sign-in failed: ${res.status}`);
+  return res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+}
+
+async function pageTimes(base: string, cookie: string, paths: string[]): Promise<Latency> {
+  const get = async (p: string) => {
+    const t = performance.now();
+    const res = await fetch(`${base}${p}`, { headers: { cookie } });
+    await res.text();
+    if (res.status !== 200) throw new Error(`${p}: ${res.status}`);
+    return performance.now() - t;
+  };
+  for (const p of paths.slice(0, 20)) await get(p);
+  const times: number[] = [];
+  for (const p of paths) times.push(await get(p));
+  return latency(times);
+}
+
+export async function measure(spec: SizeSpec, opts: { httpSeconds: number }): Promise<SizeResult> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `helpdesk-bench-${spec.label}-`));
+  try {
+    const dataFile = path.join(dir, 'data.ndjson');
+    const storeFile = path.join(dir, 'store.db');
+
+    log(`${spec.label}: generating ${spec.orgs} orgs, ${spec.users} users`);
+    const [lines, generateS] = await timed(() => generate(spec, dataFile));
+
+    log(`${spec.label}: importing ${lines} lines`);
+    let store = new EmbeddedStore(storeFile);
+    const [summary, importS] = await timed(() => importNdjson(store, fs.createReadStream(dataFile)));
+    if (summary.failed.length) throw new Error(`import failed: ${JSON.stringify(summary.failed.slice(0, 3))}`);
+    await store.close();
+    fs.rmSync(dataFile);
+
+    log(`${spec.label}: cold start (open store, build index)`);
+    const logger = createLogger('silent');
+    const before = memory();
+    const search = new EmbeddedSearchIndex();
+    const cpu = process.cpuUsage();
+    const [built, coldStartS] = await timed(async () => {
+      store = new EmbeddedStore(storeFile);
+      return new Indexer(store, search, logger).rebuild();
+    });
+    const cpuUsed = process.cpuUsage(cpu);
+    const coldStartCpuS = (cpuUsed.user + cpuUsed.system) / 1e6;
+    const after = memory();
+
+    const s = await sample(store, Math.max(1, Math.round(spec.users / 4000)));
+    const perClass = 300;
+    const queries = makeQueries(s, perClass);
+
+    log(`${spec.label}: engine latency`);
+    const engine = {} as SizeResult['engine'];
+    const engineCpu = {} as NonNullable<SizeResult['engineCpu']>;
+    for (const c of QUERY_CLASSES) for (const q of queries[c]) await search.search({ q, partnerId: PARTNER });
+    for (const c of QUERY_CLASSES) {
+      const times: number[] = [];
+      const cpuTimes: number[] = [];
+      let hits = 0;
+      for (const q of queries[c]) {
+        const c0 = process.cpuUsage();
+        const t = performance.now();
+        const r = await search.search({ q, partnerId: PARTNER });
+        times.push(performance.now() - t);
+        const used = process.cpuUsage(c0);
+        cpuTimes.push((used.user + used.system) / 1000);
+        hits += r.hits.length;
+      }
+      engine[c] = { ...latency(times), hits: hits / queries[c].length };
+      engineCpu[c] = latency(cpuTimes);
+    }
+
+    log(`${spec.label}: naive baseline`);
+    const rows = await baselineCorpus(store);
+    const baseline = {} as SizeResult['baseline'];
+    const baselineQueries = spec.users > 200_000 ? 25 : 100;
+    for (const c of QUERY_CLASSES) {
+      const times: number[] = [];
+      for (const q of queries[c].slice(0, baselineQueries)) {
+        const t = performance.now();
+        regexScan(rows, q);
+        times.push(performance.now() - t);
+      }
+      baseline[c] = latency(times);
+    }
+    rows.length = 0;
+
+    log(`${spec.label}: HTTP`);
+    const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: dir, LOG_LEVEL: 'silent' });
+    const auth = createAuthService(store, systemClock, 10);
+    const mailer = new OutboxMailer(store, systemClock);
+    const app = createApp({ config, store, search, clock: systemClock, logger, mailer, passwordLogN: 10 });
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      // 600 API requests a minute per agent: a pool of agents keeps the limiter out of the figures.
+      const tokens: string[] = [];
+      for (let i = 0; i < 300; i++) {
+        const email = `bench${i}@northwind.example`;
+        await auth.createAgent({ partnerId: PARTNER, email, name: `Bench ${i}`, role: 'helpdesk', password: PASSWORD });
+        tokens.push((await auth.createToken(email, 'bench')).token);
+      }
+      const r = new Rng(11);
+      const weighted = HTTP_MIX.flatMap(([c, w]) => Array.from({ length: w }, () => c));
+      const paths = Array.from({ length: 2000 }, () => `/api/v1/search?q=${encodeURIComponent(r.pick(queries[r.pick(weighted)]))}`);
+      const http: SizeResult['http'] = [];
+      await runLoad({ url: base, paths, tokens, connections: 10, durationS: 2 });
+      for (const connections of [1, 10]) {
+        const c0 = process.cpuUsage();
+        const load = await runLoad({ url: base, paths, tokens, connections, durationS: opts.httpSeconds });
+        const used = process.cpuUsage(c0);
+        http.push({ connections, ...load, cpuMsPerRequest: (used.user + used.system) / 1000 / Math.max(1, load.requests) });
+      }
+
+      log(`${spec.label}: pages`);
+      const cookie = await signIn(base, 'bench0@northwind.example');
+      const pr = new Rng(13);
+      const userPaths = Array.from({ length: 200 }, () => `/users/${pr.pick(s.users).id}`);
+      const orgPaths = Array.from({ length: 200 }, () => `/orgs/${pr.pick(s.orgs).id}`);
+      const pages = { user: await pageTimes(base, cookie, userPaths), org: await pageTimes(base, cookie, orgPaths) };
+
+      return {
+        size: spec, lines, generateS, importS, importRate: lines / importS,
+        docs: built.count, coldStartS, coldStartCpuS, buildDocsPerS: built.count / coldStartS,
+        heapMb: after.heapMb, rssMb: after.rssMb, indexHeapMb: after.heapMb - before.heapMb,
+        engine, engineCpu, baseline, http, pages,
+      };
+    } finally {
+      server.closeAllConnections();
+      server.close();
+      await mailer.close();
+      await store.close();
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
