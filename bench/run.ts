@@ -80,7 +80,11 @@ async function main(): Promise<void> {
   fs.mkdirSync(docs, { recursive: true });
   fs.writeFileSync(rawFile, `${JSON.stringify(runs, null, 1)}\n`);
   const ordered = Object.keys(SIZES).filter((l) => runs[l]).map((l) => runs[l]!);
-  fs.writeFileSync(path.join(docs, 'benchmarks.md'), report(ordered));
+  const mdFile = path.join(docs, 'benchmarks.md');
+  // `npm run load` owns the "Load" section: keep it when the rest of the report is rewritten.
+  const previous = fs.existsSync(mdFile) ? fs.readFileSync(mdFile, 'utf8') : '';
+  const load = /^## Load\b[\s\S]*?(?=^## |(?![\s\S]))/m.exec(previous)?.[0];
+  fs.writeFileSync(mdFile, load ? `${report(ordered).trimEnd()}\n\n${load.trimEnd()}\n` : report(ordered));
   process.stdout.write(`written docs/benchmarks.md and docs/benchmarks.json\n`);
 }
 
