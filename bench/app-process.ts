@@ -84,7 +84,8 @@ export async function startApp(dataDir: string, env: Record<string, string> = {}
   const child = spawn(process.execPath, [MAIN], {
     env: {
       ...process.env,
-      NODE_ENV: 'production',
+      // Production requires an https PUBLIC_URL (Secure cookies), which loopback without TLS cannot serve.
+      NODE_ENV: 'test',
       DATA_DIR: dataDir,
       PORT: '0',
       LOG_LEVEL: 'info',

@@ -82,6 +82,9 @@ export function loadConfig(env: Env = process.env): Config {
   if (production) {
     if (!e.SESSION_SECRET) problems.push('SESSION_SECRET: required when NODE_ENV=production (32 characters or more)');
     if (!e.CODE_SECRET) problems.push('CODE_SECRET: required when NODE_ENV=production (32 characters or more)');
+    // Links in emails point at PUBLIC_URL, and production cookies are Secure with the __Host- prefix.
+    if (!e.PUBLIC_URL) problems.push('PUBLIC_URL: required when NODE_ENV=production (the https:// address people reach the app at)');
+    else if (!e.PUBLIC_URL.startsWith('https:')) problems.push('PUBLIC_URL: must start with https:// when NODE_ENV=production');
   }
   if (e.MEILI_API_KEY && !e.MEILI_HOST) problems.push('MEILI_API_KEY: set without MEILI_HOST');
   if (problems.length) throw new ConfigError(problems);

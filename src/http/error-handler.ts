@@ -36,10 +36,17 @@ const pageMessage: Partial<Record<string, MessageKey>> = {
 
 export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   const appErr = toAppError(err);
+  // A client error's message can name a person (an address on the suppression list): the log keeps
+  // its code and status only.
   if (appErr.status >= 500) req.log?.error({ err }, 'request failed');
-  else req.log?.info({ code: appErr.code, status: appErr.status }, appErr.message);
+  else req.log?.info({ code: appErr.code, status: appErr.status }, 'request refused');
 
-  if (res.headersSent) return;
+  // Part of the answer is already out (a streamed CSV export): end the connection, so the client
+  // sees a broken download instead of waiting forever.
+  if (res.headersSent) {
+    res.destroy(err instanceof Error ? err : undefined);
+    return;
+  }
   res.status(appErr.status);
   if (appErr.details.retryAfterSeconds) res.set('Retry-After', String(appErr.details.retryAfterSeconds));
   if (wantsJson(req)) {

@@ -40,14 +40,17 @@ const bearer = (req: Request) => /^Bearer\s/i.test(req.get('authorization') ?? '
 
 /**
  * Synchronizer-token CSRF on every state-changing request that rides on the session cookie.
- * A request with a Bearer token carries no ambient credential, so it needs no CSRF token.
+ * An API request with a Bearer token carries no ambient credential, so it needs no CSRF token: the
+ * API then authenticates by the token alone, never the session. Elsewhere a Bearer header is
+ * ignored by authentication, so it must not switch CSRF off either.
  */
 export function csrf() {
   const { csrfSynchronisedProtection, generateToken } = csrfSync({
     getTokenFromRequest: (req) => (req.body?._csrf as string | undefined) ?? (req.get('x-csrf-token') || undefined),
     errorConfig: { statusCode: 403, message: 'Invalid or missing CSRF token.', code: 'EBADCSRFTOKEN' },
   });
-  const protect: RequestHandler = (req, res, next) => (bearer(req) ? next() : csrfSynchronisedProtection(req, res, next));
+  const protect: RequestHandler = (req, res, next) =>
+    (bearer(req) && req.path.startsWith('/api/') ? next() : csrfSynchronisedProtection(req, res, next));
   return { protect, generateToken };
 }
 

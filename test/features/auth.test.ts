@@ -70,6 +70,12 @@ describe('agent sign-in', () => {
     await agent.post('/login').type('form').send({ email, password: PASSWORD, _csrf: 'forged' }).expect(403);
   });
 
+  test('when a signed-in form is posted with a made-up Bearer header and no CSRF token, then it is still refused', async () => {
+    const agent = await signIn(t.app, email);
+    await agent.post('/logout').set('Authorization', 'Bearer whatever').type('form').send({}).expect(403);
+    await agent.get('/').expect(200);
+  });
+
   test('when signing in, then the session id changes', async () => {
     const agent = request.agent(t.app);
     const page = await agent.get('/login');

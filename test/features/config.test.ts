@@ -38,10 +38,19 @@ describe('configuration', () => {
     expect(problemsOf(env)).toContain(`${name}:`);
   });
 
-  test('when NODE_ENV=production without secrets, then both missing secrets are named at once', () => {
+  test('when NODE_ENV=production without secrets or PUBLIC_URL, then each is named at once', () => {
     const message = problemsOf({ NODE_ENV: 'production' });
     expect(message).toContain('SESSION_SECRET');
     expect(message).toContain('CODE_SECRET');
+    expect(message).toContain('PUBLIC_URL: required');
+  });
+
+  test('when NODE_ENV=production with an http PUBLIC_URL, then start-up stops: cookies must be Secure', () => {
+    const secrets = { SESSION_SECRET: 's'.repeat(32), CODE_SECRET: 'c'.repeat(32) };
+    expect(problemsOf({ NODE_ENV: 'production', ...secrets, PUBLIC_URL: 'http://helpdesk.example.com' }))
+      .toContain('PUBLIC_URL: must start with https://');
+    const ok = loadConfig({ DATA_DIR: tempDir(), NODE_ENV: 'production', ...secrets, PUBLIC_URL: 'https://helpdesk.example.com' });
+    expect(ok.https).toBe(true);
   });
 
   test('when PUBLIC_URL is https, then cookies are marked for HTTPS', () => {

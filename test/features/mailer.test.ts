@@ -147,6 +147,13 @@ describe('verification mail templates', () => {
     expect(mail.html).toContain('ne vous demandera jamais rien d’autre');
   });
 
+  test('when names hold & < > or quotes, then the text part shows them as they are', async () => {
+    const mail = await renderVerificationMail({ ...data, lang: 'en', partner: 'Dupré & Fils <EU>', name: "O'Brien" });
+    expect(mail.text).toContain('Dupré & Fils <EU>');
+    expect(mail.text).toContain("O'Brien");
+    expect(mail.text).not.toContain('&amp;');
+  });
+
   test('when the partner name holds markup, then the HTML part escapes it', async () => {
     const mail = await renderVerificationMail({ ...data, lang: 'en', partner: '<b>Evil</b>' });
     expect(mail.html).not.toContain('<b>Evil</b>');
