@@ -59,6 +59,28 @@ describe('audit log', () => {
     await agent.get('/audit.csv').expect(403);
   });
 
+  test('when the store fails in the middle of a CSV export, then the download breaks off instead of hanging', async () => {
+    const admin = await signIn(t.app, 'admin@north.example');
+    for (let i = 0; i < 1200; i++) {
+      await t.store.audit.append({ id: `e-${i}`, at: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(), actorId: null, actorRole: null,
+        partnerId: 'p-north', orgId: null, subject: null, action: 'test.event', outcome: 'success', clientIp: null, requestId: null, detail: {} });
+    }
+    const query = t.store.audit.query.bind(t.store.audit);
+    let calls = 0;
+    jest.spyOn(t.store.audit, 'query').mockImplementation(async (q) => {
+      calls += 1;
+      if (calls > 1) throw new Error('store lost');
+      return query(q);
+    });
+    await expect(admin.get('/audit.csv?action=test.event').timeout(5000)).rejects.toThrow(/socket hang up|aborted|ECONNRESET/);
+  });
+
+  test('when a date filter names a day that does not exist, then the page answers 400 naming the field', async () => {
+    const admin = await signIn(t.app, 'admin@north.example');
+    const res = await admin.get('/audit.csv?from=2026-02-31').expect(400);
+    expect(res.text).toContain('from');
+  });
+
   test('when the admin filters by org, user, agent, action and time, then only matching events of the own partner show', async () => {
     const agent = await signIn(t.app, 'agent@north.example');
     await agent.get(`/orgs/${org.id}`).expect(200);

@@ -63,6 +63,20 @@ describe('agent sign-in', () => {
     expect(later.status).toBe(303);
   });
 
+  test('when an unknown address fails as often as a real one, then it answers with the same lock message', async () => {
+    const agent = request.agent(t.app);
+    const csrf = csrfFrom((await agent.get('/login')).text);
+    const attempt = (e: string) => agent.post('/login').type('form').send({ email: e, password: 'nope nope nope', _csrf: csrf });
+    for (let i = 0; i < LOCK_AFTER_FAILURES; i++) {
+      await attempt(email).expect(401);
+      await attempt('nobody@north.example').expect(401);
+    }
+    const known = await attempt(email);
+    const unknown = await attempt('nobody@north.example');
+    expect(known.text).toContain('Too many failed sign-ins');
+    expect(unknown.text).toContain('Too many failed sign-ins');
+  });
+
   test('when the CSRF token is missing or wrong, then the form is refused with 403', async () => {
     const agent = request.agent(t.app);
     await agent.get('/login');

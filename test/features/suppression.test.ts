@@ -142,6 +142,15 @@ describe('email status and the suppression list', () => {
       expect((await smtp.waitForMessage(EMAIL)).subject).toBe('Welcome to Boulangerie Dupré');
     });
 
+    test('when the welcome email was resent 3 times within an hour, then a fourth is refused with 429 and Retry-After', async () => {
+      for (let i = 0; i < 3; i++) await api('post', `/users/${user.id}/welcome-email`).expect(202);
+      const refused = await api('post', `/users/${user.id}/welcome-email`).expect(429);
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+      expect(refused.body.error.message).toContain('3 times in the last hour');
+      t.clock.advance(61 * 60_000);
+      await api('post', `/users/${user.id}/welcome-email`).expect(202);
+    });
+
     test('when an imported suppression entry names the address, then it is suppressed as given', async () => {
       await importNdjson(t.store, lines([
         { kind: 'suppression', email: EMAIL.toUpperCase(), reason: 'unsubscribe', since: '2025-12-01T12:00:00+01:00', detail: 'list-unsubscribe' },

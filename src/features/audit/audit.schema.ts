@@ -8,7 +8,11 @@ export const utc = (v: string) => (/Z$/.test(v) ? v : `${v}${v.includes('T') ? '
 const when = z.string().trim().max(40).optional()
   .transform((v) => v || undefined)
   .pipe(z.string().regex(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?Z?)?$/, 'a date such as 2026-01-31')
-    .refine((v) => !Number.isNaN(Date.parse(utc(v))), 'not a date').optional());
+    // Date.parse rolls 2026-02-31 over to March: the day must come back as typed.
+    .refine((v) => {
+      const t = Date.parse(utc(v));
+      return !Number.isNaN(t) && new Date(t).toISOString().slice(0, 10) === v.slice(0, 10);
+    }, 'not a date').optional());
 
 export const auditFilters = z.object({
   org: optional(100),

@@ -41,7 +41,13 @@ export function createAuthService(store: Store, clock: Clock, passwordLogN?: num
       // An invited agent who has not chosen a password yet answers like an unknown one.
       if (!agent || agent.disabled || !agent.passwordHash) {
         await verifyPassword(password, await decoy);
-        return { ok: false, reason: 'wrong', agent };
+        // An unknown address locks after as many failures as a real one: the lock message must
+        // not tell which addresses are agents.
+        const key = `signin-unknown:${email.trim().toLowerCase()}`;
+        const { count, resetAt } = await store.rateLimits.hit(key, LOCK_MS, now);
+        return count > LOCK_AFTER_FAILURES
+          ? { ok: false, reason: 'locked', agent, retryAfterMinutes: Math.ceil((resetAt.getTime() - now.getTime()) / 60000) }
+          : { ok: false, reason: 'wrong', agent };
       }
       if (agent.lockedUntil && Date.parse(agent.lockedUntil) > now.getTime()) {
         return { ok: false, reason: 'locked', agent, retryAfterMinutes: Math.ceil((Date.parse(agent.lockedUntil) - now.getTime()) / 60000) };

@@ -4,7 +4,7 @@
 // list is kept per address, and an agent never looks up an address of their own choosing.
 import type { Clock } from '../../clock';
 import { LocalizedRefusal, type ActionContext } from '../../http/action-context';
-import { conflict, forbidden, notFound } from '../../errors';
+import { conflict, forbidden, notFound, tooMany } from '../../errors';
 import type { Principal } from '../../http/request-context';
 import type { MessageKey } from '../../i18n/i18n';
 import type { Mailer } from '../../mail/mailer';
@@ -42,6 +42,9 @@ const day = (iso: string) => iso.slice(0, 10);
 /** The mailer's refusal, with the words the page needs (reason and date). */
 export const suppressedRefusal = (s: Suppression, key: MessageKey) =>
   new LocalizedRefusal(new AddressSuppressedError(s), key, { date: day(s.since) });
+
+/** A welcome email on demand, not a mailbox flood (which would earn the address a spam complaint). */
+export const WELCOME_RESENDS_PER_USER = { limit: 3, windowMs: 60 * 60 * 1000 };
 
 export function createSuppressionService(deps: { store: Store; mailer: Mailer; clock: Clock }): SuppressionService {
   const { store, mailer, clock } = deps;
@@ -128,9 +131,20 @@ export function createSuppressionService(deps: { store: Store; mailer: Mailer; c
         email: user.email,
       });
       const sentTo = maskEmail(user.email);
+      const limitKey = `welcome-resend:${user.id}`;
+      const now = clock.now();
+      const slot = await store.rateLimits.hit(limitKey, WELCOME_RESENDS_PER_USER.windowMs, now);
+      if (slot.count > WELCOME_RESENDS_PER_USER.limit) {
+        await store.rateLimits.decrement(limitKey);
+        const seconds = Math.max(1, Math.ceil((slot.resetAt.getTime() - now.getTime()) / 1000));
+        throw new LocalizedRefusal(tooMany(seconds, `The welcome email was sent ${WELCOME_RESENDS_PER_USER.limit} times in the last hour; try again later.`),
+          'suppression.error.welcomeTooMany', { minutes: Math.ceil(seconds / 60) });
+      }
       try {
         await mailer.send({ partnerId: ctx.principal.partnerId, to: user.email, kind: 'welcome', ...mail });
       } catch (err) {
+        // Not sent, so not counted.
+        await store.rateLimits.decrement(limitKey);
         await ctx.audit({ action: 'email.welcome.resend', outcome: 'failure', ...audited(user), detail: { sentTo, reason: 'mail_not_sent' } });
         throw err;
       }
