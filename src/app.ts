@@ -32,6 +32,7 @@ import { createSearchService } from './features/search/search.service';
 import { userApiRoutes, userPageRoutes } from './features/users/users.routes';
 import { createUsersService } from './features/users/users.service';
 import { createSupportService } from './features/support/support.service';
+import { customerSupportRoutes } from './features/support/support.routes';
 import { codeCheckLimiter, verificationApiRoutes, verificationPageRoutes } from './features/verification/verification.routes';
 import { createVerificationService } from './features/verification/verification.service';
 import { createConsentService } from './features/consent/consent.service';
@@ -103,7 +104,10 @@ export function createApp(input: AppDepsInput): express.Express {
     autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
   }));
   app.use(securityHeaders(config.https));
-  app.use(express.static(path.join(ROOT, 'public'), { index: false, maxAge: config.production ? '1h' : 0 }));
+  // Only /css and /js reach the disk: the API and pages skip a stat() per request.
+  for (const dir of ['css', 'js']) {
+    app.use(`/${dir}`, express.static(path.join(ROOT, 'public', dir), { index: false, maxAge: config.production ? '1h' : 0 }));
+  }
   app.use(healthRoutes(store, deps.search, deps.isShuttingDown ?? (() => false)));
 
   // Signed by the mail provider over its raw body: before the body parsers, outside sessions and CSRF.
@@ -131,8 +135,8 @@ export function createApp(input: AppDepsInput): express.Express {
 
   app.use(authRoutes(deps, auth, audit));
   app.use(languageRoutes(config));
-  app.use(customerRoutes({ store, clock, sessionCookieName: deps.sessionCookieName, logins, consent, audit }),
-    consentPageRoutes(consent, portal, audit));
+  app.use(customerRoutes({ store, clock, sessionCookieName: deps.sessionCookieName, logins, consent, support, audit }),
+    customerSupportRoutes(support, audit), consentPageRoutes(consent, portal, audit));
   app.use(setPasswordRoutes(admin, audit), adminRoutes(admin, audit, !config.smtpUrl),
     auditRoutes(createAuditReader(store), audit, store, clock));
   // The search page answers a request per keystroke too: limited like the API (ENGINEERING 2).
