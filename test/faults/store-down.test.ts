@@ -132,8 +132,11 @@ describe('when a write fails between a record and its change row', () => {
   });
 
   // The change outbox is written by the same transaction as the record; this trigger makes the
-  // outbox insert fail after the record's own statement succeeded, as a full disk could.
-  const breakOutbox = () => t.store.db.exec(`CREATE TEMP TRIGGER outbox_fails BEFORE INSERT ON changes
+  // outbox insert fail after the record's own statement succeeded, as a full disk could. It is a
+  // main-schema trigger, not TEMP: changing the main schema makes SQLite re-prepare the store's
+  // cached statements, so the trigger is sure to be seen (with a TEMP trigger this test failed
+  // now and then in full runs).
+  const breakOutbox = () => t.store.db.exec(`CREATE TRIGGER outbox_fails BEFORE INSERT ON changes
     BEGIN SELECT RAISE(ABORT, 'disk I/O error (injected)'); END`);
   const repairOutbox = () => t.store.db.exec('DROP TRIGGER outbox_fails');
 
@@ -164,7 +167,7 @@ describe('when a write fails between a record and its change row', () => {
     const lines = [{ kind: 'org', ...org }, ...users.map((u) => ({ kind: 'user', ...u }))].map((r) => JSON.stringify(r));
     const file = async function* ndjson() { yield* lines; };
     // The fourth change row of the batch fails: the org and two users were written before it in the same transaction.
-    t.store.db.exec(`CREATE TEMP TRIGGER outbox_fails BEFORE INSERT ON changes WHEN (SELECT COUNT(*) FROM changes) >= 3
+    t.store.db.exec(`CREATE TRIGGER outbox_fails BEFORE INSERT ON changes WHEN (SELECT COUNT(*) FROM changes) >= 3
       BEGIN SELECT RAISE(ABORT, 'disk I/O error (injected)'); END`);
 
     await expect(importNdjson(t.store, file())).rejects.toThrow(/import stopped at line 4: disk I\/O error \(injected\)/);
