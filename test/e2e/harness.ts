@@ -118,7 +118,9 @@ export interface InPageDocument {
 }
 
 /** Saves a screenshot for the README, the whole page. */
+/** Only `npm run screenshots` (SCREENSHOTS=1) rewrites docs/screenshots: `npm test` leaves the tree clean. */
 export async function screenshot(page: Page, name: string): Promise<void> {
+  if (!process.env.SCREENSHOTS) return;
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true, animations: 'disabled' });
 }
