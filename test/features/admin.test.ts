@@ -89,11 +89,48 @@ describe('partner administration', () => {
     await request(t.app).get(second).expect(200);
   });
 
-  test('when the invited email is taken, then the form says so with 409 and keeps the values', async () => {
-    const res = await post(admin, '/admin', '/admin/agents', { email: 'agent@south.example', name: 'Dup', role: 'helpdesk' });
+  test('when the invited email is already an agent of the same partner, then the form says so with 409 and keeps the values', async () => {
+    const res = await post(admin, '/admin', '/admin/agents', { email: 'agent@north.example', name: 'Dup', role: 'helpdesk' });
     expect(res.status).toBe(409);
     expect(res.text).toContain('An agent with this email already exists.');
     expect(res.text).toContain('value="Dup"');
+  });
+
+  test('when the invited email is an agent of another partner, then the answer is that of an invitation, nothing is created or sent, and the attempt is audited as denied', async () => {
+    const southAgent = (await t.store.agents.getByEmail('agent@south.example'))!;
+    const invited = await post(admin, '/admin', '/admin/agents', { email: 'fresh@elsewhere.example', name: 'Fresh', role: 'helpdesk' });
+    const invitedNotice = /<p class="notice[^>]*>([^<]*)</.exec((await admin.get('/admin').expect(200)).text)![1];
+
+    const res = await post(admin, '/admin', '/admin/agents', { email: 'agent@south.example', name: 'Dup', role: 'helpdesk' });
+
+    expect([res.status, res.headers.location]).toEqual([invited.status, invited.headers.location]);
+    const page = (await admin.get('/admin').expect(200)).text;
+    expect(/<p class="notice[^>]*>([^<]*)</.exec(page)![1]).toBe(invitedNotice.replace('fresh@elsewhere.example', 'agent@south.example'));
+    expect(page).not.toContain('already exists');
+    expect(await t.store.agents.getByEmail('agent@south.example')).toEqual(southAgent);
+    expect((await t.store.agents.listByPartner('p-north')).map((a) => a.email)).not.toContain('agent@south.example');
+    for (const partner of ['p-north', 'p-south']) {
+      const mails = await t.store.mailOutbox.listByPartner(partner, { limit: 50, offset: 0 });
+      expect(mails.filter((m) => m.to === 'agent@south.example')).toEqual([]);
+    }
+    const [attempt] = (await t.store.audit.query({ partnerId: 'p-north', action: 'agent.invite', limit: 10, offset: 0 })).events
+      .filter((e) => e.detail.email === 'agent@south.example');
+    expect(attempt).toMatchObject({ outcome: 'denied', actorId: adminId, subject: null });
+  });
+
+  test('when the invited address is on the suppression list, then the agent is added and the notice says the invitation mail could not be sent for that reason', async () => {
+    await t.store.suppressions.upsert({ email: 'bounced@north.example', reason: 'hard_bounce', since: '2026-01-01T00:00:00.000Z', detail: '550 5.1.1' });
+
+    const res = await post(admin, '/admin', '/admin/agents', { email: 'bounced@north.example', name: 'Bounced', role: 'helpdesk' });
+
+    expect(res.status).toBe(303);
+    expect(await t.store.agents.getByEmail('bounced@north.example')).toMatchObject({ partnerId: 'p-north', passwordHash: '' });
+    const page = (await admin.get('/admin').expect(200)).text;
+    expect(page).toContain('The agent bounced@north.example was added, but the invitation mail was not sent: the address is on the suppression list');
+    expect(page).not.toContain('already exists');
+    expect((await t.store.mailOutbox.listByPartner('p-north', { limit: 50, offset: 0 })).filter((m) => m.to === 'bounced@north.example')).toEqual([]);
+    const [event] = (await t.store.audit.query({ partnerId: 'p-north', action: 'agent.invite', limit: 10, offset: 0 })).events;
+    expect(event).toMatchObject({ outcome: 'failure', detail: { email: 'bounced@north.example', mailSent: false, suppressed: true } });
   });
 
   test('when the role is changed, then the agent gains the admin pages at once', async () => {

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import request from 'supertest';
 import { ManualClock } from '../../src/clock';
+import { unavailable } from '../../src/errors';
 import { GRANT_PERIODS } from '../../src/features/consent/consent.schema';
 import { createGrantReminders } from '../../src/features/consent/grant-reminders';
 import { OutboxMailer } from '../../src/mail/outbox/outbox-mailer';
@@ -95,6 +96,16 @@ describe('consent: grants, requests and the access log', () => {
     expect(page).toContain('Grant read-only access');
   });
 
+  test('when a custom end date does not exist (31 February), then it is refused with a clear message instead of rolling over', async () => {
+    t.clock.set('2026-01-10T09:00:00Z');
+    const { res, page } = await post(customer, '/customer/grants', { period: 'custom', until: '2026-02-31' });
+    expect(res.status).toBe(303);
+    expect(page).toContain('The last day of access is not a date of the calendar');
+    expect(await active()).toBeNull();
+    await post(customer, '/customer/grants', { period: 'custom', until: '2026-02-28' });
+    expect((await active())!.expiresAt).toBe('2026-03-01T00:00:00.000Z');
+  });
+
   test('when a grant is extended, then a preset adds to the current end, is audited, and a shorter end is refused', async () => {
     await post(customer, '/customer/grants', { period: '7d' });
     const grant = (await active())!;
@@ -151,6 +162,35 @@ describe('consent: grants, requests and the access log', () => {
     expect((await post(customer, `/customer/access-requests/${asked.body.id}/deny`)).page).toContain('This changed in the meantime');
   });
 
+  test('when the grant cannot be stored during an approval, then the request stays pending (never approved without a grant) and can be approved again', async () => {
+    const asked = await request(t.app).post(`/api/v1/orgs/${org.id}/access-requests`).set('Authorization', `Bearer ${token}`)
+      .send({ reason: 'Ticket 4821' }).expect(201);
+    jest.spyOn(t.store.consentGrants, 'create').mockRejectedValueOnce(unavailable('The database is not answering.'));
+
+    const failed = await post(customer, `/customer/access-requests/${asked.body.id}/approve`, { period: '30d' });
+
+    expect(failed.res.status).toBe(503);
+    expect(await active()).toBeNull();
+    expect((await t.store.accessRequests.get(PARTNER.id, org.id, asked.body.id))!.status).toBe('pending');
+    expect(await actions('consent.approve')).toEqual([]);
+    const { page } = await post(customer, `/customer/access-requests/${asked.body.id}/approve`, { period: '30d' });
+    expect(page).toContain('Request approved');
+    const grant = (await active())!;
+    expect(await t.store.accessRequests.get(PARTNER.id, org.id, asked.body.id)).toMatchObject({ status: 'approved', grantId: grant.id });
+  });
+
+  test('when a request is approved while access is already granted, then that grant is lengthened and the request points to it', async () => {
+    await post(customer, '/customer/grants', { period: '1d' });
+    const granted = (await active())!;
+    const asked = await request(t.app).post(`/api/v1/orgs/${org.id}/access-requests`).set('Authorization', `Bearer ${token}`)
+      .send({ reason: 'Ticket 4821' }).expect(201);
+    await post(customer, `/customer/access-requests/${asked.body.id}/approve`, { period: '30d' });
+    const grant = (await active())!;
+    expect(grant.id).toBe(granted.id);
+    expect(Date.parse(grant.expiresAt) - t.clock.now().getTime()).toBe(30 * DAY);
+    expect(await t.store.accessRequests.get(PARTNER.id, org.id, asked.body.id)).toMatchObject({ status: 'approved', grantId: granted.id });
+  });
+
   test('when the admin denies a request, then no grant exists and the denial is audited', async () => {
     const asked = await request(t.app).post(`/api/v1/orgs/${org.id}/access-requests`).set('Authorization', `Bearer ${token}`)
       .send({ reason: 'Curious' }).expect(201);
@@ -166,7 +206,9 @@ describe('consent: grants, requests and the access log', () => {
     const agent = await signIn(t.app, AGENT);
     await agent.get(`/orgs/${org.id}`).expect(200);
     await agent.get(`/users/${admin.id}`).expect(200);
-    await agent.get(`/orgs/${org.id}/portal?reason=${encodeURIComponent('TICKET-77 license question')}`).expect(303);
+    const ask = await agent.get(`/orgs/${org.id}/portal`).expect(200);
+    await agent.post(`/orgs/${org.id}/portal-entry`).type('form')
+      .send({ reason: 'TICKET-77 license question', _csrf: csrfFrom(ask.text) }).expect(303);
     await agent.get(`/orgs/${org.id}/portal`).expect(200);
     await agent.get(`/orgs/${otherOrg.id}`).expect(200);
 

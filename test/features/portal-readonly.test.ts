@@ -97,8 +97,17 @@ describe('the read-only org view', () => {
     const g = (await t.store.consentGrants.active(PARTNER.id, org.id, t.clock.now()))!;
     await customer.post(`/customer/grants/${g.id}/revoke`).type('form').send({ _csrf: await portalCsrf(customer) }).expect(303);
   }
-  /** Enters the view with a reason, as the reason form does. */
-  const enter = (reason = 'TICKET-4821') => agent.get(`/orgs/${org.id}/portal?reason=${encodeURIComponent(reason)}`).expect(303);
+  /** Posts a reason to the entry route, as the reason form does, with the session's CSRF token. */
+  async function postEntry(reason: string) {
+    const csrf = csrfFrom((await agent.get(`/orgs/${org.id}`).expect(200)).text);
+    return agent.post(`/orgs/${org.id}/portal-entry`).type('form').send({ reason, _csrf: csrf });
+  }
+  async function enter(reason = 'TICKET-4821') {
+    const res = await postEntry(reason);
+    expect(res.status).toBe(303);
+    return res;
+  }
+  const portalViews = async () => (await t.store.audit.query({ partnerId: PARTNER.id, action: 'portal.view', limit: 10, offset: 0 })).events;
   const api = (url: string) => request(t.app).get(url).set('Authorization', `Bearer ${token}`);
 
   test('when every route under the read-only view is walked, then each answers GET/HEAD only and any other method gets 404 or 405', async () => {
@@ -110,6 +119,9 @@ describe('the read-only org view', () => {
     for (const r of readOnly) expect(r.methods.filter((m) => m !== 'get' && m !== 'head')).toEqual([]);
     // No middleware mounted on those paths could answer another method either.
     expect(middleware.filter(underReadOnlyView)).toEqual([]);
+    // Entering (a POST) is a sibling of the view's paths, not under them: the walk above stays meaningful.
+    expect(routes.filter((r) => r.path.startsWith('/orgs/:id/portal') && !underReadOnlyView(r.path)))
+      .toEqual([{ path: '/orgs/:id/portal-entry', methods: ['post'] }]);
 
     await grant();
     await enter();
@@ -144,9 +156,9 @@ describe('the read-only org view', () => {
   test('when a grant is active, then entering asks for a reason, and the view shows users, devices, licenses, sites and settings without a single form', async () => {
     await grant();
     const ask = await agent.get(`/orgs/${org.id}/portal`).expect(200);
-    expect(ask.text).toMatch(/<form method="get" action="\/orgs\/[^"]+\/portal"/);
+    expect(ask.text).toContain(`<form method="post" action="/orgs/${org.id}/portal-entry"`);
     expect(ask.text).not.toContain('marc.petit@dupre.example');
-    await agent.get(`/orgs/${org.id}/portal?reason=ab`).expect(400);
+    expect((await postEntry('ab')).status).toBe(400);
 
     expect((await enter()).headers.location).toBe(`/orgs/${org.id}/portal`);
     const view = await agent.get(`/orgs/${org.id}/portal`).expect(200);
@@ -167,11 +179,45 @@ describe('the read-only org view', () => {
     expect(user.text).toContain('MEET-ENT');
     expect(user.text).not.toMatch(/<form/i);
 
-    const views = await t.store.audit.query({ partnerId: PARTNER.id, action: 'portal.view', limit: 10, offset: 0 });
     // Both at the same instant of the test clock: compared as a set.
-    expect(views.events.map((e) => `${e.subject} ${e.detail.reason}`).sort()).toEqual([
+    expect((await portalViews()).map((e) => `${e.subject} ${e.detail.reason}`).sort()).toEqual([
       `org:${org.id} TICKET-4821`, `user:${member.id} TICKET-4821`,
     ]);
+  });
+
+  test('when a link carries ?reason=, then the view ignores it: the reason form shows and nothing is kept or audited', async () => {
+    await grant();
+    const page = await agent.get(`/orgs/${org.id}/portal?reason=${encodeURIComponent('Asked by the customer')}`).expect(200);
+    expect(page.text).toContain('Enter the read-only view');
+    expect(page.text).not.toContain('marc.petit@dupre.example');
+    // Still no reason in the session: the next plain visit asks again.
+    expect((await agent.get(`/orgs/${org.id}/portal`).expect(200)).text).toContain('Enter the read-only view');
+    expect(await portalViews()).toEqual([]);
+  });
+
+  test('when the reason is posted without the CSRF token, then it is refused and the view still asks for a reason', async () => {
+    await grant();
+    await agent.post(`/orgs/${org.id}/portal-entry`).type('form').send({ reason: 'Asked by the customer' }).expect(403);
+    expect((await agent.get(`/orgs/${org.id}/portal`).expect(200)).text).toContain('Enter the read-only view');
+    expect(await portalViews()).toEqual([]);
+  });
+
+  test('when the reason is posted without an active grant, then the entry answers 403 with Request access and keeps nothing', async () => {
+    const res = await postEntry('TICKET-1');
+    expect(res.status).toBe(403);
+    expect(res.text).toContain('Request access');
+    await grant();
+    expect((await agent.get(`/orgs/${org.id}/portal`).expect(200)).text).toContain('Enter the read-only view');
+  });
+
+  test('when the API is called on the session cookie, then ?reason= is not taken (a link cannot give one) and X-Access-Reason is', async () => {
+    await grant();
+    const byQuery = await agent.get(`/api/v1/orgs/${org.id}/portal?reason=${encodeURIComponent('Asked by the customer')}`).expect(400);
+    expect(byQuery.body.error.code).toBe('invalid');
+    await agent.get(`/api/v1/orgs/${org.id}/portal/users/${member.id}?reason=linked`).expect(400);
+    expect(await portalViews()).toEqual([]);
+    await agent.get(`/api/v1/orgs/${org.id}/portal`).set('X-Access-Reason', 'INC-79').expect(200);
+    expect((await portalViews()).map((e) => e.detail.reason)).toEqual(['INC-79']);
   });
 
   test('when the grant is revoked, then the very next page and API request answer 403', async () => {
@@ -228,6 +274,60 @@ describe('the read-only org view', () => {
     expect(orgPage.text).toContain('asked for access on');
   });
 
+  const suppress = (email: string) =>
+    t.store.suppressions.upsert({ email, reason: 'hard_bounce', since: '2026-01-01T00:00:00.000Z', detail: '550 5.1.1 mailbox unavailable' });
+  const requestByApi = (reason = 'Ticket 4821') =>
+    request(t.app).post(`/api/v1/orgs/${org.id}/access-requests`).set('Authorization', `Bearer ${token}`).send({ reason });
+
+  test('when one of the org\'s full admins is suppressed, then the request answers 201 with how many were emailed, and only the others get the mail', async () => {
+    await t.store.users.upsert(f.user(org.id, { firstName: 'Paul', lastName: 'Second', email: 'paul@dupre.example', roles: ['full_admin'] }));
+    await suppress(ADMIN);
+    const res = await requestByApi().expect(201);
+    expect(res.body).toMatchObject({ status: 'pending', adminsNotified: 1, admins: 2 });
+    await smtp.waitForMessage('paul@dupre.example');
+    expect(smtp.messages.flatMap((m) => m.to)).toEqual(['paul@dupre.example']);
+
+    await t.addAgent(PARTNER.id, 'second@north.example');
+    const second = await signIn(t.app, 'second@north.example');
+    const page = await second.get(`/orgs/${org.id}`).expect(200);
+    await second.post(`/orgs/${org.id}/access-requests`).type('form').send({ reason: 'Ticket 4823', _csrf: csrfFrom(page.text) }).expect(303);
+    expect((await second.get(`/orgs/${org.id}`).expect(200)).text)
+      .toContain('Access requested. 1 of the organization’s 2 admins were emailed; the others could not be');
+  });
+
+  test('when every full admin is suppressed, then the request is still stored, the API answers 201 naming no address, and the page says nobody was emailed', async () => {
+    await suppress(ADMIN);
+    const res = await requestByApi().expect(201);
+    expect(res.body).toMatchObject({ status: 'pending', adminsNotified: 0, admins: 1 });
+    expect(JSON.stringify(res.body)).not.toContain(ADMIN);
+    expect(await t.store.accessRequests.listByOrg(PARTNER.id, org.id, { limit: 10, offset: 0 })).toHaveLength(1);
+
+    const other = f.org(PARTNER.id, { name: 'Fromagerie Martin' });
+    await t.store.orgs.upsert(other);
+    await t.store.users.upsert(f.user(other.id, { email: 'admin@fromagerie.example', roles: ['full_admin'] }));
+    await suppress('admin@fromagerie.example');
+    const page = await agent.get(`/orgs/${other.id}`).expect(200);
+    const asked = await agent.post(`/orgs/${other.id}/access-requests`).type('form')
+      .send({ reason: 'Ticket 4822', _csrf: csrfFrom(page.text) }).expect(303);
+    const after = (await agent.get(asked.headers.location.split('#')[0]).expect(200)).text;
+    expect(after).toContain('Access requested, but none of the organization’s admins could be emailed');
+    expect(smtp.messages).toEqual([]);
+  });
+
+  test('when the same agent asks again while their request is pending, then that request is answered and nothing new is stored or mailed', async () => {
+    const first = await requestByApi('Ticket 4821').expect(201);
+    await smtp.waitForMessage(ADMIN);
+    const again = await requestByApi('Ticket 4821, again').expect(201);
+    expect(again.body).toMatchObject({ id: first.body.id, reason: 'Ticket 4821', alreadyPending: true });
+    expect(await t.store.accessRequests.listByOrg(PARTNER.id, org.id, { limit: 10, offset: 0 })).toHaveLength(1);
+    expect(smtp.messages).toHaveLength(1);
+
+    const page = await agent.get(`/orgs/${org.id}`).expect(200);
+    await agent.post(`/orgs/${org.id}/access-requests`).type('form').send({ reason: 'Ticket 4821', _csrf: csrfFrom(page.text) }).expect(303);
+    expect((await agent.get(`/orgs/${org.id}`).expect(200)).text).toContain('You already asked for access on');
+    expect(await t.store.accessRequests.listByOrg(PARTNER.id, org.id, { limit: 10, offset: 0 })).toHaveLength(1);
+  });
+
   test('when the request is sent in French, then the mail is French', async () => {
     await request(t.app).post(`/api/v1/orgs/${org.id}/access-requests`).set('Authorization', `Bearer ${token}`)
       .set('Accept-Language', 'fr').send({ reason: 'Ticket 12' }).expect(201);
@@ -247,8 +347,11 @@ describe('the read-only org view', () => {
     await t.addAgent(FOREIGN.id, 'agent@south.example');
     const foreign = await signIn(t.app, 'agent@south.example');
     const foreignToken = await t.apiToken('agent@south.example');
-    const page = await foreign.get(`/orgs/${org.id}/portal?reason=TICKET-1`).expect(404);
+    const page = await foreign.get(`/orgs/${org.id}/portal`).expect(404);
     expect(page.text).not.toContain('Boulangerie');
+    const csrf = csrfFrom((await foreign.get('/').expect(200)).text);
+    const entry = await foreign.post(`/orgs/${org.id}/portal-entry`).type('form').send({ reason: 'TICKET-1', _csrf: csrf }).expect(404);
+    expect(entry.text).not.toContain('Boulangerie');
     await request(t.app).get(`/api/v1/orgs/${org.id}/portal?reason=TICKET-1`).set('Authorization', `Bearer ${foreignToken}`).expect(404);
     await request(t.app).post(`/api/v1/orgs/${org.id}/access-requests`).set('Authorization', `Bearer ${foreignToken}`)
       .send({ reason: 'Ticket 1' }).expect(404);

@@ -6,7 +6,10 @@ import { createSupportService, type SupportService } from '../../src/features/su
 import { EmbeddedStore } from '../../src/store/embedded/embedded-store';
 import type { Org, SupportTier } from '../../src/store/store';
 import * as f from '../helpers/factories';
-import { buildTestApp, signIn } from '../helpers/test-app';
+import { SmtpMailer } from '../../src/mail/smtp/smtp-mailer';
+import { portalCsrf, signInCustomer } from '../helpers/customer';
+import { TestSmtpServer } from '../helpers/smtp-server';
+import { buildTestApp, signIn, type TestApp } from '../helpers/test-app';
 
 const PRODUCTS = {
   orders: [{ number: 'WO-1', product: 'Webex Meetings', status: 'provisioned', date: '2025-01-01' }],
@@ -187,5 +190,105 @@ describe('named support contacts through the app', () => {
     } finally {
       await t.close();
     }
+  });
+});
+
+describe('named support contacts in the customer portal', () => {
+  let smtp: TestSmtpServer;
+  let t: TestApp;
+  let org: Org;
+  let adminId: string;
+  let userIds: string[];
+  let customer: Awaited<ReturnType<typeof signInCustomer>>;
+
+  beforeEach(async () => {
+    smtp = await TestSmtpServer.start();
+    t = await buildTestApp({ mailer: () => new SmtpMailer({ url: smtp.url, from: 'helpdesk@north.example' }) });
+    await t.store.partners.upsert({ id: 'p-north', name: 'Northwind' });
+    org = f.org('p-north', { ...PRODUCTS, supportPlan: { tier: 'online', region: 'emea' } });
+    await t.store.orgs.upsert(org);
+    adminId = (await t.store.users.upsert(f.user(org.id, { firstName: 'Hélène', lastName: 'Dupré', email: 'helene@dupre.example', roles: ['full_admin'] }))).id;
+    userIds = [];
+    for (const name of ['Ann', 'Bob', 'Cid', 'Dee', 'Eve']) userIds.push((await t.store.users.upsert(f.user(org.id, { firstName: name }))).id);
+    customer = await signInCustomer(t.app, smtp, 'helene@dupre.example');
+  });
+  afterEach(async () => {
+    await t.close();
+    await smtp.stop();
+  });
+
+  /** A form of the contacts section, posted with the portal's CSRF token; the portal page shown after it. */
+  async function post(url: string, form: Record<string, string>) {
+    const res = await customer.post(url).type('form').send({ ...form, _csrf: await portalCsrf(customer) });
+    const page = res.status === 303 ? (await customer.get('/customer').expect(200)).text.split('id="support-contacts"')[1] : '';
+    return { res, page };
+  }
+  const add = (userId: string, product = 'Webex Meetings') => post('/customer/support-contacts', { userId, product });
+  const events = async (action: string) => (await t.store.audit.query({ partnerId: 'p-north', action, limit: 20, offset: 0 })).events;
+
+  test('when the customer admin opens the portal, then each product shows n of the quota, with an add form of the org\'s users and products', async () => {
+    await t.store.users.upsert({ ...(await t.store.users.get('p-north', userIds[0]))!, supportContactFor: ['Webex Meetings'] });
+
+    const section = (await customer.get('/customer').expect(200)).text.split('id="support-contacts"')[1];
+
+    expect(section).toContain('Named support contacts');
+    expect(section).toMatch(/Webex Calling <span class="badge">0 of 4/);
+    expect(section).toMatch(/Webex Meetings <span class="badge">1 of 4/);
+    expect(section).toContain('action="/customer/support-contacts/remove"');
+    expect(section).toContain(`<input type="hidden" name="userId" value="${userIds[0]}">`);
+    expect(section).toContain('action="/customer/support-contacts"');
+    for (const id of [adminId, ...userIds]) expect(section).toContain(`<option value="${id}">`);
+    expect(section).toContain('<option value="Webex Calling">');
+  });
+
+  test('when the customer admin adds and removes a contact, then the portal shows it and each change is audited with product and user', async () => {
+    const added = await add(userIds[1]);
+    expect(added.res.headers.location).toBe('/customer#support-contacts');
+    expect(added.page).toContain('Named support contact added for Webex Meetings.');
+    expect(added.page).toMatch(/Webex Meetings <span class="badge">1 of 4/);
+    expect((await t.store.users.get('p-north', userIds[1]))!.supportContactFor).toEqual(['Webex Meetings']);
+
+    const removed = await post('/customer/support-contacts/remove', { userId: userIds[1], product: 'Webex Meetings' });
+    expect(removed.page).toContain('Named support contact removed for Webex Meetings.');
+    expect((await t.store.users.get('p-north', userIds[1]))!.supportContactFor).toEqual([]);
+
+    for (const action of ['support_contact.add', 'support_contact.remove']) {
+      expect(await events(action)).toEqual([expect.objectContaining({
+        actorId: adminId, actorRole: 'customer_admin', orgId: org.id, subject: `user:${userIds[1]}`,
+        detail: { product: 'Webex Meetings', userId: userIds[1] },
+      })]);
+    }
+  });
+
+  test('when the product\'s quota is reached, then one more is refused with a notice naming the product and the quota, and nothing changes', async () => {
+    for (const id of userIds.slice(0, 4)) await add(id);
+
+    const refused = await add(userIds[4]);
+
+    expect(refused.res.status).toBe(303);
+    expect(refused.page).toContain('Not added: Webex Meetings already has 4 named support contacts, the most your support plan allows. Remove one first.');
+    expect((await t.store.users.get('p-north', userIds[4]))!.supportContactFor).toEqual([]);
+    expect(await events('support_contact.add')).toHaveLength(4);
+  });
+
+  test('when the customer admin names a user of another org, then the answer is 404 and nothing changes', async () => {
+    const other = f.org('p-north', { ...PRODUCTS });
+    await t.store.orgs.upsert(other);
+    const stranger = await t.store.users.upsert(f.user(other.id, { firstName: 'Stranger' }));
+
+    for (const url of ['/customer/support-contacts', '/customer/support-contacts/remove']) {
+      const res = await customer.post(url).type('form').send({ userId: stranger.id, product: 'Webex Meetings', _csrf: await portalCsrf(customer) });
+      expect(res.status).toBe(404);
+      expect(res.text).not.toContain('Stranger');
+    }
+    expect((await t.store.users.get('p-north', stranger.id))!.supportContactFor).toEqual([]);
+    expect([...await events('support_contact.add'), ...await events('support_contact.remove')]).toEqual([]);
+  });
+
+  test('when the form names no user or a product the org does not have, then a notice asks again and nothing changes', async () => {
+    expect((await post('/customer/support-contacts', { userId: '', product: 'Webex Meetings' })).page)
+      .toContain('Choose a user and one of your organization’s products.');
+    expect((await add(userIds[0], 'Webex Contact Center')).page).toContain('Choose a user and one of your organization’s products.');
+    expect((await t.store.users.get('p-north', userIds[0]))!.supportContactFor).toEqual([]);
   });
 });

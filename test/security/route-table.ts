@@ -113,6 +113,11 @@ export const ROUTE_TABLE: RouteRow[] = [
     body: () => ({ period: '1d' }), expect: customerPage({ redirect: '/customer' }) },
   { method: 'POST', path: '/customer/access-requests/:id/deny', surface: 'page', url: (w) => `/customer/access-requests/${w.ids.requestA1}/deny`,
     expect: customerPage({ redirect: '/customer' }) },
+  // Named support contacts (spec 3.7): the user is A1's, so A2's admin gets 404.
+  { method: 'POST', path: '/customer/support-contacts', surface: 'page', url: () => '/customer/support-contacts',
+    body: (w) => ({ userId: w.ids.callerA1, product: 'Webex Meetings' }), expect: customerPage({ redirect: '/customer' }) },
+  { method: 'POST', path: '/customer/support-contacts/remove', surface: 'page', url: () => '/customer/support-contacts/remove',
+    body: (w) => ({ userId: w.ids.callerA1, product: 'Webex Meetings' }), expect: customerPage({ redirect: '/customer' }) },
 
   // Agent pages (spec 4.6).
   { method: 'GET', path: '/', surface: 'page', url: () => '/',
@@ -120,7 +125,10 @@ export const ROUTE_TABLE: RouteRow[] = [
   { method: 'GET', path: '/orgs/:id', surface: 'page', url: (w) => `/orgs/${w.ids.orgA1}`, expect: agentPage(200) },
   { method: 'POST', path: '/orgs/:id/access-requests', surface: 'page', url: (w) => `/orgs/${w.ids.orgA2}/access-requests`, body: reason,
     expect: agentPage({ redirect: '/orgs/' }) },
-  // Entering the read-only view first asks for a reason (200); a portal user page without one goes back there.
+  // Entering the read-only view first asks for a reason (200), posted to /portal-entry (outside the GET-only
+  // /portal paths), which keeps it in the session and goes to the view; a portal user page without one goes back.
+  { method: 'POST', path: '/orgs/:id/portal-entry', surface: 'page', url: (w) => `/orgs/${w.ids.orgA1}/portal-entry`, body: reason,
+    expect: agentPage({ redirect: '/orgs/' }) },
   { method: 'GET', path: '/orgs/:id/portal', surface: 'page', url: (w) => `/orgs/${w.ids.orgA1}/portal`, expect: agentPage(200) },
   { method: 'GET', path: '/orgs/:id/portal/users/:userId', surface: 'page', url: (w) => `/orgs/${w.ids.orgA1}/portal/users/${w.ids.callerA1}`,
     expect: agentPage({ redirect: '/orgs/' }) },

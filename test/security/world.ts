@@ -60,7 +60,8 @@ export async function buildWorld(): Promise<World> {
   const s = t.store;
   await s.partners.upsert({ id: 'p-a', name: 'Alpha Partners' });
   await s.partners.upsert({ id: 'p-b', name: 'Beta Partners' });
-  const orgA1 = f.org('p-a', { name: 'Alphaorg One Ltd', domains: [{ name: 'alphaone.example', claimed: true, verified: true }] });
+  const orgA1 = f.org('p-a', { name: 'Alphaorg One Ltd', domains: [{ name: 'alphaone.example', claimed: true, verified: true }],
+    orders: [{ number: 'WO-ALPHA1', product: 'Webex Meetings', status: 'provisioned', date: '2025-01-01' }] });
   const orgA2 = f.org('p-a', { name: 'Alphaorg Two Ltd' });
   const orgB1 = f.org('p-b', { name: 'Betaorg Ltd' });
   for (const o of [orgA1, orgA2, orgB1]) await s.orgs.upsert(o);

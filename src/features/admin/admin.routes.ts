@@ -9,7 +9,7 @@ import type { AgentPrincipal } from '../../http/request-context';
 import type { AuditLog } from '../audit/audit.service';
 import { requireAgentPage, requirePartnerAdmin } from '../auth/auth.middleware';
 import { inviteForm, MIN_PASSWORD_LENGTH, outboxQuery, roleForm, setPasswordForm, tokenForm } from './admin.schema';
-import { OUTBOX_PAGE_SIZE, type AdminService } from './admin.service';
+import { OUTBOX_PAGE_SIZE, type AdminService, type InviteResult } from './admin.service';
 import { actionContext } from '../../http/action-context';
 
 export interface AdminNotice { tone: 'ok' | 'error'; key: MessageKey; params?: Record<string, string | number> }
@@ -31,6 +31,11 @@ const takeNotice = (req: Request) => {
 function conflictNotice(err: unknown): AdminNotice {
   if (isAppError(err) && err.code === 'conflict') return { tone: 'error', key: 'admin.notice.refused', params: { reason: err.message } };
   throw err;
+}
+
+function inviteNotice({ email, mailSent, suppressed }: InviteResult): AdminNotice {
+  if (mailSent) return { tone: 'ok', key: 'admin.notice.invited', params: { email } };
+  return { tone: 'error', key: suppressed ? 'admin.notice.inviteSuppressed' : 'admin.notice.inviteMailFailed', params: { email } };
 }
 
 /** Field errors of a form, said in the agent's language. */
@@ -65,10 +70,7 @@ export function adminRoutes(admin: AdminService, audit: AuditLog, outboxEnabled:
       return renderAgents(req, res, { values, errors: fieldErrors(req, err, INVITE_WORDS) });
     }
     try {
-      const { agent, mailSent } = await admin.invite(actionContext(req, audit), input);
-      req.session.adminNotice = mailSent
-        ? { tone: 'ok', key: 'admin.notice.invited', params: { email: agent.email } }
-        : { tone: 'error', key: 'admin.notice.inviteMailFailed', params: { email: agent.email } };
+      req.session.adminNotice = inviteNotice(await admin.invite(actionContext(req, audit), input));
     } catch (err) {
       if (!isAppError(err) || err.code !== 'conflict') throw err;
       res.status(409);
@@ -79,10 +81,7 @@ export function adminRoutes(admin: AdminService, audit: AuditLog, outboxEnabled:
 
   router.post('/admin/agents/:id/invite', async (req, res) => {
     try {
-      const { agent, mailSent } = await admin.resendInvite(actionContext(req, audit), String(req.params.id));
-      req.session.adminNotice = mailSent
-        ? { tone: 'ok', key: 'admin.notice.invited', params: { email: agent.email } }
-        : { tone: 'error', key: 'admin.notice.inviteMailFailed', params: { email: agent.email } };
+      req.session.adminNotice = inviteNotice(await admin.resendInvite(actionContext(req, audit), String(req.params.id)));
     } catch (err) {
       req.session.adminNotice = conflictNotice(err);
     }

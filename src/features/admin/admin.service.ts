@@ -7,6 +7,7 @@ import type { Clock } from '../../clock';
 import { conflict, notFound, forbidden, isAppError } from '../../errors';
 import type { AgentPrincipal } from '../../http/request-context';
 import type { Mailer } from '../../mail/mailer';
+import { AddressSuppressedError, suppressionAllows } from '../../mail/suppression-aware-mailer';
 import { renderAgentInviteMail } from '../../mail/templates';
 import type { Agent, AgentRole, ApiToken, OutboxMail, Store } from '../../store/store';
 import type { AuditEntry } from '../audit/audit.service';
@@ -36,7 +37,9 @@ export interface TokenRow extends Omit<ApiToken, 'tokenHash'> { ownerEmail: stri
 /** An outbox mail as a partner admin may see it: the text part, secrets masked, never the HTML. */
 export interface OutboxRow { id: string; to: string; subject: string; kind: string; createdAt: string; text: string }
 
-export interface InviteResult { agent: Agent; mailSent: boolean }
+/** `suppressed`: the address is on the suppression list, so the invitation mail was not sent. */
+export interface InviteResult { email: string; mailSent: boolean; suppressed: boolean }
+type InviteMail = Pick<InviteResult, 'mailSent' | 'suppressed'>;
 
 export interface AdminService {
   listAgents(p: AgentPrincipal): Promise<AgentRow[]>;
@@ -87,7 +90,7 @@ export function createAdminService(deps: {
     return agent;
   }
 
-  async function sendInvite(ctx: ActionContext, agent: Agent): Promise<boolean> {
+  async function sendInvite(ctx: ActionContext, agent: Agent): Promise<InviteMail> {
     const token = crypto.randomBytes(32).toString('base64url');
     const now = clock.now();
     await store.passwordSetups.create({
@@ -101,12 +104,24 @@ export function createAdminService(deps: {
     });
     try {
       await mailer.send({ partnerId: agent.partnerId, to: agent.email, kind: 'agent_invite', ...mail });
-      return true;
+      return { mailSent: true, suppressed: false };
     } catch (err) {
-      // The agent exists either way; the admin sees the mail failed and can send it again.
-      if (isAppError(err) && err.code === 'unavailable') return false;
+      // The agent exists either way; the admin sees why the mail did not leave and can send it again.
+      if (err instanceof AddressSuppressedError) return { mailSent: false, suppressed: true };
+      if (isAppError(err) && err.code === 'unavailable') return { mailSent: false, suppressed: false };
       throw err;
     }
+  }
+
+  /**
+   * Agent addresses are unique across partners, so an address already an agent of another partner
+   * cannot be invited. Saying so would tell this partner who works for another, so the admin gets
+   * the answer an invitation to that address would get, and nothing is created or sent.
+   */
+  async function answerAsInvited(ctx: ActionContext, input: { email: string; role: AgentRole }): Promise<InviteResult> {
+    const suppressed = !suppressionAllows(await store.suppressions.get(input.email), 'agent_invite');
+    await ctx.audit({ action: 'agent.invite', outcome: 'denied', detail: { email: input.email, role: input.role } });
+    return { email: input.email, mailSent: !suppressed, suppressed };
   }
 
   return {
@@ -132,22 +147,28 @@ export function createAdminService(deps: {
         lockedUntil: null,
         createdAt: clock.now().toISOString(),
       };
-      if (await store.agents.getByEmail(agent.email)) throw conflict('An agent with this email already exists.');
-      await store.agents.create(agent);
-      const mailSent = await sendInvite(ctx, agent);
-      await ctx.audit({ action: 'agent.invite', subject: `agent:${agent.id}`, outcome: mailSent ? 'success' : 'failure',
-        detail: { email: agent.email, role: agent.role, mailSent } });
-      return { agent, mailSent };
+      try {
+        await store.agents.create(agent);
+      } catch (err) {
+        if (!isAppError(err) || err.code !== 'conflict') throw err;
+        const holder = await store.agents.getByEmail(agent.email);
+        if (holder && holder.partnerId !== agent.partnerId) return answerAsInvited(ctx, agent);
+        throw conflict('An agent with this email already exists.');
+      }
+      const sent = await sendInvite(ctx, agent);
+      await ctx.audit({ action: 'agent.invite', subject: `agent:${agent.id}`, outcome: sent.mailSent ? 'success' : 'failure',
+        detail: { email: agent.email, role: agent.role, ...sent } });
+      return { email: agent.email, ...sent };
     },
 
     async resendInvite(ctx, agentId) {
       const agent = await ownAgent(ctx.principal, agentId);
       if (agent.passwordHash) throw conflict('This agent has already set a password.');
       if (agent.disabled) throw conflict('This agent is disabled.');
-      const mailSent = await sendInvite(ctx, agent);
-      await ctx.audit({ action: 'agent.invite_resend', subject: `agent:${agent.id}`, outcome: mailSent ? 'success' : 'failure',
-        detail: { email: agent.email, mailSent } });
-      return { agent, mailSent };
+      const sent = await sendInvite(ctx, agent);
+      await ctx.audit({ action: 'agent.invite_resend', subject: `agent:${agent.id}`, outcome: sent.mailSent ? 'success' : 'failure',
+        detail: { email: agent.email, ...sent } });
+      return { email: agent.email, ...sent };
     },
 
     async changeRole(ctx, agentId, role) {

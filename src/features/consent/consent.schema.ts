@@ -8,10 +8,18 @@ export const GRANT_PERIODS = { '1h': HOUR, '1d': DAY, '7d': 7 * DAY, '30d': 30 *
 export type GrantPeriod = keyof typeof GRANT_PERIODS;
 export const MAX_GRANT_MS = 365 * DAY;
 
+export const NOT_A_CALENDAR_DAY = 'not a day of the calendar';
+/** Date.parse rolls 2026-02-31 over to 3 March: a day is real only if it reads back unchanged. */
+const isCalendarDay = (day: string) => {
+  const at = Date.parse(`${day}T00:00:00.000Z`);
+  return !Number.isNaN(at) && new Date(at).toISOString().slice(0, 10) === day;
+};
+
 export const periodForm = z.object({
   period: z.enum(['1h', '1d', '7d', '30d', '90d', 'custom']),
   /** The last day of access (YYYY-MM-DD, UTC) when period is `custom`. */
-  until: z.union([z.literal(''), z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD')]).optional(),
+  until: z.union([z.literal(''), z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD')
+    .refine(isCalendarDay, NOT_A_CALENDAR_DAY)]).optional(),
 }).refine((f) => f.period !== 'custom' || !!f.until, { path: ['until'], message: 'choose the last day of access' });
 export type PeriodInput = z.infer<typeof periodForm>;
 

@@ -5,10 +5,11 @@
 // no job and revocation applies to the very next request.
 import crypto from 'node:crypto';
 import type { Clock } from '../../clock';
-import { AppError, conflict, invalid, notFound, tooMany, unavailable } from '../../errors';
+import { AppError, conflict, invalid, isAppError, notFound, tooMany } from '../../errors';
 import type { AgentPrincipal, CustomerAdminPrincipal, Principal } from '../../http/request-context';
 import type { Lang } from '../../i18n/i18n';
 import type { Mailer } from '../../mail/mailer';
+import { AddressSuppressedError } from '../../mail/suppression-aware-mailer';
 import { renderAccessRequestMail } from '../../mail/templates';
 import type { AccessRequest, AuditEvent, ConsentGrant, Org, Store, SupportPlan, User } from '../../store/store';
 import { FULL_ADMIN } from './customer-login.service';
@@ -55,6 +56,14 @@ export interface AgentConsentPanel {
   pending: AccessRequest | null;
 }
 
+/**
+ * A new request with how many of the org's full admins its mail reached, or the agent's own request
+ * still pending (nothing new stored or sent).
+ */
+export type AccessRequestResult =
+  | { request: AccessRequest; created: true; admins: number; notified: number }
+  | { request: AccessRequest; created: false };
+
 /** Without an active grant: the view answers 403 and offers Request access. */
 export class NoActiveGrant extends AppError {
   constructor(readonly org: Pick<Org, 'id' | 'name'>, readonly pending: AccessRequest | null) {
@@ -73,7 +82,7 @@ export interface ConsentService {
   deny(ctx: ActionContext<CustomerAdminPrincipal>, requestId: string): Promise<AccessRequest>;
 
   agentPanel(principal: Principal, orgId: string): Promise<AgentConsentPanel>;
-  requestAccess(ctx: ActionContext<AgentPrincipal>, orgId: string, reason: string): Promise<AccessRequest>;
+  requestAccess(ctx: ActionContext<AgentPrincipal>, orgId: string, reason: string): Promise<AccessRequestResult>;
   /** The org and its active grant, read now; 404 out of scope, NoActiveGrant (403) without one. */
   requireActive(principal: Principal, orgId: string): Promise<{ org: Org; grant: GrantView }>;
 }
@@ -126,12 +135,11 @@ export function createConsentService(deps: { store: Store; mailer: Mailer; clock
     return request;
   }
 
-  async function createGrant(ctx: ActionContext<CustomerAdminPrincipal>, expiresAt: Date, requestId: string | null,
-    id: string = crypto.randomUUID()) {
+  async function createGrant(ctx: ActionContext<CustomerAdminPrincipal>, expiresAt: Date, requestId: string | null) {
     const { principal: admin } = ctx;
     const now = clock.now();
     const grant: ConsentGrant = {
-      id,
+      id: crypto.randomUUID(),
       orgId: admin.orgId,
       partnerId: admin.partnerId,
       grantedBy: admin.userId,
@@ -201,10 +209,15 @@ export function createConsentService(deps: { store: Store; mailer: Mailer; clock
     return names;
   }
 
-  async function mailAdmins(org: Org, request: AccessRequest, lang: Lang): Promise<void> {
+  /**
+   * Mails the org's full admins; how many it reached. An admin whose address is suppressed gets
+   * nothing (the mailer refuses it) and a mail the server does not take is not retried: the request
+   * is stored either way and waits in the customer portal, so neither is an error of the request.
+   */
+  async function mailAdmins(org: Org, request: AccessRequest, lang: Lang): Promise<{ admins: number; notified: number }> {
     const admins = (await store.users.listAdmins(org.partnerId, org.id)).filter((u) => u.roles.includes(FULL_ADMIN));
     const partner = await store.partners.get(org.partnerId);
-    const failures: string[] = [];
+    let notified = 0;
     for (const admin of admins) {
       const mail = await renderAccessRequestMail({
         lang, name: admin.displayName, partner: partner?.name ?? '', org: org.name,
@@ -212,13 +225,12 @@ export function createConsentService(deps: { store: Store; mailer: Mailer; clock
       });
       try {
         await mailer.send({ partnerId: org.partnerId, to: admin.email, kind: 'access_request', ...mail });
+        notified += 1;
       } catch (err) {
-        failures.push((err as Error).message);
+        if (!(err instanceof AddressSuppressedError) && !(isAppError(err) && err.code === 'unavailable')) throw err;
       }
     }
-    if (failures.length) {
-      throw unavailable(`The access request was recorded, but ${failures.length} of ${admins.length} mails to the org's admins could not be sent: ${failures[0]}`);
-    }
+    return { admins: admins.length, notified };
   }
 
   return {
@@ -272,15 +284,18 @@ export function createConsentService(deps: { store: Store; mailer: Mailer; clock
       const expiresAt = endOf(input, now, now);
       // An approval while access is already granted lengthens that grant rather than adding another.
       const active = await store.consentGrants.active(admin.partnerId, admin.orgId, now);
-      const grantId = active?.id ?? crypto.randomUUID();
-      const decided = await store.accessRequests.decide(admin.partnerId, admin.orgId, request.id,
-        { status: 'approved', by: admin.userId, at: now.toISOString(), grantId });
-      if (!decided) throw conflict('This access request was already answered.');
-      await ctx.audit({ action: 'consent.approve', subject: `request:${request.id}`, detail: { requestedBy: request.requestedBy, grantId } });
-      if (active) {
-        return expiresAt.getTime() > Date.parse(active.expiresAt) ? extendGrant(ctx, active, expiresAt) : active;
-      }
-      return createGrant(ctx, expiresAt, request.id, grantId);
+      // The grant first, then the answer: a failure in between leaves the request pending, never
+      // approved without a grant. Where the store has transactions the two writes are one.
+      return store.batch(async () => {
+        const grant = !active ? await createGrant(ctx, expiresAt, request.id)
+          : expiresAt.getTime() > Date.parse(active.expiresAt) ? await extendGrant(ctx, active, expiresAt) : active;
+        const decided = await store.accessRequests.decide(admin.partnerId, admin.orgId, request.id,
+          { status: 'approved', by: admin.userId, at: now.toISOString(), grantId: grant.id });
+        if (!decided) throw conflict('This access request was already answered.');
+        await ctx.audit({ action: 'consent.approve', subject: `request:${request.id}`,
+          detail: { requestedBy: request.requestedBy, grantId: grant.id } });
+        return grant;
+      });
     },
 
     async deny(ctx, requestId) {
@@ -312,6 +327,10 @@ export function createConsentService(deps: { store: Store; mailer: Mailer; clock
     async requestAccess(ctx, orgId, reason) {
       const { principal: agent } = ctx;
       const org = await orgOf(agent.partnerId, orgId);
+      const pending = await store.accessRequests.listByOrg(org.partnerId, org.id, { status: 'pending', limit: HISTORY_LIMIT, offset: 0 });
+      const own = pending.find((r) => r.requestedBy === agent.agentId);
+      // Asking again while the first is unanswered adds nothing: the admins already have it.
+      if (own) return { request: own, created: false };
       const now = clock.now();
       const key = `access-request:${agent.agentId}:${org.id}`;
       const { count, resetAt } = await store.rateLimits.hit(key, REQUESTS_PER_AGENT_AND_ORG.windowMs, now);
@@ -334,8 +353,7 @@ export function createConsentService(deps: { store: Store; mailer: Mailer; clock
       };
       await store.accessRequests.create(request);
       await ctx.audit({ action: 'consent.request', orgId: org.id, subject: `request:${request.id}`, detail: { reason } });
-      await mailAdmins(org, request, ctx.lang);
-      return request;
+      return { request, created: true, ...(await mailAdmins(org, request, ctx.lang)) };
     },
 
     async requireActive(principal, orgId) {

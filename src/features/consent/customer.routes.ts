@@ -11,13 +11,20 @@ import { parseInput } from '../../http/validate';
 import type { MessageKey } from '../../i18n/i18n';
 import type { Store } from '../../store/store';
 import type { AuditLog } from '../audit/audit.service';
-import { GRANT_PERIODS, magicLinkRequestForm, periodForm } from './consent.schema';
+import { GRANT_PERIODS, magicLinkRequestForm, NOT_A_CALENDAR_DAY, periodForm } from './consent.schema';
 import type { ActionContext } from '../../http/action-context';
+import type { SupportService } from '../support/support.service';
 import type { ConsentService } from './consent.service';
 import { LINK_TTL_MS, type CustomerLoginService } from './customer-login.service';
 import { requireCustomerAdminPage } from './customer.middleware';
 
-export interface CustomerNotice { tone: 'ok' | 'error'; key: MessageKey; params?: Record<string, string | number> }
+export interface CustomerNotice {
+  tone: 'ok' | 'error';
+  key: MessageKey;
+  params?: Record<string, string | number>;
+  /** The portal section the notice is about, shown there (next to its form) rather than at the top. */
+  section?: 'support-contacts';
+}
 
 declare module 'express-session' {
   interface SessionData {
@@ -31,6 +38,7 @@ export interface CustomerRouteDeps {
   sessionCookieName: string;
   logins: CustomerLoginService;
   consent: ConsentService;
+  support: SupportService;
   audit: AuditLog;
 }
 
@@ -49,7 +57,10 @@ async function act(req: Request, res: Response, ok: MessageKey, change: () => Pr
     req.session.customerNotice = { tone: 'ok', key: ok };
   } catch (err) {
     if (!isAppError(err) || !['invalid', 'conflict'].includes(err.code)) throw err;
-    req.session.customerNotice = { tone: 'error', key: err.code === 'invalid' ? 'consent.error.period' : 'consent.error.changed' };
+    const notADay = err.details.fields?.some((f) => f.field === 'until' && f.message === NOT_A_CALENDAR_DAY);
+    req.session.customerNotice = {
+      tone: 'error', key: notADay ? 'consent.error.until' : err.code === 'invalid' ? 'consent.error.period' : 'consent.error.changed',
+    };
   }
   res.redirect(303, '/customer');
 }
@@ -127,10 +138,10 @@ export function customerRoutes(deps: CustomerRouteDeps): Router {
   });
 
   router.get('/customer', requireCustomerAdminPage, async (req, res) => {
-    const view = await consent.portal(req.customerAdmin!);
+    const [view, contacts] = await Promise.all([consent.portal(req.customerAdmin!), deps.support.contactsPanel(req.customerAdmin!)]);
     const notice = req.session.customerNotice ?? null;
     delete req.session.customerNotice;
-    res.render('customer/portal', { title: view.org.name, view, notice, periods: PERIOD_CHOICES });
+    res.render('customer/portal', { title: view.org.name, view, contacts, notice, periods: PERIOD_CHOICES });
   });
 
   router.post('/customer/grants', requireCustomerAdminPage, (req, res) =>

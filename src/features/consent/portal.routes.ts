@@ -1,8 +1,11 @@
 // The agent side of consent (spec 3.6, 4.4): the grant's state on the org page, Request access, and
 // the read-only view under /orgs/:id/portal. Every route under /portal is a GET: nothing there can
 // change anything (test/features/portal-readonly.test.ts walks the router to prove it). Entering
-// asks for a reason or ticket number, kept in the session for this grant; every page view is audited
-// with it. The grant is checked on every request by the service.
+// asks for a reason or ticket number, posted with a CSRF token to /orgs/:id/portal-entry (a sibling
+// of /portal, not under it, so the view stays GET-only) and kept in the session for this grant;
+// every page view is audited with it. The view never reads a reason from its address: a link could
+// then choose the reason the customer reads in their access log. The grant is checked on every
+// request by the service.
 import { Router, type Request, type Response } from 'express';
 import { isAppError } from '../../errors';
 import { parseInput } from '../../http/validate';
@@ -11,7 +14,7 @@ import type { AuditLog } from '../audit/audit.service';
 import { requireAgentPage } from '../auth/auth.middleware';
 import { portalQuery, reasonForm } from './consent.schema';
 import { actionContext } from '../../http/action-context';
-import { NoActiveGrant, type ConsentService } from './consent.service';
+import { NoActiveGrant, type AccessRequestResult, type ConsentService } from './consent.service';
 import type { PortalService } from './portal.service';
 
 export interface ConsentNotice { tone: 'ok' | 'error'; key: MessageKey; params?: Record<string, string | number> }
@@ -24,11 +27,12 @@ declare module 'express-session' {
   }
 }
 
-/** The header an API client may send the reason in, instead of the `reason` query parameter. */
+/** The header an API client may send the reason in; a Bearer-token client may use `?reason=` instead. */
 export const REASON_HEADER = 'x-access-reason';
 
 
 const portalPath = (orgId: string) => `/orgs/${encodeURIComponent(orgId)}/portal`;
+const orgPath = (orgId: string) => `/orgs/${encodeURIComponent(orgId)}`;
 
 function takeNotice(req: Request): ConsentNotice | null {
   const notice = req.session.consentNotice ?? null;
@@ -42,6 +46,18 @@ function noAccessPage(req: Request, res: Response, err: unknown): void {
   res.status(403).render('consent/no-access', {
     title: req.t('consent.noAccess.title'), org: err.org, pending: err.pending, notice: takeNotice(req), error: null, reason: '',
   });
+}
+
+/** What the org page says after Request access: how many of the org's admins the mail reached. */
+function requestNotice(result: AccessRequestResult): ConsentNotice {
+  if (!result.created) {
+    return { tone: 'ok', key: 'consent.notice.alreadyRequested', params: { date: result.request.createdAt.slice(0, 16).replace('T', ' ') + ' UTC' } };
+  }
+  if (result.notified === 0) return { tone: 'error', key: 'consent.notice.requestedNoneEmailed' };
+  if (result.notified < result.admins) {
+    return { tone: 'ok', key: 'consent.notice.requestedSomeEmailed', params: { count: result.notified, total: result.admins } };
+  }
+  return { tone: 'ok', key: 'consent.notice.requested' };
 }
 
 /** The reason given for this org's current grant, or null when the agent must give one first. */
@@ -64,15 +80,31 @@ export function consentPageRoutes(consent: ConsentService, portal: PortalService
     const orgId = String(req.params.id);
     try {
       const { reason } = parseInput(reasonForm, req.body);
-      await consent.requestAccess(actionContext(req, audit), orgId, reason);
-      req.session.consentNotice = { tone: 'ok', key: 'consent.notice.requested' };
+      req.session.consentNotice = requestNotice(await consent.requestAccess(actionContext(req, audit), orgId, reason));
     } catch (err) {
-      if (!isAppError(err) || !['invalid', 'unavailable', 'too_many_requests'].includes(err.code)) throw err;
-      const key: MessageKey = err.code === 'invalid' ? 'consent.error.reason'
-        : err.code === 'unavailable' ? 'consent.error.mailDown' : 'consent.error.tooManyRequests';
+      if (!isAppError(err) || !['invalid', 'too_many_requests'].includes(err.code)) throw err;
+      const key: MessageKey = err.code === 'invalid' ? 'consent.error.reason' : 'consent.error.tooManyRequests';
       req.session.consentNotice = { tone: 'error', key };
     }
-    res.redirect(303, `/orgs/${encodeURIComponent(orgId)}#consent`);
+    res.redirect(303, `${orgPath(orgId)}#consent`);
+  });
+
+  router.post('/orgs/:id/portal-entry', requireAgentPage, async (req, res) => {
+    let active;
+    try {
+      active = await consent.requireActive(req.principal!, String(req.params.id));
+    } catch (err) {
+      return noAccessPage(req, res, err);
+    }
+    const org = { id: active.org.id, name: active.org.name };
+    const given = reasonForm.safeParse(req.body ?? {});
+    if (!given.success) {
+      return res.status(400).render('consent/portal-reason', {
+        title: org.name, org, grant: active.grant, error: req.t('consent.error.reason'), reason: String(req.body?.reason ?? ''),
+      });
+    }
+    req.session.portalAccess = { orgId: org.id, grantId: active.grant.id, reason: given.data.reason };
+    res.redirect(303, portalPath(org.id));
   });
 
   router.get('/orgs/:id/portal', requireAgentPage, async (req, res) => {
@@ -83,17 +115,6 @@ export function consentPageRoutes(consent: ConsentService, portal: PortalService
       view = await portal.orgView(req.principal!, orgId, page);
     } catch (err) {
       return noAccessPage(req, res, err);
-    }
-    if (req.query.reason !== undefined) {
-      const given = reasonForm.safeParse({ reason: req.query.reason });
-      if (!given.success) {
-        return res.status(400).render('consent/portal-reason', {
-          title: view.org.name, org: view.org, grant: view.grant, error: req.t('consent.error.reason'), reason: String(req.query.reason),
-        });
-      }
-      req.session.portalAccess = { orgId: view.org.id, grantId: view.grant.id, reason: given.data.reason };
-      // The reason leaves the address bar (and the browser history) once it is in the session.
-      return res.redirect(303, portalPath(view.org.id));
     }
     const reason = reasonInSession(req, view.org.id, view.grant.id);
     if (!reason) {
@@ -124,9 +145,15 @@ export function consentPageRoutes(consent: ConsentService, portal: PortalService
   return router;
 }
 
-/** The API needs the reason on every call: `?reason=` or the X-Access-Reason header (spec 4.4). */
-const apiReason = (req: Request) =>
-  parseInput(reasonForm, { reason: req.query.reason ?? req.get(REASON_HEADER) }).reason;
+/**
+ * The API needs the reason on every call (spec 4.4): the X-Access-Reason header, or `?reason=` from a
+ * Bearer-token client. A call riding on the session cookie takes the header only: a page elsewhere
+ * can make the browser follow a link, not send a custom header.
+ */
+const apiReason = (req: Request) => {
+  const query = req.principal?.via === 'token' ? req.query.reason : undefined;
+  return parseInput(reasonForm, { reason: query ?? req.get(REASON_HEADER) }).reason;
+};
 
 export function consentApiRoutes(consent: ConsentService, portal: PortalService, audit: AuditLog): Router {
   const router = Router();
@@ -152,8 +179,13 @@ export function consentApiRoutes(consent: ConsentService, portal: PortalService,
 
   router.post('/orgs/:id/access-requests', async (req, res) => {
     const { reason } = parseInput(reasonForm, req.body);
-    const request = await consent.requestAccess(actionContext(req, audit), String(req.params.id), reason);
-    res.status(201).json({ id: request.id, orgId: request.orgId, status: request.status, reason: request.reason, createdAt: request.createdAt });
+    const result = await consent.requestAccess(actionContext(req, audit), String(req.params.id), reason);
+    const { request } = result;
+    // 201 either way (spec 4.4); a repeat while the agent's request is pending answers that request.
+    res.status(201).json({
+      id: request.id, orgId: request.orgId, status: request.status, reason: request.reason, createdAt: request.createdAt,
+      ...(result.created ? { adminsNotified: result.notified, admins: result.admins } : { alreadyPending: true }),
+    });
   });
 
   return router;

@@ -8,6 +8,7 @@
 // them, which the types enforce (an agent principal has no orgId).
 import type { Clock } from '../../clock';
 import { conflict, invalid, notFound } from '../../errors';
+import { LocalizedRefusal } from '../../http/action-context';
 import type { Org, Store, SupportRegion, SupportTier, User } from '../../store/store';
 import { checkLicense, orgProducts, type LicenseCheck } from './products';
 import {
@@ -50,6 +51,18 @@ export interface ProductContacts {
   contacts: ContactView[];
 }
 
+export interface ContactsPanel {
+  products: ProductContacts[];
+  /** Products a contact may be named for: the org's own (imported contacts may name others). */
+  addable: string[];
+  users: ContactView[];
+  /** The org has more users than the picker lists. */
+  moreUsers: boolean;
+}
+
+/** Users listed in the customer portal's picker: enough for an org's admins to find theirs by name. */
+export const PICKER_LIMIT = 1000;
+
 export interface EntitlementView {
   /** Products this user is a named support contact for. */
   contactFor: string[];
@@ -64,6 +77,8 @@ export interface EntitlementView {
 export interface SupportService {
   plan(org: Org): { supportPlan: SupportPlanView; businessHours: WindowStatus } | null;
   contacts(principal: SupportReader, orgId: string): Promise<ProductContacts[]>;
+  /** The customer portal's section: each product's contacts, and the org's users to name. */
+  contactsPanel(manager: SupportManager): Promise<ContactsPanel>;
   addContact(principal: SupportManager, userId: string, product: string): Promise<ProductContacts[]>;
   removeContact(principal: SupportManager, userId: string, product: string): Promise<ProductContacts[]>;
   entitlement(org: Org, user: User, product?: string): EntitlementView;
@@ -117,18 +132,35 @@ export function createSupportService(store: Store, clock: Clock): SupportService
       return contactsOf(await getOrg(principal, orgId));
     },
 
+    async contactsPanel(manager) {
+      const org = await getOrg(manager, manager.orgId);
+      const [products, users] = await Promise.all([
+        contactsOf(org),
+        store.users.listByOrg(org.partnerId, org.id, { limit: PICKER_LIMIT + 1, offset: 0 }),
+      ]);
+      return {
+        products,
+        addable: orgProducts(org),
+        users: users.slice(0, PICKER_LIMIT).map((u) => ({ userId: u.id, displayName: u.displayName, email: u.email })),
+        moreUsers: users.length > PICKER_LIMIT,
+      };
+    },
+
     async addContact(principal, userId, product) {
       const org = await getOrg(principal, principal.orgId);
+      // The user first: another org's user is not found, whatever the product.
+      await userOfOrg(principal, userId);
       if (!orgProducts(org).includes(product)) {
         throw invalid(`${org.name} has no product ${product}.`, [{ field: 'product', message: 'not a product of this org' }]);
       }
-      await userOfOrg(principal, userId);
       const quota = quotaOf(org);
       const result = await store.supportContacts.add(principal.partnerId, org.id, userId, product, quota);
       if (result === 'no_such_user') throw notFound('User');
       if (result === 'quota_reached') {
         const tier = org.supportPlan?.tier ?? 'online';
-        throw conflict(`${product} already has ${quota} named support contacts, the most the ${tier} tier allows. Remove one first.`);
+        throw new LocalizedRefusal(
+          conflict(`${product} already has ${quota} named support contacts, the most the ${tier} tier allows. Remove one first.`),
+          'support.contacts.error.quota', { product, quota });
       }
       return contactsOf(org);
     },
