@@ -120,7 +120,8 @@ export function createAdminService(deps: {
    */
   async function answerAsInvited(ctx: ActionContext, input: { email: string; role: AgentRole }): Promise<InviteResult> {
     const suppressed = !suppressionAllows(await store.suppressions.get(input.email), 'agent_invite');
-    await ctx.audit({ action: 'agent.invite', outcome: 'denied', detail: { email: input.email, role: input.role } });
+    // Recorded for the operator, outside this partner's audit log, which would otherwise say it.
+    await ctx.audit({ action: 'agent.invite', outcome: 'denied', partnerId: null, detail: { email: input.email, role: input.role } });
     return { email: input.email, mailSent: !suppressed, suppressed };
   }
 

@@ -31,7 +31,8 @@ export function createAuditLog(store: Store, clock: Clock): AuditLog {
         at: clock.now().toISOString(),
         actorId: entry.actorId ?? p?.agentId ?? c?.userId ?? null,
         actorRole: p?.role ?? (c ? 'customer_admin' : null),
-        partnerId: entry.partnerId ?? p?.partnerId ?? c?.partnerId ?? null,
+        // An explicit null keeps an event out of every partner's log (the operator still has it).
+        partnerId: entry.partnerId !== undefined ? entry.partnerId : p?.partnerId ?? c?.partnerId ?? null,
         orgId: entry.orgId ?? c?.orgId ?? null,
         subject: entry.subject ?? null,
         action: entry.action,
