@@ -131,14 +131,18 @@ describe('when a write fails between a record and its change row', () => {
     await t.close();
   });
 
-  // The change outbox is written by the same transaction as the record; this trigger makes the
-  // outbox insert fail after the record's own statement succeeded, as a full disk could. It is a
-  // main-schema trigger, not TEMP: changing the main schema makes SQLite re-prepare the store's
-  // cached statements, so the trigger is sure to be seen (with a TEMP trigger this test failed
-  // now and then in full runs).
-  const breakOutbox = () => t.store.db.exec(`CREATE TRIGGER outbox_fails BEFORE INSERT ON changes
-    BEGIN SELECT RAISE(ABORT, 'disk I/O error (injected)'); END`);
-  const repairOutbox = () => t.store.db.exec('DROP TRIGGER outbox_fails');
+  // The change outbox is written by the same transaction as the record; this makes the outbox
+  // insert fail after the record's own statement succeeded, as a full disk could. (A trigger
+  // created after the store had cached its INSERT statement fired only now and then in full runs,
+  // so the store's own outbox writer is replaced instead.)
+  type WithOutboxWriter = { recordChange: (...args: unknown[]) => void };
+  let outboxWriter: WithOutboxWriter['recordChange'];
+  const breakOutbox = () => {
+    const store = t.store as unknown as WithOutboxWriter;
+    outboxWriter = store.recordChange;
+    store.recordChange = () => { throw new Error('disk I/O error (injected)'); };
+  };
+  const repairOutbox = () => { (t.store as unknown as WithOutboxWriter).recordChange = outboxWriter; };
 
   test('then neither the org nor its change row is written, and the same write succeeds once the fault is gone', async () => {
     const existing = f.org(PARTNER, { name: 'Acme Corporation' });
@@ -167,7 +171,7 @@ describe('when a write fails between a record and its change row', () => {
     const lines = [{ kind: 'org', ...org }, ...users.map((u) => ({ kind: 'user', ...u }))].map((r) => JSON.stringify(r));
     const file = async function* ndjson() { yield* lines; };
     // The fourth change row of the batch fails: the org and two users were written before it in the same transaction.
-    t.store.db.exec(`CREATE TRIGGER outbox_fails BEFORE INSERT ON changes WHEN (SELECT COUNT(*) FROM changes) >= 3
+    t.store.db.exec(`CREATE TEMP TRIGGER outbox_fails BEFORE INSERT ON changes WHEN (SELECT COUNT(*) FROM changes) >= 3
       BEGIN SELECT RAISE(ABORT, 'disk I/O error (injected)'); END`);
 
     await expect(importNdjson(t.store, file())).rejects.toThrow(/import stopped at line 4: disk I\/O error \(injected\)/);
@@ -175,7 +179,7 @@ describe('when a write fails between a record and its change row', () => {
     expect(await t.store.users.count(PARTNER)).toBe(0);
     expect(await t.store.changes.latestSeq()).toBe(0);
 
-    repairOutbox();
+    t.store.db.exec('DROP TRIGGER outbox_fails');
     const summary = await importNdjson(t.store, file());
     expect(summary.failed).toEqual([]);
     expect(await t.store.users.count(PARTNER)).toBe(5);
