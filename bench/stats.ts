@@ -9,20 +9,8 @@ export function latency(samplesMs: number[]): Latency {
   return { n: s.length, p50: at(50), p95: at(95), p99: at(99), mean };
 }
 
-/** mulberry32, so the same seed draws the same queries on every run. */
-export class Rng {
-  private s: number;
-  constructor(seed: number) { this.s = seed >>> 0; }
-  next(): number {
-    this.s = (this.s + 0x6d2b79f5) >>> 0;
-    let t = this.s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  int(min: number, max: number): number { return min + Math.floor(this.next() * (max - min + 1)); }
-  pick<T>(items: readonly T[]): T { return items[Math.floor(this.next() * items.length)]!; }
-}
+/** The demo generator's mulberry32, so the same seed draws the same queries on every run. */
+export { Rng } from '../src/demo/demo-data';
 
 const MB = 1024 * 1024;
 

@@ -227,7 +227,7 @@ const USERS_UNTIL = Date.parse('2026-11-15T00:00:00Z');
 const REFERENCE = Date.parse(`${DEMO_REFERENCE_DATE}T00:00:00Z`);
 
 /** mulberry32: tiny, fast, and good enough to make varied demo data from a 32-bit seed. */
-class Rng {
+export class Rng {
   private s: number;
   constructor(seed: number) { this.s = seed >>> 0; }
   next(): number {
