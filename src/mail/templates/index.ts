@@ -25,12 +25,7 @@ export interface VerificationMailData {
 export async function renderVerificationMail(data: VerificationMailData): Promise<RenderedMail> {
   const t = translator(data.lang);
   const subject = t('mail.verification.subject', { partner: data.partner });
-  const locals = { ...data, t, subject };
-  const [text, html] = await Promise.all([
-    ejs.renderFile(path.join(TEMPLATES, 'verification-code.text.ejs'), locals),
-    ejs.renderFile(path.join(TEMPLATES, 'verification-code.html.ejs'), locals),
-  ]);
-  return { subject, text, html };
+  return { subject, ...(await renderPair('verification-code', { ...data, t, subject })) };
 }
 
 export interface AgentInviteMailData {
@@ -48,12 +43,7 @@ export interface AgentInviteMailData {
 export async function renderAgentInviteMail(data: AgentInviteMailData): Promise<RenderedMail> {
   const t = translator(data.lang);
   const subject = t('mail.invite.subject', { partner: data.partner });
-  const locals = { ...data, t, subject };
-  const [text, html] = await Promise.all([
-    ejs.renderFile(path.join(TEMPLATES, 'agent-invite.text.ejs'), locals),
-    ejs.renderFile(path.join(TEMPLATES, 'agent-invite.html.ejs'), locals),
-  ]);
-  return { subject, text, html };
+  return { subject, ...(await renderPair('agent-invite', { ...data, t, subject })) };
 }
 
 export interface WelcomeMailData {
@@ -71,12 +61,7 @@ export interface WelcomeMailData {
 export async function renderWelcomeMail(data: WelcomeMailData): Promise<RenderedMail> {
   const t = translator(data.lang);
   const subject = t('mail.welcome.subject', { org: data.org });
-  const locals = { ...data, t, subject };
-  const [text, html] = await Promise.all([
-    ejs.renderFile(path.join(TEMPLATES, 'welcome.text.ejs'), locals),
-    ejs.renderFile(path.join(TEMPLATES, 'welcome.html.ejs'), locals),
-  ]);
-  return { subject, text, html };
+  return { subject, ...(await renderPair('welcome', { ...data, t, subject })) };
 }
 
 async function renderPair(name: string, locals: Record<string, unknown>): Promise<{ text: string; html: string }> {
