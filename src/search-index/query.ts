@@ -372,50 +372,67 @@ export function identifierKeys(q: string): string[] {
 }
 
 /** Whether a document word matches a query word: exactly, as the last word's prefix, or with typos on typo fields. */
-function wordMatches(token: string, word: string, isLast: boolean, typos: boolean): boolean {
+function wordMatches(token: string, word: string, budget: number, isLast: boolean, typos: boolean): boolean {
   if (token === word || (isLast && token.startsWith(word))) return true;
-  if (!typos) return false;
-  const budget = typoBudget(word.length);
-  if (budget === 0) return false;
-  if (damerauDistance(word, token, budget) <= budget) return true;
-  return isLast && prefixDistance(word, token, budget) <= budget;
+  if (!typos || budget === 0) return false;
+  // Lengths alone rule most words out: a whole word within the budget, or a prefix that long.
+  const whole = Math.abs(token.length - word.length) <= budget;
+  if (whole && damerauDistance(word, token, budget) <= budget) return true;
+  return isLast && token.length >= word.length - budget && prefixDistance(word, token, budget) <= budget;
 }
+
+export type MatchFinder = (doc: SearchDoc) => MatchedField | null;
 
 /**
  * Why a document was found, for highlighting: the identifier value the query equals, or the
  * field value that matched the most query words (earlier fields win ties), with the matched words.
+ * The query is read once, and the returned function explains each hit of a page.
  */
-export function findMatch(doc: SearchDoc, q: string, keys: readonly string[] = identifierKeys(q)): MatchedField | null {
-  if (keys.length > 0) {
-    const entry = identifierEntriesOf(doc).find((e) => keys.includes(e.key));
-    if (entry) {
-      // An 8-character UUID prefix highlights only the prefix the agent typed.
-      const end = entry.key.startsWith('uuid8:') ? 8 : entry.value.length;
-      return { field: entry.field, value: entry.value, ranges: [[0, end]] };
-    }
-  }
+export function matchFinder(q: string, keys: readonly string[] = identifierKeys(q)): MatchFinder {
   const words = queryWords(q);
-  if (words.length === 0) return null;
-  let best: { field: SearchField; value: string; ranges: Array<[number, number]>; words: number } | null = null;
-  for (const field of SEARCH_FIELDS) {
-    const typos = TYPO_FIELDS.includes(field);
-    for (const value of doc.fields[field]) {
-      const matchedWords = new Set<number>();
-      const ranges: Array<[number, number]> = [];
-      for (const token of tokenize(value)) {
-        let hit = false;
-        for (let i = 0; i < words.length; i++) {
-          if (wordMatches(token.text, words[i]!, i === words.length - 1, typos)) {
-            matchedWords.add(i);
-            hit = true;
-          }
-        }
-        if (hit) ranges.push([token.start, token.end]);
-      }
-      if (ranges.length > 0 && (!best || matchedWords.size > best.words)) {
-        best = { field, value, ranges, words: matchedWords.size };
+  const budgets = words.map((w) => typoBudget(w.length));
+  const keySet = new Set(keys);
+  return (doc) => {
+    if (keySet.size > 0) {
+      const entry = identifierEntriesOf(doc).find((e) => keySet.has(e.key));
+      if (entry) {
+        // An 8-character UUID prefix highlights only the prefix the agent typed.
+        const end = entry.key.startsWith('uuid8:') ? 8 : entry.value.length;
+        return { field: entry.field, value: entry.value, ranges: [[0, end]] };
       }
     }
-  }
-  return best && { field: best.field, value: best.value, ranges: best.ranges };
+    if (words.length === 0) return null;
+    let best: { field: SearchField; value: string; ranges: Array<[number, number]>; words: number } | null = null;
+    for (const field of SEARCH_FIELDS) {
+      const typos = TYPO_FIELDS.includes(field);
+      for (const value of doc.fields[field]) {
+        let matchedWords = 0;
+        const ranges: Array<[number, number]> = [];
+        for (const token of tokenize(value)) {
+          let hit = false;
+          for (let i = 0; i < words.length; i++) {
+            if (wordMatches(token.text, words[i]!, budgets[i]!, i === words.length - 1, typos)) {
+              matchedWords |= 1 << i;
+              hit = true;
+            }
+          }
+          if (hit) ranges.push([token.start, token.end]);
+        }
+        const count = bitCount(matchedWords);
+        if (ranges.length > 0 && (!best || count > best.words)) best = { field, value, ranges, words: count };
+      }
+    }
+    return best && { field: best.field, value: best.value, ranges: best.ranges };
+  };
+}
+
+function bitCount(n: number): number {
+  let c = 0;
+  for (let v = n; v !== 0; v &= v - 1) c++;
+  return c;
+}
+
+/** matchFinder for one document. */
+export function findMatch(doc: SearchDoc, q: string, keys: readonly string[] = identifierKeys(q)): MatchedField | null {
+  return matchFinder(q, keys)(doc);
 }

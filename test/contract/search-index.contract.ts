@@ -131,6 +131,23 @@ export function searchIndexContract(
       expect(hits.slice(1)).toContainEqual(expect.objectContaining({ id: f.a.helene.id, exact: false }));
     });
 
+    test('when an identifier is found exactly, then words find more records of that org only', async () => {
+      // An Acme user whose address holds the words of Dupré's domain.
+      const jean = userToDoc(user(
+        { id: f.a.acme.id, partnerId: A, name: 'Acme Corporation' } as Org,
+        { id: '4e1b2c3d-7a6f-4b5e-8c4d-3e2f1a0b9c87', firstName: 'Jean', lastName: 'Martin', email: 'jean.martin@dupre.example' },
+      ), 'Acme Corporation');
+      await index.upsert([jean]);
+      const { hits } = await search('dupre.example');
+      expect(hits[0]).toMatchObject({ id: f.a.dupre.id, exact: true });
+      expect(ids(hits)).toContain(f.a.helene.id);
+      expect(ids(hits)).not.toContain(jean.id);
+      // Not found exactly (a partial domain): words find records of every org.
+      expect(ids((await search('dupre.exa')).hits)).toEqual(expect.arrayContaining([f.a.helene.id, jean.id]));
+      // An email found exactly: the other records sharing its words are not listed.
+      expect(ids((await search('jean.martin@dupre.example')).hits)).toEqual([jean.id]);
+    });
+
     test('when the domain is neither claimed nor verified, then it does not find the org', async () => {
       const { hits } = await search('unclaimed.example');
       expect(ids(hits)).not.toContain(f.a.dupre.id);

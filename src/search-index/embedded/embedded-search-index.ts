@@ -6,15 +6,19 @@ import {
   type HitKind, type SearchDoc, type SearchHit, type SearchIndex, type SearchQuery, type SearchResult,
 } from '../search-index';
 import {
-  MAX_QUERY_WORDS, findMatch, foldText, identifierEntriesOf, identifierKeys, identifierKeysOf,
-  queryWords, tokenWords, typoBudget,
+  MAX_QUERY_WORDS, foldText, identifierEntriesOf, identifierKeys, identifierKeysOf,
+  matchFinder, queryWords, tokenWords, typoBudget, type MatchFinder,
 } from '../query';
 
 const KIND_CODE: Record<HitKind, number> = { org: 0, user: 1, device: 2 };
 /** Marks a slot whose document was replaced or removed; postings pointing at it are skipped. */
 const DEAD = 255;
-/** Postings hold slot * FIELD_SLOTS + field index, so one number says which doc and which field. */
-const FIELD_SLOTS = 16;
+/**
+ * Postings hold slot << FIELD_BITS | field index, so one number says which doc and which field
+ * (a shift, not a division: these are read millions of times a second).
+ */
+const FIELD_BITS = 4;
+const FIELD_MASK = (1 << FIELD_BITS) - 1;
 const TYPO_FIELD = SEARCH_FIELDS.map((f) => TYPO_FIELDS.includes(f));
 /** Longer queries are no one's search; the cap bounds the work a hostile query can cause. */
 const MAX_QUERY_CHARS = 256;
@@ -37,6 +41,8 @@ class Trie {
   up = new Int32Array(1024);
   depth = new Int32Array(1024);
   under = new Int32Array(1024);
+  /** 1 when the node's word or a word below it is in a typo field: typo matching skips the other subtrees. */
+  typo = new Uint8Array(1024);
   size = 1;
 
   insert(word: string): number {
@@ -80,6 +86,14 @@ class Trie {
     return node;
   }
 
+  /** Marks `node` and its ancestors as leading to a word of a typo field. */
+  markTypo(node: number): void {
+    for (let n = node; this.typo[n] === 0; n = this.up[n]!) {
+      this.typo[n] = 1;
+      if (n === 0) break;
+    }
+  }
+
   /** The children of `node`, in no particular order. */
   children(node: number, out: number[]): number[] {
     out.length = 0;
@@ -106,6 +120,38 @@ class Trie {
     }
   }
 
+  /**
+   * Numbers the nodes in depth-first order, so that "word X is below node R" is one comparison of
+   * numbers instead of a walk up from X: pre[R] < pre[X] <= pre[R] + below[R]. Nodes added later
+   * (live updates) are not numbered: `numbered` says up to where the numbers hold.
+   */
+  number(): void {
+    const pre = new Int32Array(this.size);
+    const below = new Int32Array(this.size);
+    const order = new Int32Array(this.size);
+    const stack = [0];
+    const kids: number[] = [];
+    let next = 0;
+    while (stack.length > 0) {
+      const n = stack.pop()!;
+      pre[n] = next;
+      order[next++] = n;
+      for (const c of this.children(n, kids)) stack.push(c);
+    }
+    // In reverse depth-first order every node comes after all of its descendants.
+    for (let i = next - 1; i > 0; i--) {
+      const n = order[i]!;
+      below[this.up[n]!]! += below[n]! + 1;
+    }
+    this.pre = pre;
+    this.below = below;
+    this.numbered = this.size;
+  }
+
+  pre = new Int32Array(0);
+  below = new Int32Array(0);
+  numbered = 0;
+
   /** Gives back the unused half of the arrays once a build is complete. */
   trim(): void {
     const n = this.size;
@@ -116,6 +162,7 @@ class Trie {
     this.up = this.up.slice(0, n);
     this.depth = this.depth.slice(0, n);
     this.under = this.under.slice(0, n);
+    this.typo = this.typo.slice(0, n);
   }
 
   private newNode(c: number, up: number, depth: number): number {
@@ -128,6 +175,7 @@ class Trie {
       this.up = grow(this.up, new Int32Array(cap));
       this.depth = grow(this.depth, new Int32Array(cap));
       this.under = grow(this.under, new Int32Array(cap));
+      this.typo = grow(this.typo, new Uint8Array(cap));
     }
     this.ch[this.size] = c;
     this.up[this.size] = up;
@@ -245,18 +293,21 @@ class Shard {
   private kinds = new Uint8Array(1024);
   private orgs = new Int32Array(1024);
   /**
-   * Forward index: slot s's words are words[wordsFrom[s] .. wordsFrom[s + 1]), each node * FIELD_SLOTS + field.
+   * Forward index: slot s's words are words[wordsFrom[s] .. wordsFrom[s + 1]), each node << FIELD_BITS | field.
    * Only the rarest query word walks postings; the others are checked on its candidates' own words.
    */
   private words = new Int32Array(4096);
   private wordsFrom = new Int32Array(1025);
   private orgCodes = new Map<string, number>();
+  /** Slots of each org's documents (by org code), dead ones included until the next renumbering. */
+  private members: number[][] = [];
   private slotOf = new Map<string, number>();
   private dead = 0;
   // Per-search scratch, indexed by slot or trie node; stamps avoid clearing them between words and searches.
   private epoch = 0;
   private wordStamp = new Uint32Array(0);
   private wordBest = new Uint8Array(0);
+  private candidateStamp = new Uint32Array(0);
   private typoSum = new Uint8Array(0);
   private attrSum = new Uint8Array(0);
   private exactCount = new Uint8Array(0);
@@ -285,6 +336,7 @@ class Shard {
     this.sortTitles.push(folded === doc.title ? doc.title : folded);
     this.kinds[slot] = KIND_CODE[doc.kind];
     this.orgs[slot] = this.orgCode(doc.orgId, true);
+    (this.members[this.orgs[slot]!] ??= []).push(slot);
     let w = this.wordsFrom[slot]!;
     for (let fi = 0; fi < SEARCH_FIELDS.length; fi++) {
       // A UUID is found whole or by its first 8 characters (identifier keys); its hex fragments as
@@ -299,14 +351,15 @@ class Shard {
           // Filled densely: an array with holes falls back to a slow dictionary in V8.
           while (this.postings.length <= node) this.postings.push(undefined);
           const posting = (this.postings[node] ??= []);
-          const entry = slot * FIELD_SLOTS + fi;
+          const entry = (slot << FIELD_BITS) | fi;
           if (seen ? seen.includes(node) : posting[posting.length - 1] === entry) continue;
           seen?.push(node);
           posting.push(entry);
           if (node >= this.fieldMask.length) this.fieldMask = grow(this.fieldMask, new Uint16Array(Math.max(node + 1, this.fieldMask.length * 2)));
           this.fieldMask[node]! |= 1 << fi;
+          if (TYPO_FIELD[fi]) this.trie.markTypo(node);
           if (w === this.words.length) this.words = grow(this.words, new Int32Array(Math.max(4096, w * 2)));
-          this.words[w++] = node * FIELD_SLOTS + fi;
+          this.words[w++] = (node << FIELD_BITS) | fi;
         }
       }
     }
@@ -337,6 +390,7 @@ class Shard {
     this.renumber(live, 0);
     this.ranked = live.length;
     this.trie.trim();
+    this.trie.number();
   }
 
   search(q: string, kind: HitKind | undefined, orgId: string | undefined, limit: number): SearchHit[] {
@@ -348,10 +402,14 @@ class Shard {
 
     const keys = identifierKeys(q);
     const exact = this.exactSlots(keys, passes);
-    const hits = exact.slice(0, limit).map((slot) => this.hit(slot, q, keys, true));
+    const explain = matchFinder(q, keys);
+    const hits = exact.slice(0, limit).map((slot) => this.hit(slot, explain, true));
     if (hits.length < limit) {
       const exactSet = new Set(exact);
-      for (const { slot } of this.textSlots(q, passes, limit - hits.length, exactSet)) hits.push(this.hit(slot, q, keys, false));
+      // An identifier found exactly says whose call it is: words then only find more of those orgs'
+      // records (the people at a domain, the org of a site), not every record sharing a word with it.
+      const among = exact.length > 0 ? this.membersOf(exact, passes, exactSet) : undefined;
+      for (const { slot } of this.textSlots(q, passes, limit - hits.length, exactSet, among)) hits.push(this.hit(slot, explain, false));
     }
     return hits;
   }
@@ -363,11 +421,11 @@ class Shard {
     return { id: this.ids[slot]!, kind, partnerId: this.partnerId, orgId, status, title, subtitle, fields };
   }
 
-  private hit(slot: number, q: string, keys: string[], exact: boolean): SearchHit {
+  private hit(slot: number, explain: MatchFinder, exact: boolean): SearchHit {
     const doc = this.doc(slot);
     return {
       kind: doc.kind, id: doc.id, orgId: doc.orgId, title: doc.title, subtitle: doc.subtitle,
-      matched: findMatch(doc, q, keys), exact,
+      matched: explain(doc), exact,
     };
   }
 
@@ -394,17 +452,65 @@ class Shard {
    * its postings; each other word is looked for among the candidates' own words (forward index),
    * so a common word or a one-letter prefix costs what the rare word found, not what it matches.
    */
-  private textSlots(q: string, passes: (slot: number) => boolean, want: number, skip: Set<number>): Ranked[] {
+  /** The live documents of the orgs of these slots that the filters let through, but not `skip`. */
+  private membersOf(slots: number[], passes: (slot: number) => boolean, skip: Set<number>): number[] {
+    const out: number[] = [];
+    for (const org of new Set(slots.map((slot) => this.orgs[slot]!))) {
+      for (const slot of this.members[org] ?? []) if (passes(slot) && !skip.has(slot)) out.push(slot);
+    }
+    return out;
+  }
+
+  private textSlots(
+    q: string, passes: (slot: number) => boolean, want: number, skip: Set<number>, among?: number[],
+  ): Ranked[] {
     const qWords = queryWords(q);
     if (qWords.length === 0) return [];
     const matches = qWords.map((w, i) => this.matchWord(w, i === qWords.length - 1));
     if (matches.some((m) => m.nodes.length === 0 && m.roots.length === 0)) return [];
-    matches.sort((a, b) => a.estimate - b.estimate);
     this.ensureScratch();
 
-    if (matches.length === 1) return this.topOneWord(matches[0]!, passes, want, skip);
-    let candidates = this.walkPostings(matches[0]!, passes);
-    for (let w = 1; w < matches.length && candidates.length > 0; w++) candidates = this.checkWord(matches[w]!, candidates);
+    // A word typed twice ("E2:E2") matches the same documents twice: looked up once, counted twice.
+    const byText = new Map<string, { m: WordMatches; weight: number }>();
+    for (const [i, w] of qWords.entries()) {
+      const k = `${i === qWords.length - 1 ? '>' : '='}${w}`;
+      const seen = byText.get(k);
+      if (seen) seen.weight++;
+      else byText.set(k, { m: matches[i]!, weight: 1 });
+    }
+    const ordered = [...byText.values()].sort((a, b) => a.m.estimate - b.m.estimate);
+    let candidates: number[];
+    let next = 1;
+    if (among) {
+      // A few given documents: each word is looked for in their own words.
+      for (const slot of among) {
+        this.typoSum[slot] = 0;
+        this.attrSum[slot] = 0;
+        this.exactCount[slot] = 0;
+      }
+      candidates = among;
+      next = 0;
+    } else if (ordered.length === 1 && ordered[0]!.weight === 1) {
+      return this.topOneWord(ordered[0]!.m, passes, want, skip);
+    } else {
+      candidates = this.walkPostings(ordered[0]!.m, passes);
+      this.addScores(candidates, ordered[0]!.weight, true);
+    }
+    const wordsPerDoc = this.wordsFrom[this.ids.length]! / Math.max(1, this.ids.length);
+    for (let w = next; w < ordered.length && candidates.length > 0; w++) {
+      const { m, weight } = ordered[w]!;
+      // Looking the word up in each candidate's own words costs about candidates x words per doc;
+      // walking the word's postings and keeping the candidates costs about what the word matches.
+      const forward = candidates.length * wordsPerDoc * (m.roots.length > 0 ? 2 : 1);
+      if (this.walkCost(m) < forward) {
+        const mark = this.nextEpoch();
+        for (const slot of candidates) this.candidateStamp[slot] = mark;
+        candidates = this.walkPostings(m, (slot) => this.candidateStamp[slot] === mark);
+        this.addScores(candidates, weight, false);
+      } else {
+        candidates = this.checkWord(m, candidates, weight);
+      }
+    }
     if (candidates.length === 0) return [];
 
     // Keep only the best `want` in a small sorted array: no sort of every candidate.
@@ -462,9 +568,9 @@ class Shard {
             const posting = this.postings[node]!;
             for (let p = 0; p < posting.length; p++) {
               const entry = posting[p]!;
-              const slot = Math.floor(entry / FIELD_SLOTS);
+              const slot = entry >> FIELD_BITS;
               if (slot >= ranked || (best.length === room && slot >= best[room - 1]!)) break;
-              if (entry - slot * FIELD_SLOTS !== field || !usable(slot)) continue;
+              if ((entry & FIELD_MASK) !== field || !usable(slot)) continue;
               let at = best.length;
               while (at > 0 && best[at - 1]! > slot) at--;
               if (best[at - 1] === slot) continue;
@@ -489,9 +595,9 @@ class Shard {
       const posting = this.postings[nodes[i]!]!;
       for (let p = posting.length - 1; p >= 0; p--) {
         const entry = posting[p]!;
-        const slot = Math.floor(entry / FIELD_SLOTS);
+        const slot = entry >> FIELD_BITS;
         if (slot < ranked) break;
-        const field = entry - slot * FIELD_SLOTS;
+        const field = entry & FIELD_MASK;
         if ((typos > 0 && !TYPO_FIELD[field]) || !usable(slot)) continue;
         const score = typos * 65536 + field * 256 + (MAX_QUERY_WORDS - (codes[i] === 0 ? 1 : 0));
         const previous = extra.get(slot);
@@ -503,8 +609,8 @@ class Shard {
       .slice(0, want);
   }
 
-  /** The documents one word matches (and the filters let through), with their best match recorded. */
-  private walkPostings(m: WordMatches, passes: (slot: number) => boolean): number[] {
+  /** The documents one word matches (and `accept` lets through), with their best match in wordBest. */
+  private walkPostings(m: WordMatches, accept: (slot: number) => boolean): number[] {
     const stamp = this.nextEpoch();
     const list: number[] = [];
     const visit = (node: number, code: number) => {
@@ -515,11 +621,11 @@ class Shard {
       let deadEntries = 0;
       for (let p = 0; p < posting.length; p++) {
         const entry = posting[p]!;
-        const slot = Math.floor(entry / FIELD_SLOTS);
-        const field = entry - slot * FIELD_SLOTS;
+        const slot = entry >> FIELD_BITS;
+        const field = entry & FIELD_MASK;
         if (this.kinds[slot] === DEAD) { deadEntries++; continue; }
         if (typos > 0 && !TYPO_FIELD[field]) continue;
-        if (!passes(slot)) continue;
+        if (!accept(slot)) continue;
         const best = (typos << 5) | (field << 1) | byPrefix;
         if (this.wordStamp[slot] !== stamp) {
           this.wordStamp[slot] = stamp;
@@ -529,64 +635,113 @@ class Shard {
           this.wordBest[slot] = best;
         }
       }
-      if (deadEntries * 2 > posting.length) this.postings[node] = posting.filter((e) => this.kinds[Math.floor(e / FIELD_SLOTS)] !== DEAD);
+      if (deadEntries * 2 > posting.length) this.postings[node] = posting.filter((e) => this.kinds[e >> FIELD_BITS] !== DEAD);
     };
     for (let t = 0; t < m.nodes.length; t++) visit(m.nodes[t]!, m.codes[t]!);
     for (let r = 0; r < m.roots.length; r++) {
       const code = m.rootCodes[r]!;
       this.trie.forEachBelow(m.roots[r]!, (n) => visit(n, code));
     }
-    for (const slot of list) {
-      const best = this.wordBest[slot]!;
-      const typos = best >> 5;
-      this.typoSum[slot] = typos;
-      this.attrSum[slot] = (best >> 1) & 15;
-      this.exactCount[slot] = typos === 0 && (best & 1) === 0 ? 1 : 0;
-    }
     return list;
   }
 
+  /** About what walkPostings costs for this word: its postings, and the trie nodes of its subtrees. */
+  private walkCost(m: WordMatches): number {
+    let nodes = 0;
+    for (const root of m.roots) nodes += root < this.trie.numbered ? this.trie.below[root]! : this.trie.under[root]!;
+    return m.estimate + nodes;
+  }
+
+  /** Adds each slot's best match of the word just walked (wordBest) to its scores, `weight` times. */
+  private addScores(slots: number[], weight: number, first: boolean): void {
+    for (const slot of slots) {
+      const best = this.wordBest[slot]!;
+      const typos = (best >> 5) * weight;
+      const attr = ((best >> 1) & 15) * weight;
+      const exact = (best >> 5) === 0 && (best & 1) === 0 ? weight : 0;
+      if (first) {
+        this.typoSum[slot] = typos;
+        this.attrSum[slot] = attr;
+        this.exactCount[slot] = exact;
+      } else {
+        this.typoSum[slot]! += typos;
+        this.attrSum[slot]! += attr;
+        this.exactCount[slot]! += exact;
+      }
+    }
+  }
+
   /** The candidates that also match this word, with its best match added to their scores. */
-  private checkWord(m: WordMatches, candidates: number[]): number[] {
+  private checkWord(m: WordMatches, candidates: number[], weight: number): number[] {
     const stamp = this.nextEpoch();
-    const { nodeStamp, nodeCode, rootStamp, rootCode } = this;
+    const { nodeStamp, nodeCode, rootStamp, rootCode, trie } = this;
     for (let t = 0; t < m.nodes.length; t++) {
       const n = m.nodes[t]!;
       if (nodeStamp[n] !== stamp || m.codes[t]! < nodeCode[n]!) nodeCode[n] = m.codes[t]!;
       nodeStamp[n] = stamp;
     }
+    // Subtrees matched by prefix: numbered ones as [from, to] ranges of depth-first numbers, sorted
+    // and disjoint (the trie walk never goes below a subtree it kept); roots added since the last
+    // numbering are found by walking up from the word.
+    const { pre, below, numbered, up, depth } = trie;
+    const from: number[] = [];
+    const to: number[] = [];
+    const rangeCode: number[] = [];
     let minDepth = Infinity;
-    for (let r = 0; r < m.roots.length; r++) {
+    const order = m.roots.map((_, r) => r).sort((a, b) => (pre[m.roots[a]!] ?? 0) - (pre[m.roots[b]!] ?? 0));
+    for (const r of order) {
       const n = m.roots[r]!;
+      if (n < numbered) {
+        from.push(pre[n]! + 1);
+        to.push(pre[n]! + below[n]!);
+        rangeCode.push(m.rootCodes[r]!);
+      }
       if (rootStamp[n] !== stamp || m.rootCodes[r]! < rootCode[n]!) rootCode[n] = m.rootCodes[r]!;
       rootStamp[n] = stamp;
-      minDepth = Math.min(minDepth, this.trie.depth[n]!);
+      minDepth = Math.min(minDepth, depth[n]!);
     }
-    const { up, depth } = this.trie;
+    const ranges = from.length;
     const kept: number[] = [];
-    for (const slot of candidates) {
+    for (let c = 0; c < candidates.length; c++) {
+      const slot = candidates[c]!;
       let best = 255;
       for (let e = this.wordsFrom[slot]!, end = this.wordsFrom[slot + 1]!; e < end; e++) {
         const v = this.words[e]!;
-        const node = Math.floor(v / FIELD_SLOTS);
-        const field = v - node * FIELD_SLOTS;
+        const node = v >> FIELD_BITS;
+        const field = v & FIELD_MASK;
         const typoOk = TYPO_FIELD[field];
         if (nodeStamp[node] === stamp) {
           const code = nodeCode[node]!;
           if (typoOk || code < 2) best = Math.min(best, ((code >> 1) << 5) | (field << 1) | (code & 1));
         }
-        // Matched by prefix when an ancestor word is the root of a matching subtree.
-        for (let a = up[node]!; a > 0 && depth[a]! >= minDepth; a = up[a]!) {
-          if (rootStamp[a] !== stamp) continue;
-          const code = rootCode[a]!;
+        if (ranges === 0 && minDepth === Infinity) continue;
+        if (node < numbered) {
+          if (ranges === 0) continue;
+          // The last range starting at or before this node's number is the only one that can hold it.
+          const x = pre[node]!;
+          let lo = 0;
+          let hi = ranges;
+          while (lo < hi) {
+            const mid = (lo + hi) >> 1;
+            if (from[mid]! <= x) lo = mid + 1; else hi = mid;
+          }
+          if (lo === 0 || x > to[lo - 1]!) continue;
+          const code = rangeCode[lo - 1]!;
           if (typoOk || code < 2) best = Math.min(best, ((code >> 1) << 5) | (field << 1) | (code & 1));
+        } else {
+          // Added since the numbering: matched by prefix when an ancestor is the root of a matching subtree.
+          for (let a = up[node]!; a > 0 && depth[a]! >= minDepth; a = up[a]!) {
+            if (rootStamp[a] !== stamp) continue;
+            const code = rootCode[a]!;
+            if (typoOk || code < 2) best = Math.min(best, ((code >> 1) << 5) | (field << 1) | (code & 1));
+          }
         }
       }
       if (best === 255) continue;
       const typos = best >> 5;
-      this.typoSum[slot]! += typos;
-      this.attrSum[slot]! += (best >> 1) & 15;
-      this.exactCount[slot]! += typos === 0 && (best & 1) === 0 ? 1 : 0;
+      this.typoSum[slot]! += typos * weight;
+      this.attrSum[slot]! += ((best >> 1) & 15) * weight;
+      this.exactCount[slot]! += typos === 0 && (best & 1) === 0 ? weight : 0;
       kept.push(slot);
     }
     return kept;
@@ -662,8 +817,12 @@ class Shard {
       const next = (rows[depth + 1] ??= new Int32Array(m + 1));
       const prev2 = depth > 0 ? rows[depth - 1]! : null;
       const parentCh = trie.ch[node]!;
+      // The query word's own path: its prefixes, which match other fields without typos too.
+      const exactPath = depth < m && row[depth] === 0;
       for (const c of trie.children(node, (kids[depth] ??= []))) {
         const ch = trie.ch[c]!;
+        // Typos count only in typo fields: off the exact path, a subtree without their words cannot match.
+        if (trie.typo[c] === 0 && !(exactPath && ch === w[depth])) continue;
         next[0] = depth + 1;
         for (let j = 1; j <= m; j++) {
           let d = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (w[j - 1] === ch ? 0 : 1));
@@ -693,6 +852,7 @@ class Shard {
       const cap = Math.max(1024, n * 2);
       this.wordStamp = new Uint32Array(cap);
       this.wordBest = new Uint8Array(cap);
+      this.candidateStamp = new Uint32Array(cap);
       this.typoSum = new Uint8Array(cap);
       this.attrSum = new Uint8Array(cap);
       this.exactCount = new Uint8Array(cap);
@@ -710,6 +870,7 @@ class Shard {
 
   private resetStamps(): void {
     this.wordStamp.fill(0);
+    this.candidateStamp.fill(0);
     this.nodeStamp.fill(0);
     this.rootStamp.fill(0);
     this.epoch = 0;
@@ -749,16 +910,17 @@ class Shard {
     const packed: string[] = [];
     const ids: string[] = [];
     const sortTitles: string[] = [];
+    const members: number[][] = [];
     order.forEach((slot, to) => {
       remap[slot] = to;
       kinds[to] = this.kinds[slot]!;
       orgs[to] = this.orgs[slot]!;
+      (members[orgs[to]!] ??= []).push(to);
       let w = wordsFrom[to]!;
       for (let e = this.wordsFrom[slot]!, end = this.wordsFrom[slot + 1]!; e < end; e++) {
         const v = this.words[e]!;
         words[w++] = v;
-        const node = Math.floor(v / FIELD_SLOTS);
-        (postings[node] ??= []).push(to * FIELD_SLOTS + (v - node * FIELD_SLOTS));
+        (postings[v >> FIELD_BITS] ??= []).push((to << FIELD_BITS) | (v & FIELD_MASK));
       }
       wordsFrom[to + 1] = w;
       packed.push(this.packed[slot]!);
@@ -768,6 +930,7 @@ class Shard {
     this.keys.compact(remap);
     for (const [id, slot] of this.slotOf) this.slotOf.set(id, remap[slot]!);
     this.postings = postings;
+    this.members = members;
     this.packed = packed;
     this.ids = ids;
     this.sortTitles = sortTitles;

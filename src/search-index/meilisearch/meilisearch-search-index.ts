@@ -11,7 +11,7 @@ import {
 import { unavailable } from '../../errors';
 import { DEFAULT_LIMIT, type SearchDoc, type SearchIndex, type SearchQuery, type SearchResult } from '../search-index';
 import {
-  MEILI_SETTINGS, clampLimit, meiliId, mergeHits, planSearch, toMeiliDocument,
+  MEILI_SETTINGS, clampLimit, exactDocs, meiliId, mergeHits, planSearch, textAmongOrgs, toMeiliDocument,
   type MeiliDocument, type StoredHit,
 } from './meilisearch-settings';
 
@@ -101,7 +101,15 @@ export class MeilisearchSearchIndex implements SearchIndex {
     // One request for both queries: one round trip per keystroke.
     const { results } = await this.call('search', () => this.client.multiSearch<{ queries: MultiSearchQuery[] }, StoredHit>({ queries }));
     const exactHits = plan.exact ? results[0]!.hits : [];
-    const textHits = plan.text ? results[queries.length - 1]!.hits : [];
+    let textHits = plan.text ? results[queries.length - 1]!.hits : [];
+    const found = exactDocs(query.partnerId, plan.keys, exactHits);
+    if (plan.text && found.length > 0) {
+      // An identifier was found: words only find more records of those orgs (a second request,
+      // made only then, so that the usual keystroke stays one round trip).
+      const among = textAmongOrgs(plan.text, query, found.map((d) => d.orgId));
+      const again = await this.call('search', () => this.client.multiSearch<{ queries: MultiSearchQuery[] }, StoredHit>({ queries: [among] }));
+      textHits = again.results[0]!.hits;
+    }
     const hits = mergeHits(query, plan.keys, exactHits, textHits, limit);
     return { hits, processingTimeMs: Math.round(performance.now() - started) };
   }

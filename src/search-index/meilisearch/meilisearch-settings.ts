@@ -21,7 +21,7 @@ import {
   MAX_LIMIT, SEARCH_FIELDS, TYPO_FIELDS,
   type HitKind, type SearchDoc, type SearchField, type SearchFields, type SearchHit,
 } from '../search-index';
-import { findMatch, foldText, identifierEntriesOf, identifierKeys, identifierKeysOf, queryWords, tokenize } from '../query';
+import { matchFinder, foldText, identifierEntriesOf, identifierKeys, identifierKeysOf, queryWords, tokenize } from '../query';
 
 /** A SearchDoc as stored in Meilisearch. */
 export type MeiliDocument = Record<SearchField, string[]> & {
@@ -153,14 +153,17 @@ export interface FilterScope {
   partnerId: string;
   kind?: string;
   orgId?: string;
+  /** Only documents of these orgs (the orgs of the exact hits). */
+  orgIds?: readonly string[];
   idKeys?: readonly string[];
 }
 
 /** The filter of every query: the partner clause always, first, and ANDed with the rest. */
-export function buildFilter({ partnerId, kind, orgId, idKeys }: FilterScope): string {
+export function buildFilter({ partnerId, kind, orgId, orgIds, idKeys }: FilterScope): string {
   const clauses = [`partnerKey = ${quoteFilterValue(scopeKey(partnerId))}`];
   if (kind !== undefined) clauses.push(`kind = ${quoteFilterValue(kind)}`);
   if (orgId !== undefined) clauses.push(`orgKey = ${quoteFilterValue(scopeKey(orgId))}`);
+  if (orgIds !== undefined) clauses.push(`orgKey IN [${orgIds.map((id) => quoteFilterValue(scopeKey(id))).join(', ')}]`);
   if (idKeys !== undefined) clauses.push(`idKeys IN [${idKeys.map(quoteFilterValue).join(', ')}]`);
   return clauses.join(' AND ');
 }
@@ -226,10 +229,33 @@ function exactRank(doc: SearchDoc, keys: readonly string[]): number {
 const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
- * The hits of a search: exact ones first (field of the identifier, then folded title, then id),
- * then the text ones in Meilisearch's order without the documents already listed, up to `limit`.
- * A hit of another partner is dropped, should the filter ever be wrong: isolation does not rest
- * on one line.
+ * The documents an identifier of the query equals, in the embedded engine's order: field of the
+ * identifier, then folded title, then id. A hit of another partner is dropped, should the filter
+ * ever be wrong: isolation does not rest on one line.
+ */
+export function exactDocs(partnerId: string, keys: readonly string[], exactHits: readonly StoredHit[]): SearchDoc[] {
+  return exactHits.filter((h) => h.partnerId === partnerId).map(fromStoredHit)
+    .map((doc) => ({ doc, rank: exactRank(doc, keys), title: foldText(doc.title) }))
+    .filter(({ rank }) => rank >= 0)
+    .sort((a, b) => a.rank - b.rank || byString(a.title, b.title) || byString(a.doc.id, b.doc.id))
+    .map(({ doc }) => doc);
+}
+
+/**
+ * The text query once an identifier was found exactly: as the embedded engine does, words then
+ * only find more records of the orgs of the exact hits.
+ */
+export function textAmongOrgs(
+  text: MultiSearchQuery,
+  query: { partnerId: string; kind?: HitKind; orgId?: string },
+  orgIds: readonly string[],
+): MultiSearchQuery {
+  return { ...text, filter: buildFilter({ partnerId: query.partnerId, kind: query.kind, orgId: query.orgId, orgIds: [...new Set(orgIds)] }) };
+}
+
+/**
+ * The hits of a search: exact ones first (see exactDocs), then the text ones in Meilisearch's
+ * order without the documents already listed, up to `limit`. Hits of another partner are dropped.
  */
 export function mergeHits(
   query: { q: string; partnerId: string },
@@ -239,23 +265,19 @@ export function mergeHits(
   limit: number,
 ): SearchHit[] {
   const q = query.q.slice(0, MAX_QUERY_CHARS);
-  const own = (h: StoredHit) => h.partnerId === query.partnerId;
-  const exact = exactHits.filter(own).map(fromStoredHit)
-    .map((doc) => ({ doc, rank: exactRank(doc, keys), title: foldText(doc.title) }))
-    .filter(({ rank }) => rank >= 0)
-    .sort((a, b) => a.rank - b.rank || byString(a.title, b.title) || byString(a.doc.id, b.doc.id))
-    .map(({ doc }) => doc);
+  const exact = exactDocs(query.partnerId, keys, exactHits);
   const hits: SearchHit[] = [];
   const seen = new Set<string>();
+  const explain = matchFinder(q, keys);
   const push = (doc: SearchDoc, isExact: boolean) => {
     if (hits.length >= limit || seen.has(doc.id)) return;
     seen.add(doc.id);
     hits.push({
       kind: doc.kind, id: doc.id, orgId: doc.orgId, title: doc.title, subtitle: doc.subtitle,
-      matched: findMatch(doc, q, keys), exact: isExact,
+      matched: explain(doc), exact: isExact,
     });
   };
   for (const doc of exact) push(doc, true);
-  for (const hit of textHits) if (own(hit)) push(fromStoredHit(hit), false);
+  for (const hit of textHits) if (hit.partnerId === query.partnerId) push(fromStoredHit(hit), false);
   return hits;
 }
