@@ -9,6 +9,8 @@ import { deviceToDoc, orgToDoc, userToDoc } from './documents';
 import type { SearchDoc, SearchIndex } from './search-index';
 
 const BATCH = 500;
+/** A full rebuild reads the store in larger pages: fewer round trips through the async iterator. */
+const SCAN_BATCH = 2000;
 const MAX_BACKOFF_MS = 30_000;
 const PRUNE_EVERY_MS = 60 * 60 * 1000;
 const KEEP_CHANGES_MS = 24 * 60 * 60 * 1000;
@@ -180,14 +182,14 @@ export class Indexer {
   }
 
   private async *allDocs(names: Map<string, string>): AsyncIterable<SearchDoc[]> {
-    for await (const orgs of this.store.orgs.scan(BATCH)) {
+    for await (const orgs of this.store.orgs.scan(SCAN_BATCH)) {
       for (const o of orgs) names.set(o.id, o.name);
       yield orgs.map(orgToDoc);
     }
-    for await (const users of this.store.users.scan(BATCH)) {
+    for await (const users of this.store.users.scan(SCAN_BATCH)) {
       yield users.map((u) => userToDoc(u, names.get(u.orgId) ?? ''));
     }
-    for await (const devices of this.store.devices.scan(BATCH)) {
+    for await (const devices of this.store.devices.scan(SCAN_BATCH)) {
       yield devices.map((d) => deviceToDoc(d, names.get(d.orgId) ?? ''));
     }
   }

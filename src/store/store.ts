@@ -27,7 +27,7 @@ export interface OrgRepo {
   count(partnerId?: string): Promise<number>;
   /** System use only (the search indexer), never with ids from a request: not scoped by partner. */
   getByIds(ids: string[]): Promise<Org[]>;
-  /** Every org in id order, in batches (reindex). */
+  /** Every org exactly once, in batches, in the order the store reads fastest (reindex). */
   scan(batchSize: number): AsyncIterable<Org[]>;
 }
 

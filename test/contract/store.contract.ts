@@ -284,14 +284,13 @@ export function storeContract<S extends Store>(label: string, make: () => Promis
         expect(await s.orgs.getByIds([])).toEqual([]);
       });
 
-      test('when orgs are scanned in small batches, then every org comes exactly once, in id order', async () => {
+      test('when orgs are scanned in small batches, then every org comes exactly once', async () => {
         const mine = [await tenant(), await tenant(), await tenant()].map((t) => t.orgId);
 
         const batches = await batchesOf(s.orgs.scan(2));
         const ids = batches.flat().map((o) => o.id);
         expect(batches.every((b) => b.length > 0 && b.length <= 2)).toBe(true);
         expect(new Set(ids).size).toBe(ids.length);
-        expect([...ids].sort()).toEqual(ids);
         expect(ids).toEqual(expect.arrayContaining(mine));
         expect(ids.length).toBe(await s.orgs.count());
       });
@@ -411,7 +410,7 @@ export function storeContract<S extends Store>(label: string, make: () => Promis
         expect(await s.users.count()).toBeGreaterThanOrEqual(before + 3);
       });
 
-      test('when users are fetched by ids and scanned, then each comes once, in id order, from any partner', async () => {
+      test('when users are fetched by ids (in id order) and scanned, then each comes once, from any partner', async () => {
         const a = await tenant();
         const b = await tenant();
         const ua = await s.users.upsert(f.user(a.orgId));
@@ -423,7 +422,6 @@ export function storeContract<S extends Store>(label: string, make: () => Promis
         const ids = batches.flat().map((u) => u.id);
         expect(batches.every((x) => x.length > 0 && x.length <= 3)).toBe(true);
         expect(new Set(ids).size).toBe(ids.length);
-        expect([...ids].sort()).toEqual(ids);
         expect(ids).toEqual(expect.arrayContaining([ua.id, ub.id]));
         expect(ids.length).toBe(await s.users.count());
       });
@@ -555,7 +553,7 @@ export function storeContract<S extends Store>(label: string, make: () => Promis
         expect(await s.devices.count(a.partnerId)).toBe(3);
       });
 
-      test('when devices are counted, fetched by ids and scanned, then each comes once, in id order', async () => {
+      test('when devices are counted, fetched by ids (in id order) and scanned, then each comes once', async () => {
         const before = await s.devices.count();
         const a = await tenant();
         const b = await tenant();
@@ -569,7 +567,6 @@ export function storeContract<S extends Store>(label: string, make: () => Promis
         const ids = batches.flat().map((d) => d.id);
         expect(batches.every((x) => x.length === 1)).toBe(true);
         expect(new Set(ids).size).toBe(ids.length);
-        expect([...ids].sort()).toEqual(ids);
         expect(ids).toEqual(expect.arrayContaining([da.id, db.id]));
       });
     });

@@ -125,7 +125,7 @@ class Trie {
    * numbers instead of a walk up from X: pre[R] < pre[X] <= pre[R] + below[R]. Nodes added later
    * (live updates) are not numbered: `numbered` says up to where the numbers hold.
    */
-  number(): void {
+  number(postings?: { start: Int32Array; end: Int32Array }): void {
     const pre = new Int32Array(this.size);
     const below = new Int32Array(this.size);
     const order = new Int32Array(this.size);
@@ -139,9 +139,14 @@ class Trie {
       for (const c of this.children(n, kids)) stack.push(c);
     }
     // In reverse depth-first order every node comes after all of its descendants.
+    if (postings) {
+      // Exact counts from the posting lists: insert() counted replaced documents and repeated words too.
+      for (let n = 0; n < this.size; n++) this.under[n] = postings.end[n]! - postings.start[n]!;
+    }
     for (let i = next - 1; i > 0; i--) {
       const n = order[i]!;
       below[this.up[n]!]! += below[n]! + 1;
+      if (postings) this.under[this.up[n]!]! += this.under[n]!;
     }
     this.pre = pre;
     this.below = below;
@@ -265,6 +270,50 @@ interface WordMatches {
 
 interface Ranked { slot: number; score: number }
 
+/**
+ * Documents as UTF-8 JSON in one growing byte buffer, document i at bytes[from[i], from[i + 1]):
+ * a million documents as a million strings kept the garbage collector marking them over and over
+ * while the index was built. Only the hits shown are decoded.
+ */
+class PackedDocs {
+  private bytes = Buffer.allocUnsafe(1 << 16);
+  private from = new Uint32Array(1025);
+  private count = 0;
+
+  get length(): number { return this.count; }
+
+  push(json: string): void {
+    const at = this.from[this.count]!;
+    // A UTF-16 unit takes at most 3 bytes in UTF-8.
+    if (at + json.length * 3 > this.bytes.length) {
+      const bigger = Buffer.allocUnsafe(Math.max(this.bytes.length * 2, at + json.length * 3));
+      this.bytes.copy(bigger, 0, 0, at);
+      this.bytes = bigger;
+    }
+    if (this.count + 1 === this.from.length) this.from = grow(this.from, new Uint32Array(this.from.length * 2));
+    this.from[++this.count] = at + this.bytes.write(json, at);
+  }
+
+  get(i: number): string {
+    return this.bytes.toString('utf8', this.from[i]!, this.from[i + 1]!);
+  }
+
+  /** The documents of `order`, in that order, in a buffer of their own size. */
+  select(order: number[]): PackedDocs {
+    const out = new PackedDocs();
+    let size = 0;
+    for (const i of order) size += this.from[i + 1]! - this.from[i]!;
+    out.bytes = Buffer.allocUnsafe(Math.max(1 << 16, size));
+    out.from = new Uint32Array(order.length + 1025);
+    let at = 0;
+    for (const i of order) {
+      at += this.bytes.copy(out.bytes, at, this.from[i]!, this.from[i + 1]!);
+      out.from[++out.count] = at;
+    }
+    return out;
+  }
+}
+
 /** A search document without its object overhead: [kind, orgId, status, title, subtitle, ...field values]. */
 type Packed = [HitKind, string, string, string, string, ...string[][]];
 
@@ -276,10 +325,18 @@ type Packed = [HitKind, string, string, string, string, ...string[][]];
  */
 class Shard {
   private trie = new Trie();
-  private postings: Array<number[] | undefined> = [];
+  /**
+   * Posting lists (entries slot << FIELD_BITS | field, by slot) in flat arrays: node n's list is
+   * postData[postStart[n] .. postEnd[n]), built in one go by renumber(), then postExtra[n] for
+   * entries added since. No array object per word: a million documents make millions of words.
+   */
+  private postData = new Int32Array(0);
+  private postStart = new Int32Array(0);
+  private postEnd = new Int32Array(0);
+  private postExtra = new Map<number, number[]>();
   private keys = new KeyTable();
   /** Documents as compact JSON, parsed only for the hits shown: objects would double the heap at a million documents. */
-  private packed: string[] = [];
+  private packed = new PackedDocs();
   private ids: string[] = [];
   private sortTitles: string[] = [];
   /**
@@ -316,7 +373,11 @@ class Shard {
   private rootStamp = new Uint32Array(0);
   private rootCode = new Uint8Array(0);
 
-  constructor(private readonly partnerId: string) {}
+  /**
+   * While a bulk load fills the shard (`bulk`), posting lists are not kept: finalize() builds them
+   * from the forward index in one pass, which is how they end up sorted by rank anyway.
+   */
+  constructor(private readonly partnerId: string, private bulk = false) {}
 
   get size(): number { return this.slotOf.size; }
 
@@ -344,17 +405,17 @@ class Shard {
       if (SEARCH_FIELDS[fi] === 'uuid') continue;
       const values = doc.fields[SEARCH_FIELDS[fi]!] ?? [];
       // A word twice in one field (a name in displayName and lastName) is one posting.
-      const seen: number[] | null = values.length > 1 ? [] : null;
+      const seen: number[] = [];
       for (const value of values) {
         for (const text of tokenWords(value)) {
           const node = this.trie.insert(text);
-          // Filled densely: an array with holes falls back to a slow dictionary in V8.
-          while (this.postings.length <= node) this.postings.push(undefined);
-          const posting = (this.postings[node] ??= []);
-          const entry = (slot << FIELD_BITS) | fi;
-          if (seen ? seen.includes(node) : posting[posting.length - 1] === entry) continue;
-          seen?.push(node);
-          posting.push(entry);
+          if (seen.includes(node)) continue;
+          seen.push(node);
+          if (!this.bulk) {
+            const more = this.postExtra.get(node);
+            if (more) more.push((slot << FIELD_BITS) | fi);
+            else this.postExtra.set(node, [(slot << FIELD_BITS) | fi]);
+          }
           if (node >= this.fieldMask.length) this.fieldMask = grow(this.fieldMask, new Uint16Array(Math.max(node + 1, this.fieldMask.length * 2)));
           this.fieldMask[node]! |= 1 << fi;
           if (TYPO_FIELD[fi]) this.trie.markTypo(node);
@@ -372,7 +433,6 @@ class Shard {
     const slot = this.slotOf.get(id);
     if (slot === undefined) return;
     this.slotOf.delete(id);
-    this.packed[slot] = '';
     this.sortTitles[slot] = '';
     this.kinds[slot] = DEAD;
     this.dead++;
@@ -389,8 +449,9 @@ class Shard {
     live.sort((a, b) => this.compareTitles(a, b));
     this.renumber(live, 0);
     this.ranked = live.length;
+    this.bulk = false;
     this.trie.trim();
-    this.trie.number();
+    this.trie.number({ start: this.postStart, end: this.postEnd });
   }
 
   search(q: string, kind: HitKind | undefined, orgId: string | undefined, limit: number): SearchHit[] {
@@ -415,7 +476,7 @@ class Shard {
   }
 
   private doc(slot: number): SearchDoc {
-    const [kind, orgId, status, title, subtitle, ...values] = JSON.parse(this.packed[slot]!) as Packed;
+    const [kind, orgId, status, title, subtitle, ...values] = JSON.parse(this.packed.get(slot)) as Packed;
     const fields = {} as SearchDoc['fields'];
     SEARCH_FIELDS.forEach((f, i) => { fields[f] = values[i] ?? []; });
     return { id: this.ids[slot]!, kind, partnerId: this.partnerId, orgId, status, title, subtitle, fields };
@@ -545,7 +606,7 @@ class Shard {
     for (let r = 0; r < m.roots.length; r++) {
       const code = m.rootCodes[r]!;
       this.trie.forEachBelow(m.roots[r]!, (n) => {
-        if (this.postings[n]?.length) { nodes.push(n); codes.push(code); }
+        if (this.postingCount(n) > 0) { nodes.push(n); codes.push(code); }
       });
     }
     const stamp = this.nextEpoch();
@@ -565,9 +626,10 @@ class Shard {
             if (code >> 1 !== typos || (byPrefix >= 0 && (code & 1) !== byPrefix)) continue;
             const node = nodes[i]!;
             if ((this.fieldMask[node]! & (1 << field)) === 0) continue;
-            const posting = this.postings[node]!;
-            for (let p = 0; p < posting.length; p++) {
-              const entry = posting[p]!;
+            // Ranked documents are all in the flat part of the list (entries added since come after).
+            const { postData } = this;
+            for (let p = node < this.postStart.length ? this.postStart[node]! : 0, end = node < this.postStart.length ? this.postEnd[node]! : 0; p < end; p++) {
+              const entry = postData[p]!;
               const slot = entry >> FIELD_BITS;
               if (slot >= ranked || (best.length === room && slot >= best[room - 1]!)) break;
               if ((entry & FIELD_MASK) !== field || !usable(slot)) continue;
@@ -592,16 +654,22 @@ class Shard {
     const extra = new Map<number, number>();
     for (let i = 0; i < nodes.length; i++) {
       const typos = codes[i]! >> 1;
-      const posting = this.postings[nodes[i]!]!;
-      for (let p = posting.length - 1; p >= 0; p--) {
-        const entry = posting[p]!;
+      const score = (entry: number) => typos * 65536 + (entry & FIELD_MASK) * 256 + (MAX_QUERY_WORDS - (codes[i] === 0 ? 1 : 0));
+      const consider = (entry: number): boolean => {
         const slot = entry >> FIELD_BITS;
-        if (slot < ranked) break;
+        if (slot < ranked) return false;
         const field = entry & FIELD_MASK;
-        if ((typos > 0 && !TYPO_FIELD[field]) || !usable(slot)) continue;
-        const score = typos * 65536 + field * 256 + (MAX_QUERY_WORDS - (codes[i] === 0 ? 1 : 0));
+        if ((typos > 0 && !TYPO_FIELD[field]) || !usable(slot)) return true;
         const previous = extra.get(slot);
-        if (previous === undefined || score < previous) extra.set(slot, score);
+        if (previous === undefined || score(entry) < previous) extra.set(slot, score(entry));
+        return true;
+      };
+      const node = nodes[i]!;
+      const more = this.postExtra.get(node) ?? [];
+      let going = true;
+      for (let p = more.length - 1; p >= 0 && going; p--) going = consider(more[p]!);
+      if (node < this.postStart.length) {
+        for (let p = this.postEnd[node]! - 1; p >= this.postStart[node]! && going; p--) going = consider(this.postData[p]!);
       }
     }
     return [...taken, ...[...extra].map(([slot, score]) => ({ slot, score }))]
@@ -613,29 +681,35 @@ class Shard {
   private walkPostings(m: WordMatches, accept: (slot: number) => boolean): number[] {
     const stamp = this.nextEpoch();
     const list: number[] = [];
-    const visit = (node: number, code: number) => {
-      const posting = this.postings[node];
-      if (!posting || posting.length === 0) return;
-      const typos = code >> 1;
-      const byPrefix = code & 1;
-      let deadEntries = 0;
-      for (let p = 0; p < posting.length; p++) {
-        const entry = posting[p]!;
-        const slot = entry >> FIELD_BITS;
-        const field = entry & FIELD_MASK;
-        if (this.kinds[slot] === DEAD) { deadEntries++; continue; }
-        if (typos > 0 && !TYPO_FIELD[field]) continue;
-        if (!accept(slot)) continue;
-        const best = (typos << 5) | (field << 1) | byPrefix;
-        if (this.wordStamp[slot] !== stamp) {
-          this.wordStamp[slot] = stamp;
-          this.wordBest[slot] = best;
-          list.push(slot);
-        } else if (best < this.wordBest[slot]!) {
-          this.wordBest[slot] = best;
-        }
+    let typos = 0;
+    let byPrefix = 0;
+    let deadEntries = 0;
+    const take = (entry: number) => {
+      const slot = entry >> FIELD_BITS;
+      const field = entry & FIELD_MASK;
+      if (this.kinds[slot] === DEAD) { deadEntries++; return; }
+      if (typos > 0 && !TYPO_FIELD[field]) return;
+      if (!accept(slot)) return;
+      const best = (typos << 5) | (field << 1) | byPrefix;
+      if (this.wordStamp[slot] !== stamp) {
+        this.wordStamp[slot] = stamp;
+        this.wordBest[slot] = best;
+        list.push(slot);
+      } else if (best < this.wordBest[slot]!) {
+        this.wordBest[slot] = best;
       }
-      if (deadEntries * 2 > posting.length) this.postings[node] = posting.filter((e) => this.kinds[e >> FIELD_BITS] !== DEAD);
+    };
+    const visit = (node: number, code: number) => {
+      typos = code >> 1;
+      byPrefix = code & 1;
+      deadEntries = 0;
+      if (node < this.postStart.length) {
+        const { postData } = this;
+        for (let p = this.postStart[node]!, end = this.postEnd[node]!; p < end; p++) take(postData[p]!);
+      }
+      const more = this.postExtra.get(node);
+      if (more) for (let p = 0; p < more.length; p++) take(more[p]!);
+      if (deadEntries * 2 > this.postingCount(node)) this.dropDeadPostings(node);
     };
     for (let t = 0; t < m.nodes.length; t++) visit(m.nodes[t]!, m.codes[t]!);
     for (let r = 0; r < m.roots.length; r++) {
@@ -643,6 +717,30 @@ class Shard {
       this.trie.forEachBelow(m.roots[r]!, (n) => visit(n, code));
     }
     return list;
+  }
+
+  /** How many entries node's posting list has (dead ones included). */
+  private postingCount(node: number): number {
+    const flat = node < this.postStart.length ? this.postEnd[node]! - this.postStart[node]! : 0;
+    return flat + (this.postExtra.get(node)?.length ?? 0);
+  }
+
+  /** Drops the entries of removed or replaced documents from node's list, in place. */
+  private dropDeadPostings(node: number): void {
+    if (node < this.postStart.length) {
+      let to = this.postStart[node]!;
+      for (let p = to, end = this.postEnd[node]!; p < end; p++) {
+        const entry = this.postData[p]!;
+        if (this.kinds[entry >> FIELD_BITS] !== DEAD) this.postData[to++] = entry;
+      }
+      this.postEnd[node] = to;
+    }
+    const more = this.postExtra.get(node);
+    if (more) {
+      const live = more.filter((e) => this.kinds[e >> FIELD_BITS] !== DEAD);
+      if (live.length > 0) this.postExtra.set(node, live);
+      else this.postExtra.delete(node);
+    }
   }
 
   /** About what walkPostings costs for this word: its postings, and the trie nodes of its subtrees. */
@@ -774,11 +872,11 @@ class Shard {
     const out: WordMatches = { nodes: [], codes: [], roots: [], rootCodes: [], estimate: 0 };
     const { trie } = this;
     const add = (node: number, code: number) => {
-      const posting = this.postings[node];
-      if (!posting || posting.length === 0) return;
+      const count = this.postingCount(node);
+      if (count === 0) return;
       out.nodes.push(node);
       out.codes.push(code);
-      out.estimate += posting.length;
+      out.estimate += count;
     };
     const below = (node: number, code: number) => {
       if (trie.eq[node]! < 0) return;
@@ -905,9 +1003,6 @@ class Shard {
     const orgs = new Int32Array(cap);
     const wordsFrom = new Int32Array(cap + 1);
     const words = new Int32Array(Math.max(1024, this.wordsFrom[this.ids.length]!));
-    const postings: Array<number[] | undefined> = [];
-    for (let n = 0; n < this.trie.size; n++) postings.push(undefined);
-    const packed: string[] = [];
     const ids: string[] = [];
     const sortTitles: string[] = [];
     const members: number[][] = [];
@@ -920,18 +1015,16 @@ class Shard {
       for (let e = this.wordsFrom[slot]!, end = this.wordsFrom[slot + 1]!; e < end; e++) {
         const v = this.words[e]!;
         words[w++] = v;
-        (postings[v >> FIELD_BITS] ??= []).push((to << FIELD_BITS) | (v & FIELD_MASK));
       }
       wordsFrom[to + 1] = w;
-      packed.push(this.packed[slot]!);
       ids.push(this.ids[slot]!);
       sortTitles.push(this.sortTitles[slot]!);
     });
     this.keys.compact(remap);
     for (const [id, slot] of this.slotOf) this.slotOf.set(id, remap[slot]!);
-    this.postings = postings;
+    this.buildPostings(words, wordsFrom, order.length);
     this.members = members;
-    this.packed = packed;
+    this.packed = this.packed.select(order);
     this.ids = ids;
     this.sortTitles = sortTitles;
     this.kinds = kinds;
@@ -941,6 +1034,27 @@ class Shard {
     this.dead = 0;
     this.wordStamp = new Uint32Array(0);
   }
+
+  /** Every node's posting list from the forward index, in slot order: a count, then a fill. */
+  private buildPostings(words: Int32Array, wordsFrom: Int32Array, slots: number): void {
+    const nodes = this.trie.size;
+    const start = new Int32Array(nodes + 1);
+    const total = wordsFrom[slots]!;
+    for (let e = 0; e < total; e++) start[(words[e]! >> FIELD_BITS) + 1]!++;
+    for (let n = 0; n < nodes; n++) start[n + 1]! += start[n]!;
+    const end = start.slice(0, nodes);
+    const data = new Int32Array(total);
+    for (let slot = 0; slot < slots; slot++) {
+      for (let e = wordsFrom[slot]!, stop = wordsFrom[slot + 1]!; e < stop; e++) {
+        const v = words[e]!;
+        data[end[v >> FIELD_BITS]!++] = (slot << FIELD_BITS) | (v & FIELD_MASK);
+      }
+    }
+    this.postData = data;
+    this.postStart = start.subarray(0, nodes);
+    this.postEnd = end;
+    this.postExtra = new Map();
+  }
 }
 
 /** One generation of the index; rebuild() fills a new one and swaps it in. */
@@ -948,12 +1062,15 @@ class IndexState {
   readonly shards = new Map<string, Shard>();
   private readonly partnerOf = new Map<string, string>();
 
+  /** `bulk`: filled by rebuild() and finalized before anyone searches it. */
+  constructor(private bulk = false) {}
+
   upsert(doc: SearchDoc): void {
     const previous = this.partnerOf.get(doc.id);
     if (previous !== undefined && previous !== doc.partnerId) this.shards.get(previous)?.remove(doc.id);
     let shard = this.shards.get(doc.partnerId);
     if (!shard) {
-      shard = new Shard(doc.partnerId);
+      shard = new Shard(doc.partnerId, this.bulk);
       this.shards.set(doc.partnerId, shard);
     }
     shard.add(doc);
@@ -970,6 +1087,8 @@ class IndexState {
   /** After a bulk load: see Shard.finalize(). */
   finalize(): void {
     for (const shard of this.shards.values()) shard.finalize();
+    // A partner's first document after this goes into a live shard.
+    this.bulk = false;
   }
 
   get count(): number { return this.partnerOf.size; }
@@ -1006,7 +1125,7 @@ export class EmbeddedSearchIndex implements SearchIndex {
   }
 
   async rebuild(docs: AsyncIterable<SearchDoc[]>): Promise<{ count: number }> {
-    const next = new IndexState();
+    const next = new IndexState(true);
     const journal: Change[] = [];
     this.journals.add(journal);
     try {

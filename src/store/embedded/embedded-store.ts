@@ -203,13 +203,18 @@ export class EmbeddedStore implements Store {
     return row.partner_id;
   }
 
+  /**
+   * Pages by rowid, the table's own order: reading by id went through the id index and fetched
+   * each row at random, four times slower at a million rows. An upsert keeps its row's rowid and a
+   * new row gets a higher one, so every row present for the whole scan comes exactly once.
+   */
   private async *scanTable<T>(table: string, batchSize: number): AsyncIterable<T[]> {
-    let after = '';
-    const stmt = this.sql(`SELECT id, data FROM ${table} WHERE id > ? ORDER BY id LIMIT ?`);
+    let after = 0;
+    const stmt = this.sql(`SELECT rowid AS r, data FROM ${table} WHERE rowid > ? ORDER BY rowid LIMIT ?`);
     for (;;) {
-      const rows = stmt.all(after, batchSize) as Array<{ id: string; data: string }>;
+      const rows = stmt.all(after, batchSize) as Array<{ r: number; data: string }>;
       if (rows.length === 0) return;
-      after = rows[rows.length - 1].id;
+      after = rows[rows.length - 1].r;
       yield parseAll<T>(rows);
     }
   }

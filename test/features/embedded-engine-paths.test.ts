@@ -1,0 +1,114 @@
+// The embedded engine keeps documents three ways: built in bulk and ranked (rebuild), added one by
+// one since (live upserts), and renumbered once many were replaced (compaction). Each way has its
+// own fast paths; a search must answer exactly the same whichever way the documents got there.
+import { Readable } from 'node:stream';
+import { generateDemoData } from '../../src/demo/demo-data';
+import { importNdjson } from '../../src/import/importer';
+import { deviceToDoc, orgToDoc, userToDoc } from '../../src/search-index/documents';
+import { EmbeddedSearchIndex } from '../../src/search-index/embedded/embedded-search-index';
+import type { SearchDoc, SearchIndex } from '../../src/search-index/search-index';
+import { EmbeddedStore } from '../../src/store/embedded/embedded-store';
+
+async function demoDocs(orgs: number, users: number): Promise<SearchDoc[]> {
+  const store = new EmbeddedStore(':memory:');
+  const lines = [...generateDemoData({ orgs, users, seed: 3 })].map((r) => `${JSON.stringify(r)}\n`);
+  const summary = await importNdjson(store, Readable.from(lines));
+  expect(summary.failed).toEqual([]);
+  const names = new Map<string, string>();
+  const docs: SearchDoc[] = [];
+  for await (const b of store.orgs.scan(1000)) for (const o of b) { names.set(o.id, o.name); docs.push(orgToDoc(o)); }
+  for await (const b of store.users.scan(1000)) for (const u of b) docs.push(userToDoc(u, names.get(u.orgId) ?? ''));
+  for await (const b of store.devices.scan(1000)) for (const d of b) docs.push(deviceToDoc(d, names.get(d.orgId) ?? ''));
+  await store.close();
+  return docs;
+}
+
+async function* once(docs: SearchDoc[]): AsyncIterable<SearchDoc[]> {
+  yield docs;
+}
+
+/** Queries an agent would type, drawn from the documents: names, prefixes, typos, identifiers. */
+function queriesOf(docs: SearchDoc[]): string[] {
+  const out = new Set<string>(['a', 'ma', 'zz', 'webex', 'example', 'dupre', 'helene dupre', 'room']);
+  docs.filter((_, i) => i % 37 === 0).forEach((d, i) => {
+    const name = d.fields.name[0] ?? d.title;
+    const words = name.split(/\s+/);
+    out.add(name);
+    out.add(words[0]!.slice(0, 2));
+    out.add(words[0]!.slice(0, 4));
+    if (words[1]) out.add(`${words[0]} ${words[1].slice(0, 1)}`);
+    const w = words[words.length - 1]!;
+    if (w.length >= 5) out.add(`${w.slice(0, 2)}${w[3]}${w[2]}${w.slice(4)}`);
+    const id = [d.fields.email[0], d.fields.mac[0], d.fields.site[0], d.fields.phone[0], d.fields.order[0], d.id.slice(0, 8)][i % 6];
+    if (id) out.add(id);
+  });
+  return [...out];
+}
+
+async function answers(index: SearchIndex, queries: string[], partnerId: string): Promise<string[][]> {
+  const out: string[][] = [];
+  for (const q of queries) {
+    out.push((await index.search({ q, partnerId, limit: 20 })).hits.map((h) => `${h.id}${h.exact ? '!' : ''}`));
+    out.push((await index.search({ q, partnerId, kind: 'user', limit: 5 })).hits.map((h) => h.id));
+  }
+  return out;
+}
+
+describe('embedded engine: the same answers whichever way the documents were indexed', () => {
+  test('when documents were built in bulk, then updated and removed live, then answers equal a fresh build and live-only upserts', async () => {
+    const docs = await demoDocs(40, 600);
+    const partnerId = docs[0]!.partnerId;
+    // Changes after the build: renamed users, a moved device, removed records.
+    const renamed = docs.filter((d) => d.kind === 'user').filter((_, i) => i % 9 === 0)
+      .map((d) => ({ ...d, title: `${d.title} Zed`, fields: { ...d.fields, name: [...d.fields.name, 'Zedkowski'] } }));
+    const removed = docs.filter((d) => d.kind !== 'org').filter((_, i) => i % 11 === 0).map((d) => d.id);
+    const final = new Map(docs.map((d) => [d.id, d]));
+    for (const d of renamed) final.set(d.id, d);
+    for (const id of removed) final.delete(id);
+
+    const built = new EmbeddedSearchIndex();
+    await built.rebuild(once(docs));
+    await built.upsert(renamed);
+    await built.remove(removed);
+
+    const live = new EmbeddedSearchIndex();
+    for (const d of final.values()) await live.upsert([d]);
+
+    // Built while the store was still empty, every document added live since.
+    const fromEmpty = new EmbeddedSearchIndex();
+    await fromEmpty.rebuild(once([]));
+    for (const d of final.values()) await fromEmpty.upsert([d]);
+
+    const fresh = new EmbeddedSearchIndex();
+    await fresh.rebuild(once([...final.values()]));
+
+    const queries = [...queriesOf([...final.values()]), 'zedkowski', 'zedk', 'zedkowsky'];
+    const expected = await answers(fresh, queries, partnerId);
+    expect(expected.filter((a) => a.length > 0).length).toBeGreaterThan(queries.length / 2);
+    expect(await answers(built, queries, partnerId)).toEqual(expected);
+    expect(await answers(live, queries, partnerId)).toEqual(expected);
+    expect(await answers(fromEmpty, queries, partnerId)).toEqual(expected);
+  });
+
+  test('when most documents were replaced (the shard compacts itself), then answers equal a fresh build', async () => {
+    const docs = await demoDocs(60, 12_000);
+    const partnerId = docs[0]!.partnerId;
+    const index = new EmbeddedSearchIndex();
+    await index.rebuild(once(docs));
+    // Over 10,000 replaced or removed, more than the live ones: the shard renumbers itself.
+    const others = docs.filter((d) => d.kind !== 'org');
+    const removed = others.slice(0, 8_000).map((d) => d.id);
+    const replaced = others.slice(8_000, 11_500).map((d) => ({ ...d, subtitle: `${d.subtitle} ·` }));
+    await index.remove(removed);
+    await index.upsert(replaced);
+    const final = new Map(docs.map((d) => [d.id, d]));
+    for (const id of removed) final.delete(id);
+    for (const d of replaced) final.set(d.id, d);
+
+    const fresh = new EmbeddedSearchIndex();
+    await fresh.rebuild(once([...final.values()]));
+    expect(await index.count()).toBe(final.size);
+    const queries = queriesOf([...final.values()]);
+    expect(await answers(index, queries, partnerId)).toEqual(await answers(fresh, queries, partnerId));
+  }, 60_000);
+});
