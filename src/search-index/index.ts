@@ -1,14 +1,18 @@
 // Picks the search adapter from configuration (spec 4.2): Meilisearch when MEILI_HOST is set,
-// otherwise the in-process engine.
+// otherwise the in-process engine, which keeps a snapshot of itself in the data folder.
+import path from 'node:path';
 import type { Config } from '../config';
 import { EmbeddedSearchIndex } from './embedded/embedded-search-index';
 import { MeilisearchSearchIndex } from './meilisearch/meilisearch-search-index';
 import type { SearchIndex } from './search-index';
 
-export async function createSearchIndex(config: Pick<Config, 'meili'>): Promise<SearchIndex> {
+/** The embedded index's copy in the data folder: a restart loads it and catches up instead of rebuilding. */
+export const SNAPSHOT_FILE = 'search-index.snapshot';
+
+export async function createSearchIndex(config: Pick<Config, 'meili' | 'dataDir'>): Promise<SearchIndex> {
   if (config.meili) {
     const { host, apiKey } = config.meili;
     return MeilisearchSearchIndex.connect({ host, apiKey });
   }
-  return new EmbeddedSearchIndex();
+  return new EmbeddedSearchIndex({ snapshotFile: path.join(config.dataDir, SNAPSHOT_FILE) });
 }

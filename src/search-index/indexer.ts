@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import type { Change, Org, Store } from '../store/store';
 import { deviceToDoc, orgToDoc, userToDoc } from './documents';
-import type { SearchDoc, SearchIndex } from './search-index';
+import type { SearchDoc, SearchIndex, SnapshotPosition } from './search-index';
 
 const BATCH = 500;
 /** A full rebuild reads the store in larger pages: fewer round trips through the async iterator. */
@@ -27,6 +27,10 @@ export class Indexer {
   private lastPrune = 0;
   /** Org names as last indexed: users and devices show their org's name, so a rename reindexes them. */
   private orgNames = new Map<string, string>();
+  /** Started from a snapshot or a durable index: names as indexed are unknown (see apply()). */
+  private resumed = false;
+  /** Changes applied since the last snapshot. */
+  private unsaved = false;
 
   constructor(
     private readonly store: Store,
@@ -42,16 +46,32 @@ export class Indexer {
 
   /**
    * At start: a durable index (Meilisearch) resumes from the saved cursor and catches up, so a
-   * restart costs seconds, not a reindex; an in-process index, or a durable one never built, is
-   * built from the store.
+   * restart costs seconds, not a reindex; so does an in-process index with a usable snapshot.
+   * Otherwise (a durable index never built, no snapshot) the index is built from the store, and
+   * the snapshot written.
    */
   async open(): Promise<{ rebuilt: boolean; count: number }> {
     if (this.index.durable) {
       const saved = await this.store.changes.getCursor(this.consumer);
       if (saved !== null && (await this.index.count()) > 0) {
         this.cursor = saved;
+        this.resumed = true;
         await this.catchUp();
         return { rebuilt: false, count: await this.index.count() };
+      }
+    }
+    if (this.index.snapshots) {
+      try {
+        const position = await this.index.snapshots.load((p) => this.snapshotUsable(p));
+        if (position) {
+          this.cursor = position.seq;
+          this.resumed = true;
+          const applied = await this.catchUp();
+          this.log.info({ seq: position.seq, savedAt: position.savedAt, applied }, 'search index loaded from its snapshot');
+          return { rebuilt: false, count: await this.index.count() };
+        }
+      } catch (err) {
+        this.log.warn({ err }, 'search index snapshot unreadable: rebuilding from the store');
       }
     }
     const { count } = await this.rebuild();
@@ -65,9 +85,41 @@ export class Indexer {
     const names = new Map<string, string>();
     const result = await this.index.rebuild(this.allDocs(names));
     this.orgNames = names;
+    this.resumed = false;
     this.cursor = Math.max(this.cursor, startSeq);
     await this.saveCursor();
+    await this.saveSnapshot();
     return result;
+  }
+
+  /**
+   * A snapshot is used only when every change after it is still in the outbox, and it was taken of
+   * this store: younger than the outbox keeps changes (an hour to spare), its position not ahead
+   * of the store, and the change at its position still the one it saw.
+   */
+  private async snapshotUsable(p: SnapshotPosition): Promise<boolean> {
+    if (!(Date.now() - Date.parse(p.savedAt) < KEEP_CHANGES_MS - 60 * 60 * 1000)) return false;
+    if (p.seq > (await this.store.changes.latestSeq())) return false;
+    const [first] = await this.store.changes.listAfter(Math.max(0, p.seq - 1), 1);
+    if (p.seq === 0) return first === undefined || first.seq === 1;
+    return first !== undefined && first.seq === p.seq && first.at === p.seqAt;
+  }
+
+  /** Writes the index to its snapshot (an in-process index kept in the data folder), if it has one. */
+  async saveSnapshot(): Promise<void> {
+    const snapshots = this.index.snapshots;
+    if (!snapshots) return;
+    try {
+      const seq = this.cursor;
+      const [at] = seq > 0 ? await this.store.changes.listAfter(seq - 1, 1) : [];
+      const started = Date.now();
+      // Nothing is applied to the index between here and the end of save(): it runs synchronously.
+      const bytes = snapshots.save({ seq, seqAt: at?.seq === seq ? at.at : null, savedAt: new Date().toISOString() });
+      this.unsaved = false;
+      this.log.info({ seq, bytes, ms: Date.now() - started }, 'search index snapshot saved');
+    } catch (err) {
+      this.log.warn({ err }, 'search index snapshot not saved: the next start rebuilds from the store');
+    }
   }
 
   private async saveCursor(): Promise<void> {
@@ -114,10 +166,12 @@ export class Indexer {
     this.timer = setTimeout(() => { this.running = tick(); }, interval);
   }
 
+  /** Stops following the outbox; a snapshot behind the index is brought up to date for the next start. */
   async stop(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     await this.running;
+    if (this.unsaved) await this.saveSnapshot();
   }
 
   get position(): number {
@@ -139,9 +193,9 @@ export class Indexer {
     const docs: SearchDoc[] = orgs.map(orgToDoc);
     const renamed = orgs.filter((org) => {
       const before = this.orgNames.get(org.id);
-      // A durable index resumed after a restart knows no names as indexed: an org change may be
+      // An index resumed after a restart knows no names as indexed: an org change may be
       // a rename, so its members are refreshed (a new org has none, so that costs nothing).
-      return before === undefined ? this.index.durable : before !== org.name;
+      return before === undefined ? this.resumed : before !== org.name;
     });
 
     const users = await this.store.users.getByIds([...ids.user]);
@@ -152,6 +206,7 @@ export class Indexer {
 
     const found = new Set(docs.map((d) => d.id));
     const gone = [...ids.org, ...ids.user, ...ids.device].filter((id) => !found.has(id));
+    if (docs.length || gone.length) this.unsaved = true;
     if (docs.length) await this.index.upsert(docs);
     if (gone.length) await this.index.remove(gone);
     for (const org of renamed) await this.reindexMembers(org);

@@ -83,6 +83,11 @@ export interface SearchIndex {
    * its saved cursor. An in-process index is rebuilt from the store at every start.
    */
   readonly durable: boolean;
+  /**
+   * An in-process index that can keep a copy of itself on disk (the embedded engine with a data
+   * folder): the indexer starts from it and catches up instead of rebuilding from the store.
+   */
+  readonly snapshots?: IndexSnapshots;
   /** Insert or replace documents by id. Idempotent. */
   upsert(docs: SearchDoc[]): Promise<void>;
   /** Remove documents by id; unknown ids are ignored. Idempotent. */
@@ -102,3 +107,22 @@ export interface SearchIndex {
 
 export const DEFAULT_LIMIT = 20;
 export const MAX_LIMIT = 100;
+
+/** Where a snapshot stands in the store's change outbox, for the indexer to check it is still usable. */
+export interface SnapshotPosition {
+  /** The outbox cursor: every change up to it is in the snapshot. */
+  seq: number;
+  /** When the change `seq` was written, as the store said when the snapshot was saved; null if unknown. */
+  seqAt: string | null;
+  savedAt: string;
+}
+
+export interface IndexSnapshots {
+  /** Writes the whole index to disk with its position; returns the bytes written. */
+  save(position: SnapshotPosition): number;
+  /**
+   * Replaces the index with the saved one when `usable` accepts its position, and returns that
+   * position; null when there is no snapshot or it was not usable. A damaged file throws.
+   */
+  load(usable: (position: SnapshotPosition) => Promise<boolean>): Promise<SnapshotPosition | null>;
+}

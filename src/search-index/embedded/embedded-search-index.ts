@@ -3,12 +3,14 @@
 import { performance } from 'node:perf_hooks';
 import {
   DEFAULT_LIMIT, MAX_LIMIT, SEARCH_FIELDS, TYPO_FIELDS,
-  type HitKind, type SearchDoc, type SearchHit, type SearchIndex, type SearchQuery, type SearchResult,
+  type HitKind, type IndexSnapshots, type SearchDoc, type SearchHit, type SearchIndex, type SearchQuery, type SearchResult,
+  type SnapshotPosition,
 } from '../search-index';
 import {
   MAX_QUERY_WORDS, foldText, identifierEntriesOf, identifierKeys, identifierKeysOf,
   matchFinder, queryWords, tokenWords, typoBudget, type MatchFinder,
 } from '../query';
+import { readSnapshot, writeSnapshot, type SnapshotReader, type SnapshotWriter } from './snapshot-file';
 
 const KIND_CODE: Record<HitKind, number> = { org: 0, user: 1, device: 2 };
 /** Marks a slot whose document was replaced or removed; postings pointing at it are skipped. */
@@ -157,6 +159,34 @@ class Trie {
   below = new Int32Array(0);
   numbered = 0;
 
+  save(w: SnapshotWriter) {
+    const n = this.size;
+    return {
+      size: n, numbered: this.numbered,
+      ch: w.array(this.ch.subarray(0, n)), lo: w.array(this.lo.subarray(0, n)), hi: w.array(this.hi.subarray(0, n)),
+      eq: w.array(this.eq.subarray(0, n)), up: w.array(this.up.subarray(0, n)), depth: w.array(this.depth.subarray(0, n)),
+      under: w.array(this.under.subarray(0, n)), typo: w.array(this.typo.subarray(0, n)),
+      pre: w.array(this.pre), below: w.array(this.below),
+    };
+  }
+
+  static load(r: SnapshotReader<unknown>, m: ReturnType<Trie['save']>): Trie {
+    const t = new Trie();
+    t.ch = r.array(m.ch);
+    t.lo = r.array(m.lo);
+    t.hi = r.array(m.hi);
+    t.eq = r.array(m.eq);
+    t.up = r.array(m.up);
+    t.depth = r.array(m.depth);
+    t.under = r.array(m.under);
+    t.typo = r.array(m.typo);
+    t.pre = r.array(m.pre);
+    t.below = r.array(m.below);
+    t.size = m.size;
+    t.numbered = m.numbered;
+    return t;
+  }
+
   /** Gives back the unused half of the arrays once a build is complete. */
   trim(): void {
     const n = this.size;
@@ -208,6 +238,18 @@ class KeyTable {
   private hashes = new Int32Array(1024);
   private slots = new Int32Array(1024); // slot + 1; 0 = empty
   private used = 0;
+
+  save(w: SnapshotWriter) {
+    return { hashes: w.array(this.hashes), slots: w.array(this.slots), used: this.used };
+  }
+
+  static load(r: SnapshotReader<unknown>, m: ReturnType<KeyTable['save']>): KeyTable {
+    const t = new KeyTable();
+    t.hashes = r.array(m.hashes);
+    t.slots = r.array(m.slots);
+    t.used = m.used;
+    return t;
+  }
 
   add(hash: number, slot: number): void {
     if ((this.used + 1) * 2 > this.slots.length) this.resize(this.slots.length * 2);
@@ -276,9 +318,23 @@ interface Ranked { slot: number; score: number }
  * while the index was built. Only the hits shown are decoded.
  */
 class PackedDocs {
-  private bytes = Buffer.allocUnsafe(1 << 16);
+  private bytes: Buffer = Buffer.allocUnsafe(1 << 16);
   private from = new Uint32Array(1025);
   private count = 0;
+
+  save(w: SnapshotWriter) {
+    const used = this.from[this.count]!;
+    return { bytes: w.array(new Uint8Array(this.bytes.buffer, this.bytes.byteOffset, used)), from: w.array(this.from.subarray(0, this.count + 1)), count: this.count };
+  }
+
+  static load(r: SnapshotReader<unknown>, m: ReturnType<PackedDocs['save']>): PackedDocs {
+    const d = new PackedDocs();
+    const bytes = r.array<Uint8Array>(m.bytes);
+    d.bytes = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    d.from = r.array(m.from);
+    d.count = m.count;
+    return d;
+  }
 
   get length(): number { return this.count; }
 
@@ -380,6 +436,59 @@ class Shard {
   constructor(private readonly partnerId: string, private bulk = false) {}
 
   get size(): number { return this.slotOf.size; }
+
+  /** This shard's whole state, for a snapshot: see EmbeddedSearchIndex.saveSnapshot(). */
+  save(w: SnapshotWriter) {
+    const n = this.ids.length;
+    return {
+      partnerId: this.partnerId, ranked: this.ranked,
+      trie: this.trie.save(w), keys: this.keys.save(w), packed: this.packed.save(w),
+      ids: w.json(this.ids), sortTitles: w.json(this.sortTitles), orgIds: w.json([...this.orgCodes.keys()]),
+      fieldMask: w.array(this.fieldMask.subarray(0, Math.min(this.fieldMask.length, this.trie.size))),
+      kinds: w.array(this.kinds.subarray(0, n)), orgs: w.array(this.orgs.subarray(0, n)),
+      wordsFrom: w.array(this.wordsFrom.subarray(0, n + 1)), words: w.array(this.words.subarray(0, this.wordsFrom[n]!)),
+      postData: w.array(this.postData), postStart: w.array(this.postStart), postEnd: w.array(this.postEnd),
+      postExtra: w.json([...this.postExtra]),
+    };
+  }
+
+  static load(r: SnapshotReader<unknown>, m: ReturnType<Shard['save']>): Shard {
+    const shard = new Shard(m.partnerId);
+    shard.trie = Trie.load(r, m.trie);
+    shard.keys = KeyTable.load(r, m.keys);
+    shard.packed = PackedDocs.load(r, m.packed);
+    shard.ids = r.json(m.ids);
+    shard.sortTitles = r.json(m.sortTitles);
+    shard.ranked = m.ranked;
+    const n = shard.ids.length;
+    // Room to add documents: add() doubles these arrays when full, which an empty one never is.
+    const room = <T extends Uint8Array<ArrayBuffer> | Int32Array<ArrayBuffer>>(a: T, make: (size: number) => T, extra = 0) => {
+      const out = make(Math.max(1024, n * 2) + extra);
+      out.set(a);
+      return out;
+    };
+    shard.kinds = room(r.array<Uint8Array<ArrayBuffer>>(m.kinds), (k) => new Uint8Array(k));
+    shard.orgs = room(r.array<Int32Array<ArrayBuffer>>(m.orgs), (k) => new Int32Array(k));
+    shard.wordsFrom = room(r.array<Int32Array<ArrayBuffer>>(m.wordsFrom), (k) => new Int32Array(k), 1);
+    shard.words = r.array(m.words);
+    shard.fieldMask = r.array(m.fieldMask);
+    shard.postData = r.array(m.postData);
+    shard.postStart = r.array(m.postStart);
+    shard.postEnd = r.array(m.postEnd);
+    shard.postExtra = new Map(r.json<Array<[number, number[]]>>(m.postExtra));
+    r.json<string[]>(m.orgIds).forEach((id, code) => shard.orgCodes.set(id, code));
+    for (let slot = 0; slot < n; slot++) {
+      (shard.members[shard.orgs[slot]!] ??= []).push(slot);
+      if (shard.kinds[slot] === DEAD) shard.dead++;
+      else shard.slotOf.set(shard.ids[slot]!, slot);
+    }
+    return shard;
+  }
+
+  /** Ids of the live documents. */
+  liveIds(): IterableIterator<string> {
+    return this.slotOf.keys();
+  }
 
   has(id: string): boolean { return this.slotOf.has(id); }
 
@@ -1092,16 +1201,58 @@ class IndexState {
   }
 
   get count(): number { return this.partnerOf.size; }
+
+  save(w: SnapshotWriter) {
+    return { shards: [...this.shards.values()].map((shard) => shard.save(w)) };
+  }
+
+  static load(r: SnapshotReader<unknown>, m: ReturnType<IndexState['save']>): IndexState {
+    const state = new IndexState();
+    for (const saved of m.shards) {
+      const shard = Shard.load(r, saved);
+      state.shards.set(saved.partnerId, shard);
+      for (const id of shard.liveIds()) state.partnerOf.set(id, saved.partnerId);
+    }
+    return state;
+  }
 }
 
 type Change = { upsert: SearchDoc[] } | { remove: string[] };
 
+/** Changes the format: a snapshot of another version is not read (the index is rebuilt instead). */
+const SNAPSHOT_VERSION = 1;
+
+export interface EmbeddedSearchIndexOptions {
+  /** Where to keep the index between runs (in the data folder); none: rebuilt at every start. */
+  snapshotFile?: string;
+}
+
 export class EmbeddedSearchIndex implements SearchIndex {
   readonly name = 'embedded';
   readonly durable: boolean = false;
+  readonly snapshots?: IndexSnapshots;
   private state = new IndexState();
   /** Changes made while a rebuild runs, replayed on the new index before it is swapped in. */
   private readonly journals = new Set<Change[]>();
+
+  constructor(options: EmbeddedSearchIndexOptions = {}) {
+    const file = options.snapshotFile;
+    if (file) {
+      this.snapshots = {
+        // Synchronous from reading the state to the last byte: no change can interleave.
+        save: (position) => writeSnapshot(file, (w) => ({ version: SNAPSHOT_VERSION, position, state: this.state.save(w) })),
+        load: async (usable) => {
+          const r = readSnapshot<{ version: number; position: SnapshotPosition; state: ReturnType<IndexState['save']> }>(file);
+          if (!r || r.meta.version !== SNAPSHOT_VERSION || !(await usable(r.meta.position))) return null;
+          const state = IndexState.load(r as SnapshotReader<unknown>, r.meta.state);
+          // Changes applied while `usable` ran are in the outbox after the snapshot's position:
+          // the indexer applies them again once it resumes from there.
+          this.state = state;
+          return r.meta.position;
+        },
+      };
+    }
+  }
 
   async upsert(docs: SearchDoc[]): Promise<void> {
     for (const doc of docs) this.state.upsert(doc);
