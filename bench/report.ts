@@ -29,14 +29,15 @@ function goals(r: SizeResult): Array<[string, string, boolean]> {
       ['2-character p95 ≤ 20 ms', withCpu('2-char prefix'), e['2-char prefix'].p95 <= 20],
       ['HTTP search p95 ≤ 25 ms at 10 concurrent agents', `${ms(http10.p95)} ms`, http10.p95 <= 25],
       ['≥ 300 search req/s in one process', `${n(Math.max(...r.http.map((h) => h.rps)))} req/s`, Math.max(...r.http.map((h) => h.rps)) >= 300],
-      ['index build ≥ 15k docs/s (cold start: store scan included)', `${n(r.buildDocsPerS)} docs/s (${n(r.docs / r.coldStartCpuS)} per CPU second)`, r.buildDocsPerS >= 15_000],
+      ['index build ≥ 15k docs/s (store scan included)', `${n(r.buildDocsPerS)} docs/s`, r.buildDocsPerS >= 15_000],
     ];
   }
   return [
     ['identifier p95 ≤ 1 ms', withCpu('identifier'), e.identifier.p95 <= 1],
     ['every other class p95 ≤ 50 ms (worst class)', `${withCpu(worst)}, ${worst}`, e[worst].p95 <= 50],
-    ['heap ≤ 3 GB', `${n(r.heapMb)} MB`, r.heapMb <= 3072],
-    ['cold start ≤ 60 s', `${r.coldStartS.toFixed(1)} s (CPU ${r.coldStartCpuS.toFixed(1)} s)`, r.coldStartS <= 60],
+    ['heap ≤ 3 GB (ArrayBuffers outside the heap counted too)', `${n(r.heapMb)} MB + ${n(r.arrayBuffersMb ?? 0)} MB`, r.heapMb + (r.arrayBuffersMb ?? 0) <= 3072],
+    ['cold start ≤ 60 s: restart (snapshot in the data folder)', r.restartS === undefined ? 'not measured' : `${r.restartS.toFixed(1)} s (CPU ${r.restartCpuS!.toFixed(1)} s)`, r.restartS !== undefined && r.restartS <= 60],
+    ['cold start ≤ 60 s: first start (full build, no snapshot yet)', `${r.coldStartS.toFixed(1)} s (CPU ${r.coldStartCpuS.toFixed(1)} s)`, r.coldStartS <= 60],
   ];
 }
 
@@ -48,14 +49,17 @@ function section({ result: r, machine: m }: Run): string {
     `- command: \`${m.command}\` (this size: ${m.totalMinutes.toFixed(1)} min), ${m.date} UTC`,
     `- machine: ${m.cpus} cores (\`nproc\`), ${m.cpuModel}; Node.js ${m.node}; \`free -h\`: ${m.memory.split('\n')[1]?.trim().split(/\s+/).slice(1, 3).join(' total, ')} used`,
     `- load average (1 min) while it ran: ${m.load}. Other work shared the 2 cores: wall-clock figures and tails (p95, p99) are`,
-    '  inflated by it; the CPU time of the cold start is not.',
+    '  inflated by it; CPU times are not.',
     '',
     '| step | figure |',
     '| --- | --- |',
     `| generate NDJSON (\`helpdesk seed\` generator) | ${n(r.lines)} lines in ${r.generateS.toFixed(1)} s |`,
     `| import (\`importNdjson\` into SQLite) | ${r.importS.toFixed(1)} s, **${n(r.importRate)} records/s** |`,
-    `| cold start: open store, scan, build index | **${r.coldStartS.toFixed(1)} s** (CPU ${r.coldStartCpuS.toFixed(1)} s), ${n(r.buildDocsPerS)} docs/s |`,
-    `| memory after build (after GC) | heap **${n(r.heapMb)} MB** (index ≈ ${n(r.indexHeapMb)} MB), RSS ${n(r.rssMb)} MB |`,
+    `| first start: open store, scan, build index, write its snapshot | **${r.coldStartS.toFixed(1)} s** (CPU ${r.coldStartCpuS.toFixed(1)} s), build ${n(r.buildDocsPerS)} docs/s`
+      + `${r.snapshotMb === undefined ? '' : `; snapshot ${n(r.snapshotMb)} MB written in ${r.snapshotSaveS!.toFixed(1)} s`} |`,
+    ...(r.restartS === undefined ? [] : [`| restart: load the snapshot, catch up with the outbox | **${r.restartS.toFixed(1)} s** (CPU ${r.restartCpuS!.toFixed(1)} s) |`]),
+    `| memory after build (after GC) | heap **${n(r.heapMb)} MB**${r.arrayBuffersMb === undefined ? '' : ` + ${n(r.arrayBuffersMb)} MB of ArrayBuffers outside it`} `
+      + `(index ≈ ${n(r.indexHeapMb)} MB${r.indexArrayBuffersMb === undefined ? '' : ` + ${n(r.indexArrayBuffersMb)} MB`}), RSS ${n(r.rssMb)} MB |`,
     '',
     `Engine search latency (in process, partner p-north, ${e.identifier.n} queries per class drawn from the data), against the naive baseline`,
     'in the same process: a case-insensitive substring scan of every searchable field of every record of the partner (what a `$regex` does),',
@@ -90,30 +94,33 @@ function choice(results: SizeResult[]): string {
   const big = results.find((r) => r.size.users >= 500_000);
   const small = results.find((r) => r.size.users < 500_000);
   const worstName = (r: SizeResult) => Math.max(...QUERY_CLASSES.filter((c) => c !== 'identifier').map((c) => r.engine[c].p95));
+  const memoryOf = (r: SizeResult) => r.heapMb + (r.arrayBuffersMb ?? 0);
   const fig = (r: SizeResult | undefined) => r
-    ? `at ${r.size.label} users: cold start ${r.coldStartS.toFixed(0)} s, heap ${n(r.heapMb)} MB, worst name-class p95 ${ms(worstName(r))} ms, `
-      + `HTTP p99 at 10 agents ${ms(r.http.find((h) => h.connections === 10)!.p99)} ms`
+    ? `at ${r.size.label} users: first start ${r.coldStartS.toFixed(0)} s, restart ${r.restartS?.toFixed(1) ?? '–'} s, memory ${n(memoryOf(r))} MB, `
+      + `worst name-class p95 ${ms(worstName(r))} ms, HTTP p99 at 10 agents ${ms(r.http.find((h) => h.connections === 10)!.p99)} ms`
     : '';
-  // Start-up time is what grows linearly and first crosses its budget: where it reaches 60 s is the limit.
+  // A full build is what grows linearly and first crosses the 60 s budget: where it reaches it is the limit.
   const limit = big ? Math.floor((60 / (big.coldStartS / big.size.users)) / 50_000) * 50_000 : undefined;
   return [
     '## When to switch to Meilisearch',
     '',
     `Measured ${[fig(small), fig(big)].filter(Boolean).join('; ')}.`,
     '',
-    'The embedded engine keeps the whole index in the Node.js heap of each app process and rebuilds it from the store on',
-    'every start. Search time grows with the candidates the rarest query word finds, far slower than the data; memory and',
-    `start-up time grow linearly${big ? ` (here ${n(big.heapMb / (big.size.users / 1e6))} MB of heap and ${(big.coldStartS / (big.size.users / 1e6)).toFixed(0)} s of start-up per million users)` : ''}.`,
+    'The embedded engine keeps the whole index in the memory of each app process (mostly in typed arrays and one buffer of',
+    'documents, outside the JavaScript heap) and a snapshot of it in the data folder: a restart loads the snapshot and applies',
+    'the changes made since, a first start (or `helpdesk reindex`, or a snapshot older than the outbox keeps changes) builds',
+    'from the store. Search time grows with the candidates the rarest query word finds, far slower than the data; memory,',
+    `snapshot size and build time grow linearly${big ? ` (here ${n(memoryOf(big) / (big.size.users / 1e6))} MB, ${n((big.snapshotMb ?? 0) / (big.size.users / 1e6))} MB on disk and ${(big.coldStartS / (big.size.users / 1e6)).toFixed(0)} s of full build per million users)` : ''}.`,
     limit
-      ? `On this 2-core machine start-up reaches the 60 s budget at about **${n(limit)} users**: the embedded default is the right`
-        + ' choice up to there (one process, nothing else to run, answers in a few milliseconds). Above it, or when any of these holds,'
-        + ' switch to Meilisearch (set `MEILI_HOST`):'
+      ? `On this 2-core machine a full build reaches the 60 s budget at about **${n(limit)} users**: the embedded default is the right`
+        + ' choice up to there (one process, nothing else to run, answers in a few milliseconds), and restarts stay far below it'
+        + ' above. Switch to Meilisearch (set `MEILI_HOST`) when any of these holds:'
       : 'Switch to Meilisearch (set `MEILI_HOST`) when any of these holds:',
     '',
-    `- more users than that${big ? `, or a large partner: at ${big.size.label} users the engine still answers names within 50 ms, but start-up takes ${big.coldStartS.toFixed(0)} s, `
-      + `the heap is ${n(big.heapMb)} MB and full garbage collections of it show as ${ms(big.http.find((h) => h.connections === 10)!.p99)} ms p99 under load` : ''};`,
-    '- a cold start over ~60 s is not acceptable (the embedded index is rebuilt on every start or deploy; Meilisearch keeps its index on disk);',
-    '- more than one app process or host serves the same data: each embedded process holds and rebuilds its own copy,',
+    `- more users than that and a first start or reindex of ${big ? `${big.coldStartS.toFixed(0)} s at ${big.size.label} users` : 'over a minute'} is not acceptable`
+      + ' (a deploy to a fresh data folder, or a restart after a crash more than 23 hours after the last snapshot);',
+    `- memory: each app process holds its own copy${big ? ` (${n(memoryOf(big))} MB at ${big.size.label} users)` : ''};`,
+    '- more than one app process or host serves the same data: each embedded process holds and builds its own copy,',
     '  while Meilisearch is shared and indexes once.',
     '',
     'Meilisearch advertises < 50 ms answers at millions of documents with the same ranking rules and query semantics',
@@ -129,7 +136,8 @@ export function report(runs: Run[]): string {
     'Generated by `npm run bench` (`bench/`, ENGINEERING.md section 4, issue 10); `-- --sizes 100k` measures one size and keeps',
     'the last figures of the others (raw figures in `docs/benchmarks.json`). Synthetic data from the `helpdesk seed` generator',
     '(`generateDemoData`, seed 1), imported through the NDJSON importer into the embedded SQLite store; the search index is',
-    'built from the store as at app start-up. Each size runs in its own process. Times never appear in unit tests; this is where they live.',
+    'built from the store as at an app\'s first start, then the app restarts from the snapshot. Each size runs in its own process.',
+    'Times never appear in unit tests; this is where they live.',
     '',
     ...runs.map(section),
     choice(runs.map((r) => r.result)),

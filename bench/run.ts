@@ -36,8 +36,8 @@ function summary(r: SizeResult): string {
   const rows = QUERY_CLASSES.map((c) => `  ${c.padEnd(16)} p50 ${ms(r.engine[c].p50).padStart(6)}  p95 ${ms(r.engine[c].p95).padStart(6)}  p99 ${ms(r.engine[c].p99).padStart(6)} ms`
     + `   naive p50 ${ms(r.baseline[c].p50).padStart(6)} ms  (×${(r.baseline[c].p50 / Math.max(r.engine[c].p50, 0.001)).toFixed(0)})`);
   return [
-    `${r.size.label}: ${r.docs} docs; import ${Math.round(r.importRate)} lines/s; cold start ${r.coldStartS.toFixed(1)} s (CPU ${r.coldStartCpuS.toFixed(1)} s) `
-      + `(${Math.round(r.buildDocsPerS)} docs/s); heap ${r.heapMb} MB, RSS ${r.rssMb} MB`,
+    `${r.size.label}: ${r.docs} docs; import ${Math.round(r.importRate)} lines/s; first start ${r.coldStartS.toFixed(1)} s (CPU ${r.coldStartCpuS.toFixed(1)} s) `
+      + `(build ${Math.round(r.buildDocsPerS)} docs/s); restart ${r.restartS?.toFixed(1)} s; heap ${r.heapMb} MB + ${r.arrayBuffersMb} MB ArrayBuffers, RSS ${r.rssMb} MB`,
     ...rows,
     ...r.http.map((h) => `  HTTP ${String(h.connections).padStart(2)} conn: ${Math.round(h.rps)} req/s, p50 ${ms(h.p50)} p95 ${ms(h.p95)} p99 ${ms(h.p99)} ms, non-2xx ${h.non2xx}`),
     `  pages p95: user ${ms(r.pages.user.p95)} ms, org ${ms(r.pages.org.p95)} ms`,

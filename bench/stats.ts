@@ -14,11 +14,14 @@ export { Rng } from '../src/demo/demo-data';
 
 const MB = 1024 * 1024;
 
-/** Heap after a full collection (the process runs with --expose-gc), and RSS, in MB. */
-export function memory(): { heapMb: number; rssMb: number } {
+/**
+ * Heap after a full collection (the process runs with --expose-gc), memory of ArrayBuffers and
+ * Buffers outside the heap (where the embedded index keeps most of itself), and RSS, in MB.
+ */
+export function memory(): { heapMb: number; arrayBuffersMb: number; rssMb: number } {
   (globalThis as { gc?: () => void }).gc?.();
   const m = process.memoryUsage();
-  return { heapMb: Math.round(m.heapUsed / MB), rssMb: Math.round(m.rss / MB) };
+  return { heapMb: Math.round(m.heapUsed / MB), arrayBuffersMb: Math.round(m.arrayBuffers / MB), rssMb: Math.round(m.rss / MB) };
 }
 
 export const ms = (v: number): string => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));

@@ -14,7 +14,7 @@ import type { Store } from './store/store';
 import { errorHandler, notFoundHandler } from './http/error-handler';
 import { redactPath } from './logger';
 import { principalLocal, viewLocals } from './http/locals';
-import { csrf, limiter, noStore, securityHeaders } from './http/security';
+import { csrf, exceptApiBearer, limiter, noStore, securityHeaders } from './http/security';
 import { sessionCookieName, sessionMiddleware, sessionTimeouts } from './http/session';
 import { createAuditLog, createAuditReader } from './features/audit/audit.service';
 import { auditRoutes } from './features/audit/audit.routes';
@@ -117,11 +117,11 @@ export function createApp(input: AppDepsInput): express.Express {
   app.use(noStore);
   app.use(express.urlencoded({ extended: false, limit: '32kb' }));
   app.use(express.json({ limit: '64kb' }));
-  app.use(sessionMiddleware(config, store, clock));
+  app.use(exceptApiBearer(sessionMiddleware(config, store, clock)));
   app.use(viewLocals((req: Request) => generateToken(req)));
-  app.use(sessionTimeouts(clock));
-  app.use(sessionPrincipal(auth));
-  app.use(sessionCustomerAdmin(logins));
+  app.use(exceptApiBearer(sessionTimeouts(clock)));
+  app.use(exceptApiBearer(sessionPrincipal(auth)));
+  app.use(exceptApiBearer(sessionCustomerAdmin(logins)));
   app.use(principalLocal);
   app.use(csrfProtect);
 

@@ -38,6 +38,17 @@ export const noStore: RequestHandler = (_req, res, next) => {
 
 const bearer = (req: Request) => /^Bearer\s/i.test(req.get('authorization') ?? '');
 
+/** A JSON API request authenticated by its Bearer token alone (see csrf() and requireApiPrincipal). */
+export const isApiBearer = (req: Request): boolean => bearer(req) && req.path.startsWith('/api/');
+
+/**
+ * Runs `handler` except for API requests with a Bearer token: they never use the session, so the
+ * session (a new session id per request), its timeouts and its principal are skipped.
+ */
+export function exceptApiBearer(handler: RequestHandler): RequestHandler {
+  return (req, res, next) => (isApiBearer(req) ? next() : handler(req, res, next));
+}
+
 /**
  * Synchronizer-token CSRF on every state-changing request that rides on the session cookie.
  * An API request with a Bearer token carries no ambient credential, so it needs no CSRF token: the
@@ -50,7 +61,7 @@ export function csrf() {
     errorConfig: { statusCode: 403, message: 'Invalid or missing CSRF token.', code: 'EBADCSRFTOKEN' },
   });
   const protect: RequestHandler = (req, res, next) =>
-    (bearer(req) && req.path.startsWith('/api/') ? next() : csrfSynchronisedProtection(req, res, next));
+    (isApiBearer(req) ? next() : csrfSynchronisedProtection(req, res, next));
   return { protect, generateToken };
 }
 

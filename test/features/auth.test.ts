@@ -170,6 +170,16 @@ describe('API tokens', () => {
     await request(t.app).get('/api/v1/search?q=acme').set('Authorization', `Bearer ${token}`).expect(401);
   });
 
+  test('when the API gets a token, then the token alone decides: no session is made or used', async () => {
+    const token = await t.apiToken('agent@north.example');
+    const res = await request(t.app).get('/api/v1/search?q=acme').set('Authorization', `Bearer ${token}`).expect(200);
+    expect(res.headers['set-cookie']).toBeUndefined();
+    // A signed-in browser session with a bad token: refused, the session does not stand in for it.
+    const agent = await signIn(t.app, 'agent@north.example');
+    await agent.get('/api/v1/search?q=acme').expect(200);
+    await agent.get('/api/v1/search?q=acme').set('Authorization', 'Bearer phd_nope').expect(401);
+  });
+
   test('when a token is created, then only its hash is stored', async () => {
     const token = await t.apiToken('agent@north.example');
     const [record] = await t.store.apiTokens.listByPartner('p-north');
