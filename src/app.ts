@@ -85,6 +85,8 @@ export function createApp(input: AppDepsInput): express.Express {
 
   const app = express();
   app.disable('x-powered-by');
+  // Every answer but the static files is no-store: an ETag (a hash of each body) would never be used.
+  app.set('etag', false);
   app.set('trust proxy', config.https ? 1 : false);
   app.set('view engine', 'ejs');
   app.set('views', path.join(ROOT, 'views'));

@@ -44,6 +44,12 @@ export const SEARCH_FIELDS: readonly SearchField[] = [
 /** Fields on which typos are tolerated (Meilisearch typoTolerance.disableOnAttributes = the rest). */
 export const TYPO_FIELDS: readonly SearchField[] = ['name'];
 
+/**
+ * Fields searched by their words. A UUID is found whole or by its first 8 characters (identifier
+ * keys), never by its hex fragments: no one types them, and they were a third of all words.
+ */
+export const WORD_FIELDS: readonly SearchField[] = SEARCH_FIELDS.filter((f) => f !== 'uuid');
+
 export interface SearchQuery {
   q: string;
   /** Always set by the server from the signed-in principal, never from request data. */

@@ -153,6 +153,11 @@ export function searchIndexContract(
       expect(ids(hits)).not.toContain(f.a.dupre.id);
     });
 
+    test('when the query is a fragment of a UUID past its first 8 characters, then it finds nothing', async () => {
+      // '5f0c2d1e-8b7a-4e3c-9d21-7a6b5c4d3e2f': only whole or by '5f0c2d1e'.
+      for (const q of ['8b7a', '4e3c', '7a6b5c4d3e2f', '8b7a-4e3c']) expect((await search(q)).hits).toEqual([]);
+    });
+
     test('when the query is the 8-character prefix of a UUID, then it finds that user first, in the own partner only', async () => {
       const { hits } = await search('5f0c2d1e');
       expect(hits[0]).toMatchObject({ id: f.a.helene.id, exact: true, matched: { field: 'uuid', ranges: [[0, 8]] } });

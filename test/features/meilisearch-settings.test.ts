@@ -74,11 +74,11 @@ function readFilter(filter: string): FilterToken[] {
 const clause = (attribute: string, value: string): FilterToken[] => [{ word: attribute }, { word: '=' }, { value }];
 
 describe('Meilisearch index settings', () => {
-  test('when the settings are built, then searchable attributes follow the ranking order of SEARCH_FIELDS', () => {
+  test('when the settings are built, then searchable attributes follow the ranking order of SEARCH_FIELDS, without UUID fragments', () => {
     expect(MEILI_SETTINGS.searchableAttributes).toEqual(
-      ['name', 'email', 'sip', 'site', 'domain', 'order', 'serial', 'mac', 'phone', 'uuid'],
+      ['name', 'email', 'sip', 'site', 'domain', 'order', 'serial', 'mac', 'phone'],
     );
-    expect(MEILI_SETTINGS.searchableAttributes).toEqual([...SEARCH_FIELDS]);
+    expect(MEILI_SETTINGS.searchableAttributes).toEqual(SEARCH_FIELDS.filter((f) => f !== 'uuid'));
   });
 
   test('when the settings are built, then partner, kind, org, status and identifier keys are filterable', () => {
@@ -89,7 +89,7 @@ describe('Meilisearch index settings', () => {
     expect(MEILI_SETTINGS.typoTolerance.enabled).toBe(true);
     expect(MEILI_SETTINGS.typoTolerance.minWordSizeForTypos).toEqual({ oneTypo: 5, twoTypos: 9 });
     expect(MEILI_SETTINGS.typoTolerance.disableOnAttributes).toEqual(
-      ['email', 'sip', 'site', 'domain', 'order', 'serial', 'mac', 'phone', 'uuid'],
+      ['email', 'sip', 'site', 'domain', 'order', 'serial', 'mac', 'phone'],
     );
   });
 

@@ -2,7 +2,7 @@
 // (exact identifiers, then typos, attribute, exactness, then a stable order). See spec 3.1.
 import { performance } from 'node:perf_hooks';
 import {
-  DEFAULT_LIMIT, MAX_LIMIT, SEARCH_FIELDS, TYPO_FIELDS,
+  DEFAULT_LIMIT, MAX_LIMIT, SEARCH_FIELDS, TYPO_FIELDS, WORD_FIELDS,
   type HitKind, type IndexSnapshots, type SearchDoc, type SearchHit, type SearchIndex, type SearchQuery, type SearchResult,
   type SnapshotPosition,
 } from '../search-index';
@@ -22,6 +22,7 @@ const DEAD = 255;
 const FIELD_BITS = 4;
 const FIELD_MASK = (1 << FIELD_BITS) - 1;
 const TYPO_FIELD = SEARCH_FIELDS.map((f) => TYPO_FIELDS.includes(f));
+const WORD_FIELD = SEARCH_FIELDS.map((f) => WORD_FIELDS.includes(f));
 /** Longer queries are no one's search; the cap bounds the work a hostile query can cause. */
 const MAX_QUERY_CHARS = 256;
 /** Compact a shard once this many replaced or removed documents linger, and they outnumber the live ones. */
@@ -509,9 +510,7 @@ class Shard {
     (this.members[this.orgs[slot]!] ??= []).push(slot);
     let w = this.wordsFrom[slot]!;
     for (let fi = 0; fi < SEARCH_FIELDS.length; fi++) {
-      // A UUID is found whole or by its first 8 characters (identifier keys); its hex fragments as
-      // words were a third of all words and no one types them.
-      if (SEARCH_FIELDS[fi] === 'uuid') continue;
+      if (!WORD_FIELD[fi]) continue;
       const values = doc.fields[SEARCH_FIELDS[fi]!] ?? [];
       // A word twice in one field (a name in displayName and lastName) is one posting.
       const seen: number[] = [];

@@ -18,7 +18,7 @@
 import { createHash } from 'node:crypto';
 import type { MultiSearchQuery, Settings } from 'meilisearch';
 import {
-  MAX_LIMIT, SEARCH_FIELDS, TYPO_FIELDS,
+  MAX_LIMIT, SEARCH_FIELDS, TYPO_FIELDS, WORD_FIELDS,
   type HitKind, type SearchDoc, type SearchField, type SearchFields, type SearchHit,
 } from '../search-index';
 import { matchFinder, foldText, identifierEntriesOf, identifierKeys, identifierKeysOf, queryWords, tokenize } from '../query';
@@ -64,10 +64,11 @@ export const RANKING_RULES = ['words', 'typo', 'attributeRank', 'exactness', 'so
 export const FILTERABLE_ATTRIBUTES = ['partnerKey', 'kind', 'orgKey', 'status', 'idKeys'];
 
 /** Identifier fields take no typos: one letter off in an email, a serial or a MAC is another record. */
-export const TYPO_DISABLED_ATTRIBUTES: string[] = SEARCH_FIELDS.filter((f) => !TYPO_FIELDS.includes(f));
+export const TYPO_DISABLED_ATTRIBUTES: string[] = WORD_FIELDS.filter((f) => !TYPO_FIELDS.includes(f));
 
 export const MEILI_SETTINGS = {
-  searchableAttributes: [...SEARCH_FIELDS],
+  // As on the embedded engine, a UUID is found by its identifier keys only, not by fragments.
+  searchableAttributes: [...WORD_FIELDS],
   filterableAttributes: FILTERABLE_ATTRIBUTES,
   sortableAttributes: ['sortTitle', 'docId'],
   rankingRules: RANKING_RULES,
@@ -110,7 +111,7 @@ const searchableValues = (values: readonly string[]): string[] =>
 
 export function toMeiliDocument(doc: SearchDoc): MeiliDocument {
   const searchable = Object.fromEntries(
-    SEARCH_FIELDS.map((f) => [f, searchableValues(doc.fields[f] ?? [])]),
+    SEARCH_FIELDS.map((f) => [f, WORD_FIELDS.includes(f) ? searchableValues(doc.fields[f] ?? []) : []]),
   ) as Record<SearchField, string[]>;
   const fields = Object.fromEntries(SEARCH_FIELDS.map((f) => [f, [...(doc.fields[f] ?? [])]])) as unknown as SearchFields;
   return {
