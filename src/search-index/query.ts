@@ -33,8 +33,17 @@ export function tokenize(s: string): Token[] {
   const tokens: Token[] = [];
   // Most identifiers and many names are ASCII: folding is then just lower-casing, offsets are kept.
   if (ASCII.test(s)) {
-    for (const m of s.toLowerCase().matchAll(ASCII_WORDS)) {
-      tokens.push({ text: m[0], start: m.index, end: m.index + m[0].length });
+    // Runs of [a-z0-9] by character codes: highlighting splits every value of every hit shown.
+    const lower = s.toLowerCase();
+    let start = -1;
+    for (let i = 0; i <= lower.length; i++) {
+      const c = i < lower.length ? lower.charCodeAt(i) : 0;
+      const word = (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39);
+      if (word && start < 0) start = i;
+      else if (!word && start >= 0) {
+        tokens.push({ text: lower.slice(start, i), start, end: i });
+        start = -1;
+      }
     }
     return tokens;
   }
@@ -406,6 +415,12 @@ export function matchFinder(q: string, keys: readonly string[] = identifierKeys(
     for (const field of SEARCH_FIELDS) {
       const typos = TYPO_FIELDS.includes(field);
       for (const value of doc.fields[field]) {
+        // Without typos an ASCII value matches only if a query word is inside it: most values of a
+        // hit are ruled out by that, without splitting them into words.
+        if (!typos && ASCII.test(value)) {
+          const lower = value.toLowerCase();
+          if (!words.some((w) => lower.includes(w))) continue;
+        }
         let matchedWords = 0;
         const ranges: Array<[number, number]> = [];
         for (const token of tokenize(value)) {
