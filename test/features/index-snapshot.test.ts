@@ -128,6 +128,18 @@ describe('search index snapshot', () => {
     expect(rebuild).toHaveBeenCalledTimes(1);
   });
 
+  test('when a process died while writing, then its temporary file is removed by a later save once stale', async () => {
+    const stale = path.join(dir, '.search-index.snapshot.99999.tmp');
+    const fresh = path.join(dir, '.search-index.snapshot.88888.tmp');
+    fs.writeFileSync(stale, 'half a snapshot');
+    fs.writeFileSync(fresh, 'another process, writing now');
+    const old = new Date(Date.now() - 2 * 3600_000);
+    fs.utimesSync(stale, old, old);
+    await new Indexer(store, new EmbeddedSearchIndex({ snapshotFile: file }), log).open();
+    expect(fs.existsSync(stale)).toBe(false);
+    expect(fs.existsSync(fresh)).toBe(true);
+  });
+
   test('when no data folder is given, then nothing is written', async () => {
     const index = new EmbeddedSearchIndex();
     expect(index.snapshots).toBeUndefined();

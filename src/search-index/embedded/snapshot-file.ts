@@ -73,7 +73,25 @@ export function writeSnapshot(file: string, build: (w: SnapshotWriter) => unknow
   }
   fs.closeSync(fd);
   fs.renameSync(tmp, file);
+  removeStaleTemporaries(file);
   return head.length + offset;
+}
+
+/** A write never takes an hour: older temporary files are left by a process that died while writing. */
+const STALE_MS = 60 * 60 * 1000;
+
+function removeStaleTemporaries(file: string): void {
+  const dir = path.dirname(file);
+  const prefix = `.${path.basename(file)}.`;
+  for (const name of fs.readdirSync(dir)) {
+    if (!name.startsWith(prefix) || !name.endsWith('.tmp')) continue;
+    const full = path.join(dir, name);
+    try {
+      if (Date.now() - fs.statSync(full).mtimeMs > STALE_MS) fs.rmSync(full, { force: true });
+    } catch {
+      // Gone meanwhile, or not ours to remove: nothing to clean.
+    }
+  }
 }
 
 export interface SnapshotReader<M> {
