@@ -635,18 +635,18 @@ class Shard {
   ): Ranked[] {
     const qWords = queryWords(q);
     if (qWords.length === 0) return [];
-    const matches = qWords.map((w, i) => this.matchWord(w, i === qWords.length - 1));
-    if (matches.some((m) => m.nodes.length === 0 && m.roots.length === 0)) return [];
-    this.ensureScratch();
-
     // A word typed twice ("E2:E2") matches the same documents twice: looked up once, counted twice.
     const byText = new Map<string, { m: WordMatches; weight: number }>();
     for (const [i, w] of qWords.entries()) {
-      const k = `${i === qWords.length - 1 ? '>' : '='}${w}`;
+      const isLast = i === qWords.length - 1;
+      const k = `${isLast ? '>' : '='}${w}`;
       const seen = byText.get(k);
       if (seen) seen.weight++;
-      else byText.set(k, { m: matches[i]!, weight: 1 });
+      else byText.set(k, { m: this.matchWord(w, isLast), weight: 1 });
     }
+    if ([...byText.values()].some(({ m }) => m.nodes.length === 0 && m.roots.length === 0)) return [];
+    this.ensureScratch();
+
     const ordered = [...byText.values()].sort((a, b) => a.m.estimate - b.m.estimate);
     let candidates: number[];
     let next = 1;
@@ -769,7 +769,8 @@ class Shard {
         const field = entry & FIELD_MASK;
         if ((typos > 0 && !TYPO_FIELD[field]) || !usable(slot)) return true;
         const previous = extra.get(slot);
-        if (previous === undefined || score(entry) < previous) extra.set(slot, score(entry));
+        const value = score(entry);
+        if (previous === undefined || value < previous) extra.set(slot, value);
         return true;
       };
       const node = nodes[i]!;
