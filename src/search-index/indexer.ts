@@ -83,13 +83,29 @@ export class Indexer {
     // Read the cursor first: a change made during the scan is applied again afterwards (harmless).
     const startSeq = await this.store.changes.latestSeq();
     const names = new Map<string, string>();
-    const result = await this.index.rebuild(this.allDocs(names));
+    const result = await this.buildAll(names);
     this.orgNames = names;
     this.resumed = false;
     this.cursor = Math.max(this.cursor, startSeq);
     await this.saveCursor();
     await this.saveSnapshot();
     return result;
+  }
+
+  /** A new index of the whole store: from worker threads when the index can, else in this thread. */
+  private async buildAll(names: Map<string, string>): Promise<{ count: number }> {
+    if (this.index.rebuildFromStore) {
+      const started = Date.now();
+      try {
+        const result = await this.index.rebuildFromStore(names);
+        this.log.info({ count: result.count, ms: Date.now() - started }, 'search index built in worker threads');
+        return result;
+      } catch (err) {
+        this.log.warn({ err }, 'search index: building in worker threads failed, building in this thread');
+        names.clear();
+      }
+    }
+    return this.index.rebuild(this.allDocs(names));
   }
 
   /**

@@ -104,6 +104,11 @@ export interface SearchIndex {
    * old index until the new one is complete.
    */
   rebuild(docs: AsyncIterable<SearchDoc[]>): Promise<{ count: number }>;
+  /**
+   * An in-process index next to the embedded store: rebuild() with the store read and the
+   * documents prepared in worker threads, on the other cores. Org names (id → name) go to `names`.
+   */
+  rebuildFromStore?(names: Map<string, string>): Promise<{ count: number }>;
   /** Number of documents currently indexed. */
   count(): Promise<number>;
   /** Throws when the engine does not answer. */

@@ -21,14 +21,23 @@ export interface PartnerRepo {
   list(): Promise<Partner[]>;
 }
 
+/**
+ * One of `of` disjoint parts of a table, numbered from 0, for scans run side by side (a reindex
+ * split between worker threads): every record is in exactly one part, the parts about equal.
+ */
+export interface ScanPart {
+  index: number;
+  of: number;
+}
+
 export interface OrgRepo {
   upsert(org: Org): Promise<void>;
   get(partnerId: string, id: string): Promise<Org | null>;
   count(partnerId?: string): Promise<number>;
   /** System use only (the search indexer), never with ids from a request: not scoped by partner. */
   getByIds(ids: string[]): Promise<Org[]>;
-  /** Every org exactly once, in batches, in the order the store reads fastest (reindex). */
-  scan(batchSize: number): AsyncIterable<Org[]>;
+  /** Every org exactly once, in batches, in the order the store reads fastest (reindex); see ScanPart. */
+  scan(batchSize: number, part?: ScanPart): AsyncIterable<Org[]>;
 }
 
 export interface UserRepo {
@@ -45,7 +54,7 @@ export interface UserRepo {
   count(partnerId?: string): Promise<number>;
   /** System use only (the search indexer), never with ids from a request: not scoped by partner. */
   getByIds(ids: string[]): Promise<User[]>;
-  scan(batchSize: number): AsyncIterable<User[]>;
+  scan(batchSize: number, part?: ScanPart): AsyncIterable<User[]>;
   /**
    * System use only (mail provider events), never with an address from an agent's request: sets
    * `lastEmail` on every user with this address, in any partner, whose lastEmail is absent or not
@@ -64,7 +73,7 @@ export interface DeviceRepo {
   count(partnerId?: string): Promise<number>;
   /** System use only (the search indexer), never with ids from a request: not scoped by partner. */
   getByIds(ids: string[]): Promise<Device[]>;
-  scan(batchSize: number): AsyncIterable<Device[]>;
+  scan(batchSize: number, part?: ScanPart): AsyncIterable<Device[]>;
 }
 
 export interface AgentRepo {

@@ -294,6 +294,26 @@ export function storeContract<S extends Store>(label: string, make: () => Promis
         expect(ids).toEqual(expect.arrayContaining(mine));
         expect(ids.length).toBe(await s.orgs.count());
       });
+
+      test('when a scan is split into parts, then every record is in exactly one part, whatever the number of parts', async () => {
+        for (let i = 0; i < 5; i++) {
+          const { orgId } = await tenant();
+          await s.users.upsert(f.user(orgId));
+          await s.devices.upsert(f.device(orgId));
+        }
+        const all = (await batchesOf(s.orgs.scan(100))).flat().map((o) => o.id).sort();
+        for (const of of [1, 2, 3, 7]) {
+          const parts = await Promise.all(Array.from({ length: of }, async (_, index) =>
+            (await batchesOf(s.orgs.scan(2, { index, of }))).flat().map((o) => o.id)));
+          expect(parts.flat().sort()).toEqual(all);
+        }
+        const users = (await batchesOf(s.users.scan(100))).flat().map((u) => u.id).sort();
+        const userParts = [0, 1].map(async (index) => (await batchesOf(s.users.scan(3, { index, of: 2 }))).flat().map((u) => u.id));
+        expect((await Promise.all(userParts)).flat().sort()).toEqual(users);
+        const devices = (await batchesOf(s.devices.scan(100))).flat().map((d) => d.id).sort();
+        const deviceParts = [0, 1, 2].map(async (index) => (await batchesOf(s.devices.scan(1, { index, of: 3 }))).flat().map((d) => d.id));
+        expect((await Promise.all(deviceParts)).flat().sort()).toEqual(devices);
+      });
     });
 
     describe('users', () => {

@@ -2,17 +2,17 @@
 // (exact identifiers, then typos, attribute, exactness, then a stable order). See spec 3.1.
 import { performance } from 'node:perf_hooks';
 import {
-  DEFAULT_LIMIT, MAX_LIMIT, SEARCH_FIELDS, TYPO_FIELDS, WORD_FIELDS,
+  DEFAULT_LIMIT, MAX_LIMIT, SEARCH_FIELDS,
   type HitKind, type IndexSnapshots, type SearchDoc, type SearchHit, type SearchIndex, type SearchQuery, type SearchResult,
   type SnapshotPosition,
 } from '../search-index';
 import {
-  MAX_QUERY_WORDS, foldText, identifierEntriesOf, identifierKeys, identifierKeysOf,
-  matchFinder, queryWords, tokenWords, typoBudget, type MatchFinder,
+  MAX_QUERY_WORDS, identifierEntriesOf, identifierKeys, matchFinder, queryWords, typoBudget, type MatchFinder,
 } from '../query';
+import { preparedFromStore } from './build-workers';
+import { BatchReader, KIND_CODE, TYPO_FIELD, hashKey, prepareDocs, type Packed, type PreparedBatch } from './prepared-docs';
 import { readSnapshot, writeSnapshot, type SnapshotReader, type SnapshotWriter } from './snapshot-file';
 
-const KIND_CODE: Record<HitKind, number> = { org: 0, user: 1, device: 2 };
 /** Marks a slot whose document was replaced or removed; postings pointing at it are skipped. */
 const DEAD = 255;
 /**
@@ -21,8 +21,6 @@ const DEAD = 255;
  */
 const FIELD_BITS = 4;
 const FIELD_MASK = (1 << FIELD_BITS) - 1;
-const TYPO_FIELD = SEARCH_FIELDS.map((f) => TYPO_FIELDS.includes(f));
-const WORD_FIELD = SEARCH_FIELDS.map((f) => WORD_FIELDS.includes(f));
 /** Longer queries are no one's search; the cap bounds the work a hostile query can cause. */
 const MAX_QUERY_CHARS = 256;
 /** Compact a shard once this many replaced or removed documents linger, and they outnumber the live ones. */
@@ -48,10 +46,11 @@ class Trie {
   typo = new Uint8Array(1024);
   size = 1;
 
-  insert(word: string): number {
+  /** Inserts the word of these code units; returns its node. */
+  insert(text: Uint16Array, start: number, length: number): number {
     let node = 0;
-    for (let i = 0; i < word.length; i++) {
-      const c = word.charCodeAt(i);
+    for (let i = 0; i < length; i++) {
+      const c = text[start + i]!;
       let n = this.eq[node]!;
       if (n < 0) {
         n = this.newNode(c, node, i + 1);
@@ -225,12 +224,6 @@ function grow<T extends Uint8Array | Uint16Array | Int32Array | Uint32Array>(fro
   return to;
 }
 
-function hashKey(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  return h | 0;
-}
-
 /**
  * Identifier key → slots, as an open-addressing table of 32-bit hashes: a Map of millions of
  * string keys costs far more memory. Collisions are harmless: every hit is checked against the doc.
@@ -339,16 +332,16 @@ class PackedDocs {
 
   get length(): number { return this.count; }
 
-  push(json: string): void {
+  push(json: Uint8Array): void {
     const at = this.from[this.count]!;
-    // A UTF-16 unit takes at most 3 bytes in UTF-8.
-    if (at + json.length * 3 > this.bytes.length) {
-      const bigger = Buffer.allocUnsafe(Math.max(this.bytes.length * 2, at + json.length * 3));
+    if (at + json.length > this.bytes.length) {
+      const bigger = Buffer.allocUnsafe(Math.max(this.bytes.length * 2, at + json.length));
       this.bytes.copy(bigger, 0, 0, at);
       this.bytes = bigger;
     }
     if (this.count + 1 === this.from.length) this.from = grow(this.from, new Uint32Array(this.from.length * 2));
-    this.from[++this.count] = at + this.bytes.write(json, at);
+    this.bytes.set(json, at);
+    this.from[++this.count] = at + json.length;
   }
 
   get(i: number): string {
@@ -370,9 +363,6 @@ class PackedDocs {
     return out;
   }
 }
-
-/** A search document without its object overhead: [kind, orgId, status, title, subtitle, ...field values]. */
-type Packed = [HitKind, string, string, string, string, ...string[][]];
 
 /**
  * All documents of one partner. Every query is scoped to one partner, so keeping partners apart
@@ -486,55 +476,44 @@ class Shard {
     return shard;
   }
 
-  /** Ids of the live documents. */
-  liveIds(): IterableIterator<string> {
-    return this.slotOf.keys();
-  }
-
   has(id: string): boolean { return this.slotOf.has(id); }
 
-  add(doc: SearchDoc): void {
-    this.remove(doc.id);
+  /** Adds (or replaces) the reader's current document. */
+  add(doc: BatchReader): void {
+    const id = doc.id;
+    this.remove(id);
     const slot = this.ids.length;
     if (slot === this.kinds.length) {
       this.kinds = grow(this.kinds, new Uint8Array(slot * 2));
       this.orgs = grow(this.orgs, new Int32Array(slot * 2));
       this.wordsFrom = grow(this.wordsFrom, new Int32Array(slot * 2 + 1));
     }
-    this.packed.push(JSON.stringify([doc.kind, doc.orgId, doc.status, doc.title, doc.subtitle, ...SEARCH_FIELDS.map((f) => doc.fields[f] ?? [])]));
-    this.ids.push(doc.id);
-    const folded = foldText(doc.title);
-    this.sortTitles.push(folded === doc.title ? doc.title : folded);
-    this.kinds[slot] = KIND_CODE[doc.kind];
+    this.packed.push(doc.packed);
+    this.ids.push(id);
+    this.sortTitles.push(doc.sortTitle);
+    this.kinds[slot] = doc.kind;
     this.orgs[slot] = this.orgCode(doc.orgId, true);
     (this.members[this.orgs[slot]!] ??= []).push(slot);
+    const text = doc.batch.text;
+    const words = doc.wordCount;
     let w = this.wordsFrom[slot]!;
-    for (let fi = 0; fi < SEARCH_FIELDS.length; fi++) {
-      if (!WORD_FIELD[fi]) continue;
-      const values = doc.fields[SEARCH_FIELDS[fi]!] ?? [];
-      // A word twice in one field (a name in displayName and lastName) is one posting.
-      const seen: number[] = [];
-      for (const value of values) {
-        for (const text of tokenWords(value)) {
-          const node = this.trie.insert(text);
-          if (seen.includes(node)) continue;
-          seen.push(node);
-          if (!this.bulk) {
-            const more = this.postExtra.get(node);
-            if (more) more.push((slot << FIELD_BITS) | fi);
-            else this.postExtra.set(node, [(slot << FIELD_BITS) | fi]);
-          }
-          if (node >= this.fieldMask.length) this.fieldMask = grow(this.fieldMask, new Uint16Array(Math.max(node + 1, this.fieldMask.length * 2)));
-          this.fieldMask[node]! |= 1 << fi;
-          if (TYPO_FIELD[fi]) this.trie.markTypo(node);
-          if (w === this.words.length) this.words = grow(this.words, new Int32Array(Math.max(4096, w * 2)));
-          this.words[w++] = (node << FIELD_BITS) | fi;
-        }
+    if (w + words > this.words.length) this.words = grow(this.words, new Int32Array(Math.max(4096, (w + words) * 2)));
+    for (let i = 0; i < words; i++) {
+      const fi = doc.wordField(i);
+      const node = this.trie.insert(text, doc.wordStart(i), doc.wordLength(i));
+      if (!this.bulk) {
+        const more = this.postExtra.get(node);
+        if (more) more.push((slot << FIELD_BITS) | fi);
+        else this.postExtra.set(node, [(slot << FIELD_BITS) | fi]);
       }
+      if (node >= this.fieldMask.length) this.fieldMask = grow(this.fieldMask, new Uint16Array(Math.max(node + 1, this.fieldMask.length * 2)));
+      this.fieldMask[node]! |= 1 << fi;
+      if (TYPO_FIELD[fi]) this.trie.markTypo(node);
+      this.words[w++] = (node << FIELD_BITS) | fi;
     }
     this.wordsFrom[slot + 1] = w;
-    this.slotOf.set(doc.id, slot);
-    for (const key of identifierKeysOf(doc)) this.keys.add(hashKey(key), slot);
+    this.slotOf.set(id, slot);
+    for (let i = 0, n = doc.keyCount; i < n; i++) this.keys.add(doc.keyHash(i), slot);
   }
 
   remove(id: string): void {
@@ -1169,28 +1148,34 @@ class Shard {
 /** One generation of the index; rebuild() fills a new one and swaps it in. */
 class IndexState {
   readonly shards = new Map<string, Shard>();
-  private readonly partnerOf = new Map<string, string>();
 
   /** `bulk`: filled by rebuild() and finalized before anyone searches it. */
   constructor(private bulk = false) {}
 
-  upsert(doc: SearchDoc): void {
-    const previous = this.partnerOf.get(doc.id);
-    if (previous !== undefined && previous !== doc.partnerId) this.shards.get(previous)?.remove(doc.id);
-    let shard = this.shards.get(doc.partnerId);
-    if (!shard) {
-      shard = new Shard(doc.partnerId, this.bulk);
-      this.shards.set(doc.partnerId, shard);
+  /**
+   * Adds (or replaces) every document of the batch. `fresh`: none of them is in another shard (a
+   * full scan reads each record once, with its partner).
+   */
+  upsert(batch: PreparedBatch, fresh = false): void {
+    for (const doc = new BatchReader(batch); doc.next();) {
+      const partnerId = doc.partnerId;
+      let shard = this.shards.get(partnerId);
+      if (!shard) {
+        shard = new Shard(partnerId, this.bulk);
+        this.shards.set(partnerId, shard);
+      }
+      if (!fresh && this.shards.size > 1) {
+        // A record that moved to another partner leaves its old shard. No map of id to partner:
+        // at a million documents it cost more than looking in each of the few shards.
+        const id = doc.id;
+        for (const other of this.shards.values()) if (other !== shard) other.remove(id);
+      }
+      shard.add(doc);
     }
-    shard.add(doc);
-    this.partnerOf.set(doc.id, doc.partnerId);
   }
 
   remove(id: string): void {
-    const partnerId = this.partnerOf.get(id);
-    if (partnerId === undefined) return;
-    this.shards.get(partnerId)?.remove(id);
-    this.partnerOf.delete(id);
+    for (const shard of this.shards.values()) shard.remove(id);
   }
 
   /** After a bulk load: see Shard.finalize(). */
@@ -1200,7 +1185,11 @@ class IndexState {
     this.bulk = false;
   }
 
-  get count(): number { return this.partnerOf.size; }
+  get count(): number {
+    let n = 0;
+    for (const shard of this.shards.values()) n += shard.size;
+    return n;
+  }
 
   save(w: SnapshotWriter) {
     return { shards: [...this.shards.values()].map((shard) => shard.save(w)) };
@@ -1211,13 +1200,12 @@ class IndexState {
     for (const saved of m.shards) {
       const shard = Shard.load(r, saved);
       state.shards.set(saved.partnerId, shard);
-      for (const id of shard.liveIds()) state.partnerOf.set(id, saved.partnerId);
     }
     return state;
   }
 }
 
-type Change = { upsert: SearchDoc[] } | { remove: string[] };
+type Change = { upsert: PreparedBatch } | { remove: string[] };
 
 /** Changes the format: a snapshot of another version is not read (the index is rebuilt instead). */
 const SNAPSHOT_VERSION = 1;
@@ -1225,17 +1213,24 @@ const SNAPSHOT_VERSION = 1;
 export interface EmbeddedSearchIndexOptions {
   /** Where to keep the index between runs (in the data folder); none: rebuilt at every start. */
   snapshotFile?: string;
+  /** The embedded store's file: a full rebuild reads it in worker threads (rebuildFromStore). */
+  storeFile?: string;
+  /** Worker threads for rebuildFromStore(); by default one per core, at most four. */
+  buildWorkers?: number;
 }
 
 export class EmbeddedSearchIndex implements SearchIndex {
   readonly name = 'embedded';
   readonly durable: boolean = false;
   readonly snapshots?: IndexSnapshots;
+  readonly rebuildFromStore?: (names: Map<string, string>) => Promise<{ count: number }>;
   private state = new IndexState();
   /** Changes made while a rebuild runs, replayed on the new index before it is swapped in. */
   private readonly journals = new Set<Change[]>();
 
   constructor(options: EmbeddedSearchIndexOptions = {}) {
+    const { storeFile, buildWorkers } = options;
+    if (storeFile) this.rebuildFromStore = (names) => this.rebuildPrepared(preparedFromStore(storeFile, names, buildWorkers));
     const file = options.snapshotFile;
     if (file) {
       this.snapshots = {
@@ -1255,8 +1250,9 @@ export class EmbeddedSearchIndex implements SearchIndex {
   }
 
   async upsert(docs: SearchDoc[]): Promise<void> {
-    for (const doc of docs) this.state.upsert(doc);
-    for (const journal of this.journals) journal.push({ upsert: docs });
+    const batch = prepareDocs(docs);
+    this.state.upsert(batch);
+    for (const journal of this.journals) journal.push({ upsert: batch });
   }
 
   async remove(ids: string[]): Promise<void> {
@@ -1276,14 +1272,21 @@ export class EmbeddedSearchIndex implements SearchIndex {
   }
 
   async rebuild(docs: AsyncIterable<SearchDoc[]>): Promise<{ count: number }> {
+    return this.rebuildPrepared((async function* () {
+      for await (const batch of docs) yield prepareDocs(batch);
+    })());
+  }
+
+  /** rebuild() from batches prepared elsewhere (see build-worker.ts). */
+  async rebuildPrepared(batches: AsyncIterable<PreparedBatch>): Promise<{ count: number }> {
     const next = new IndexState(true);
     const journal: Change[] = [];
     this.journals.add(journal);
     try {
-      for await (const batch of docs) for (const doc of batch) next.upsert(doc);
+      for await (const batch of batches) next.upsert(batch, true);
       // No await from here to the swap: no change can slip between the replay and the swap.
       for (const change of journal) {
-        if ('upsert' in change) for (const doc of change.upsert) next.upsert(doc);
+        if ('upsert' in change) next.upsert(change.upsert);
         else for (const id of change.remove) next.remove(id);
       }
       next.finalize();

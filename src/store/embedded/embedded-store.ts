@@ -8,7 +8,7 @@ import { conflict, invalid } from '../../errors';
 import type {
   Agent, AgentRepo, ApiToken, ApiTokenRepo, AuditEvent, AuditQuery, AuditRepo, Change, ChangeRepo,
   ChangedEntity, Device, DeviceInput, DeviceRepo, MailOutboxRepo, Org, OrgRepo, OutboxMail, Page, Partner, PartnerRepo,
-  RateLimitRepo, SessionRecord, SessionRepo, Store, User, UserInput, UserRepo, Verification, VerificationOutcome,
+  RateLimitRepo, ScanPart, SessionRecord, SessionRepo, Store, User, UserInput, UserRepo, Verification, VerificationOutcome,
   VerificationRepo,
 } from '../store';
 import type { PasswordSetup, PasswordSetupRepo } from '../store';
@@ -208,11 +208,12 @@ export class EmbeddedStore implements Store {
    * each row at random, four times slower at a million rows. An upsert keeps its row's rowid and a
    * new row gets a higher one, so every row present for the whole scan comes exactly once.
    */
-  private async *scanTable<T>(table: string, batchSize: number): AsyncIterable<T[]> {
+  private async *scanTable<T>(table: string, batchSize: number, part: ScanPart = { index: 0, of: 1 }): AsyncIterable<T[]> {
     let after = 0;
-    const stmt = this.sql(`SELECT rowid AS r, data FROM ${table} WHERE rowid > ? ORDER BY rowid LIMIT ?`);
+    // Parts by rowid modulo: each part reads every page, but parses only its own rows.
+    const stmt = this.sql(`SELECT rowid AS r, data FROM ${table} WHERE rowid > ? AND rowid % ? = ? ORDER BY rowid LIMIT ?`);
     for (;;) {
-      const rows = stmt.all(after, batchSize) as Array<{ r: number; data: string }>;
+      const rows = stmt.all(after, part.of, part.index, batchSize) as Array<{ r: number; data: string }>;
       if (rows.length === 0) return;
       after = rows[rows.length - 1].r;
       yield parseAll<T>(rows);
@@ -267,7 +268,7 @@ export class EmbeddedStore implements Store {
         parse<Org>(this.sql('SELECT data FROM orgs WHERE id = ? AND partner_id = ?').get(id, partnerId) as Row),
       count: async (partnerId) => this.count('orgs', partnerId),
       getByIds: async (ids) => this.getByIds<Org>('orgs', ids),
-      scan: (batchSize) => this.scanTable<Org>('orgs', batchSize),
+      scan: (batchSize, part) => this.scanTable<Org>('orgs', batchSize, part),
     };
   }
 
@@ -316,7 +317,7 @@ export class EmbeddedStore implements Store {
       findFullAdminsByEmail: findFullAdminsByEmail(db),
       count: async (partnerId) => this.count('users', partnerId),
       getByIds: async (ids) => this.getByIds<User>('users', ids),
-      scan: (batchSize) => this.scanTable<User>('users', batchSize),
+      scan: (batchSize, part) => this.scanTable<User>('users', batchSize, part),
       // IMMEDIATE: the newer-or-not comparison and the write happen under one write lock.
       recordLastEmail: async (email, lastEmail) => recordLastEmail.immediate(email.trim().toLowerCase(), lastEmail),
     };
@@ -358,7 +359,7 @@ export class EmbeddedStore implements Store {
       ).all(partnerId, ownerUserId) as Row[]),
       count: async (partnerId) => this.count('devices', partnerId),
       getByIds: async (ids) => this.getByIds<Device>('devices', ids),
-      scan: (batchSize) => this.scanTable<Device>('devices', batchSize),
+      scan: (batchSize, part) => this.scanTable<Device>('devices', batchSize, part),
     };
   }
 

@@ -7,7 +7,7 @@ import type {
   AccessRequest, AccessRequestRepo, AddSupportContactResult, Agent, AgentRepo, ApiToken, ApiTokenRepo, AuditEvent,
   AuditQuery, AuditRepo, Change, ChangeRepo, ChangedEntity, ConsentGrant, ConsentGrantRepo, Device, DeviceRepo,
   EmailEvent, EmailEventRepo, GrantReminderRepo, LastEmail, MagicLink, MagicLinkRepo, MailOutboxRepo, Org, OrgRepo,
-  OutboxMail, Partner, PartnerRepo, PasswordSetup, PasswordSetupRepo, RateLimitRepo, ReplayRepo, SessionRecord,
+  OutboxMail, Partner, PartnerRepo, PasswordSetup, PasswordSetupRepo, RateLimitRepo, ReplayRepo, ScanPart, SessionRecord,
   SessionRepo, Store, Suppression, SuppressionRepo, SupportContact, SupportContactRepo, User, UserRepo, Verification,
   VerificationRepo,
 } from '../store';
@@ -275,12 +275,16 @@ export class MongooseStore implements Store {
     return org.partnerId;
   }
 
-  private async *scan<T>(model: mongoose.Model<any>, batchSize: number): AsyncIterable<T[]> {
-    let after = '';
+  private async *scan<T>(model: mongoose.Model<any>, batchSize: number, part: ScanPart = { index: 0, of: 1 }): AsyncIterable<T[]> {
+    // Parts by ranges of the id's first character; ids are UUIDs, so hex digits split them evenly.
+    // The first part starts at '' and the last has no end: any id is in exactly one part.
+    const bound = (k: number) => '0123456789abcdef'[Math.floor((16 * k) / part.of)]!;
+    const upto = part.index + 1 < part.of ? { $lt: bound(part.index + 1) } : {};
+    let from: object = part.index > 0 ? { $gte: bound(part.index) } : { $gt: '' };
     for (;;) {
-      const rows = await this.run(() => model.find({ id: { $gt: after } }).sort({ id: 1 }).limit(batchSize).lean<Lean[]>());
+      const rows = await this.run(() => model.find({ id: { ...from, ...upto } }).sort({ id: 1 }).limit(batchSize).lean<Lean[]>());
       if (rows.length === 0) return;
-      after = rows[rows.length - 1].id as string;
+      from = { $gt: rows[rows.length - 1].id as string };
       yield rows.map((r) => plain<T>(r));
     }
   }
@@ -340,7 +344,7 @@ export class MongooseStore implements Store {
       get: (partnerId, id) => this.findOne<Org>(Org, { id, partnerId }),
       count: (partnerId) => this.countDocs(Org, scoped(partnerId)),
       getByIds: (ids) => this.getByIds<Org>(Org, ids),
-      scan: (batchSize) => this.scan<Org>(Org, batchSize),
+      scan: (batchSize, part) => this.scan<Org>(Org, batchSize, part),
     };
   }
 
@@ -369,7 +373,7 @@ export class MongooseStore implements Store {
       findByEmail: (partnerId, email) => this.findMany<User>(User, { partnerId, email: normalizeEmail(email) }, { id: 1 }),
       count: (partnerId) => this.countDocs(User, partnerId === undefined ? {} : { partnerId }),
       getByIds: (ids) => this.getByIds<User>(User, ids),
-      scan: (batchSize) => this.scan<User>(User, batchSize),
+      scan: (batchSize, part) => this.scan<User>(User, batchSize, part),
       findFullAdminsByEmail: (email) =>
         this.findMany<User>(User, { email: normalizeEmail(email), roles: 'full_admin' }, { partnerId: 1, id: 1 }),
       recordLastEmail: (email, lastEmail) => this.run(async () => {
@@ -437,7 +441,7 @@ export class MongooseStore implements Store {
       listByOwner: (partnerId, ownerUserId) => this.findMany<Device>(Device, { partnerId, ownerUserId }, { id: 1 }),
       count: (partnerId) => this.countDocs(Device, partnerId === undefined ? {} : { partnerId }),
       getByIds: (ids) => this.getByIds<Device>(Device, ids),
-      scan: (batchSize) => this.scan<Device>(Device, batchSize),
+      scan: (batchSize, part) => this.scan<Device>(Device, batchSize, part),
     };
   }
 
