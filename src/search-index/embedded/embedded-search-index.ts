@@ -232,6 +232,13 @@ class KeyTable {
   private hashes = new Int32Array(1024);
   private slots = new Int32Array(1024); // slot + 1; 0 = empty
   private used = 0;
+  /**
+   * While a bulk load fills the shard, keys are only listed here (hash, slot, hash, slot...) and
+   * put in a table of the right size by compact(): growing the table by doubling rehashed every
+   * key again and again. Lookups do not see them, and nothing searches a shard being loaded.
+   */
+  private deferred: Int32Array | null = null;
+  private deferredUsed = 0;
 
   save(w: SnapshotWriter) {
     return { hashes: w.array(this.hashes), slots: w.array(this.slots), used: this.used };
@@ -245,7 +252,18 @@ class KeyTable {
     return t;
   }
 
+  /** Lists keys from now on instead of adding them, until the next compact(). */
+  defer(): void {
+    this.deferred ??= new Int32Array(1 << 12);
+  }
+
   add(hash: number, slot: number): void {
+    if (this.deferred) {
+      if (this.deferredUsed + 2 > this.deferred.length) this.deferred = grow(this.deferred, new Int32Array(this.deferred.length * 2));
+      this.deferred[this.deferredUsed++] = hash;
+      this.deferred[this.deferredUsed++] = slot;
+      return;
+    }
     if ((this.used + 1) * 2 > this.slots.length) this.resize(this.slots.length * 2);
     this.put(hash, slot);
     this.used++;
@@ -258,13 +276,23 @@ class KeyTable {
     }
   }
 
-  /** Rewrites the table without dead slots, renumbering live ones. */
+  /** Rewrites the table without dead slots, renumbering live ones; listed keys go in too. */
   compact(remap: Int32Array): void {
     let live = 0;
     for (let i = 0; i < this.slots.length; i++) if (this.slots[i] !== 0 && remap[this.slots[i]! - 1]! >= 0) live++;
+    const deferred = this.deferred;
+    for (let i = 0; i < this.deferredUsed; i += 2) if (remap[deferred![i + 1]!]! >= 0) live++;
     let cap = 1024;
     while (live * 2 > cap) cap *= 2;
     this.resize(cap, remap);
+    for (let i = 0; i < this.deferredUsed; i += 2) {
+      const slot = remap[deferred![i + 1]!]!;
+      if (slot < 0) continue;
+      this.put(deferred![i]!, slot);
+      this.used++;
+    }
+    this.deferred = null;
+    this.deferredUsed = 0;
   }
 
   private resize(capacity: number, remap?: Int32Array): void {
@@ -315,8 +343,21 @@ class PackedDocs {
   private bytes: Buffer = Buffer.allocUnsafe(1 << 16);
   private from = new Uint32Array(1025);
   private count = 0;
+  /**
+   * While a bulk load fills the shard: documents stay where they came in (the buffers of their
+   * batches), document i at sources[at[3i]] bytes [at[3i + 1], at[3i + 2]), and select() copies them
+   * out once, in their final order. Growing one buffer by doubling copied gigabytes at a million.
+   */
+  private sources: Buffer[] | null = null;
+  private at = new Int32Array(0);
+
+  /** Keeps documents in place from now on, until select(). */
+  keepInPlace(): void {
+    this.sources ??= [];
+  }
 
   save(w: SnapshotWriter) {
+    if (this.sources) throw new Error('a shard is saved only once loaded');
     const used = this.from[this.count]!;
     return { bytes: w.array(new Uint8Array(this.bytes.buffer, this.bytes.byteOffset, used)), from: w.array(this.from.subarray(0, this.count + 1)), count: this.count };
   }
@@ -333,6 +374,16 @@ class PackedDocs {
   get length(): number { return this.count; }
 
   push(json: Uint8Array): void {
+    if (this.sources) {
+      const last = this.sources[this.sources.length - 1];
+      if (last?.buffer !== json.buffer) this.sources.push(Buffer.from(json.buffer));
+      if (this.count * 3 + 3 > this.at.length) this.at = grow(this.at, new Int32Array(Math.max(3072, this.at.length * 2)));
+      this.at[this.count * 3] = this.sources.length - 1;
+      this.at[this.count * 3 + 1] = json.byteOffset;
+      this.at[this.count * 3 + 2] = json.byteOffset + json.length;
+      this.count++;
+      return;
+    }
     const at = this.from[this.count]!;
     if (at + json.length > this.bytes.length) {
       const bigger = Buffer.allocUnsafe(Math.max(this.bytes.length * 2, at + json.length));
@@ -345,19 +396,23 @@ class PackedDocs {
   }
 
   get(i: number): string {
+    if (this.sources) return this.sources[this.at[i * 3]!]!.toString('utf8', this.at[i * 3 + 1]!, this.at[i * 3 + 2]!);
     return this.bytes.toString('utf8', this.from[i]!, this.from[i + 1]!);
   }
 
-  /** The documents of `order`, in that order, in a buffer of their own size. */
+  /** The documents of `order`, in that order, in one buffer of their own size. */
   select(order: number[]): PackedDocs {
     const out = new PackedDocs();
+    const { sources, at: where } = this;
     let size = 0;
-    for (const i of order) size += this.from[i + 1]! - this.from[i]!;
+    for (const i of order) size += sources ? where[i * 3 + 2]! - where[i * 3 + 1]! : this.from[i + 1]! - this.from[i]!;
     out.bytes = Buffer.allocUnsafe(Math.max(1 << 16, size));
     out.from = new Uint32Array(order.length + 1025);
     let at = 0;
     for (const i of order) {
-      at += this.bytes.copy(out.bytes, at, this.from[i]!, this.from[i + 1]!);
+      at += sources
+        ? sources[where[i * 3]!]!.copy(out.bytes, at, where[i * 3 + 1]!, where[i * 3 + 2]!)
+        : this.bytes.copy(out.bytes, at, this.from[i]!, this.from[i + 1]!);
       out.from[++out.count] = at;
     }
     return out;
@@ -424,7 +479,12 @@ class Shard {
    * While a bulk load fills the shard (`bulk`), posting lists are not kept: finalize() builds them
    * from the forward index in one pass, which is how they end up sorted by rank anyway.
    */
-  constructor(private readonly partnerId: string, private bulk = false) {}
+  constructor(private readonly partnerId: string, private bulk = false) {
+    if (bulk) {
+      this.keys.defer();
+      this.packed.keepInPlace();
+    }
+  }
 
   get size(): number { return this.slotOf.size; }
 
