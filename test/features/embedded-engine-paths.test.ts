@@ -85,4 +85,20 @@ describe('embedded engine: the same answers whichever way the documents were ind
     const queries = queriesOf([...final.values()]);
     expect(await answers(index, queries, partnerId)).toEqual(await answers(fresh, queries, partnerId));
   }, 60_000);
+
+  test('when a rebuild is given a document twice, then the last version is the one found, once', async () => {
+    const docs = await demoDocs(10, 100);
+    const partnerId = docs[0]!.partnerId;
+    const user = docs.find((d) => d.kind === 'user' && d.partnerId === partnerId)!;
+    const older = { ...user, title: 'Xavierre Older', fields: { ...user.fields, name: ['Xavierre Older'] } };
+
+    const index = new EmbeddedSearchIndex();
+    await index.rebuild(once([older, ...docs]));
+
+    expect(await index.count()).toBe(docs.length);
+    expect((await index.search({ q: 'xavierre', partnerId })).hits).toEqual([]);
+    const byEmail = (await index.search({ q: user.fields.email[0]!, partnerId })).hits;
+    expect(byEmail[0]).toMatchObject({ id: user.id, title: user.title, exact: true });
+    expect(byEmail.filter((h) => h.id === user.id)).toHaveLength(1);
+  });
 });

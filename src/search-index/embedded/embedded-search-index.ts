@@ -541,7 +541,9 @@ class Shard {
   /** Adds (or replaces) the reader's current document. */
   add(doc: BatchReader): void {
     const id = doc.id;
-    this.remove(id);
+    // A bulk load does not look for the document first: a million lookups in a map of a million
+    // ids. finalize() sweeps out any document added twice, keeping the last.
+    if (!this.bulk) this.remove(id);
     const slot = this.ids.length;
     if (slot === this.kinds.length) {
       this.kinds = grow(this.kinds, new Uint8Array(slot * 2));
@@ -591,6 +593,14 @@ class Shard {
    * posting list is in that order too, and trims the build's spare capacity.
    */
   finalize(): void {
+    if (this.slotOf.size + this.dead !== this.ids.length) {
+      for (let slot = 0; slot < this.ids.length; slot++) {
+        if (this.kinds[slot] !== DEAD && this.slotOf.get(this.ids[slot]!) !== slot) {
+          this.kinds[slot] = DEAD;
+          this.dead++;
+        }
+      }
+    }
     const live: number[] = [];
     for (let slot = 0; slot < this.ids.length; slot++) if (this.kinds[slot] !== DEAD) live.push(slot);
     live.sort((a, b) => this.compareTitles(a, b));
