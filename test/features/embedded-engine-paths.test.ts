@@ -101,4 +101,19 @@ describe('embedded engine: the same answers whichever way the documents were ind
     expect(byEmail[0]).toMatchObject({ id: user.id, title: user.title, exact: true });
     expect(byEmail.filter((h) => h.id === user.id)).toHaveLength(1);
   });
+
+  test('when a build comes in many small batches, then answers equal a build from one batch', async () => {
+    const docs = await demoDocs(20, 300);
+    const partnerId = docs[0]!.partnerId;
+    async function* batchesOf7(): AsyncIterable<SearchDoc[]> {
+      for (let i = 0; i < docs.length; i += 7) yield docs.slice(i, i + 7);
+    }
+    const small = new EmbeddedSearchIndex();
+    await small.rebuild(batchesOf7());
+    const whole = new EmbeddedSearchIndex();
+    await whole.rebuild(once(docs));
+
+    const queries = queriesOf(docs);
+    expect(await answers(small, queries, partnerId)).toEqual(await answers(whole, queries, partnerId));
+  });
 });

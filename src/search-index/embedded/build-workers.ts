@@ -90,7 +90,7 @@ async function work(job: Job): Promise<void> {
     resume = null;
     const batch = writer.finish();
     unanswered++;
-    port.postMessage({ batch } satisfies FromWorker, [batch.ints.buffer, batch.text.buffer, batch.packed.buffer]);
+    port.postMessage({ batch } satisfies FromWorker, [batch.ints.buffer, batch.dict.buffer, batch.text.buffer, batch.packed.buffer]);
   };
   const store = new EmbeddedStore(job.file);
   try {

@@ -462,6 +462,9 @@ class Shard {
   private members: number[][] = [];
   private slotOf = new Map<string, number>();
   private dead = 0;
+  /** In a bulk load, the trie node of each word of the last batch seen (-1: not looked up yet). */
+  private nodesOfBatch: PreparedBatch | null = null;
+  private nodesOfWords = new Int32Array(0);
   // Per-search scratch, indexed by slot or trie node; stamps avoid clearing them between words and searches.
   private epoch = 0;
   private wordStamp = new Uint32Array(0);
@@ -560,9 +563,22 @@ class Shard {
     const words = doc.wordCount;
     let w = this.wordsFrom[slot]!;
     if (w + words > this.words.length) this.words = grow(this.words, new Int32Array(Math.max(4096, (w + words) * 2)));
+    // While a bulk load fills the shard, each word of a batch is looked up in the trie once (the
+    // counts of words under each node that insert() keeps are made exact by finalize() anyway).
+    if (this.bulk && doc.batch !== this.nodesOfBatch) {
+      this.nodesOfBatch = doc.batch;
+      const n = doc.batch.dict.length >> 1;
+      if (this.nodesOfWords.length < n) this.nodesOfWords = new Int32Array(n * 2);
+      this.nodesOfWords.fill(-1, 0, n);
+    }
     for (let i = 0; i < words; i++) {
       const fi = doc.wordField(i);
-      const node = this.trie.insert(text, doc.wordStart(i), doc.wordLength(i));
+      const wn = doc.wordNumber(i);
+      let node = this.bulk ? this.nodesOfWords[wn]! : -1;
+      if (node < 0) {
+        node = this.trie.insert(text, doc.wordStart(wn), doc.wordLength(wn));
+        if (this.bulk) this.nodesOfWords[wn] = node;
+      }
       if (!this.bulk) {
         const more = this.postExtra.get(node);
         if (more) more.push((slot << FIELD_BITS) | fi);
@@ -607,6 +623,8 @@ class Shard {
     this.renumber(live, 0);
     this.ranked = live.length;
     this.bulk = false;
+    this.nodesOfBatch = null;
+    this.nodesOfWords = new Int32Array(0);
     this.trie.trim();
     this.trie.number({ start: this.postStart, end: this.postEnd });
   }

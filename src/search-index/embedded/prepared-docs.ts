@@ -25,11 +25,14 @@ export function hashKey(s: string): number {
 /**
  * Per document in `ints`: kind, partner id, org id, id and sort title (each a start and length in
  * `text`), the end of its JSON in `packed`, its word count and its key count; then each word as field
- * index, start and length in `text`; then each key hash.
+ * index and word number; then each key hash. Word n is `text` from dict[2n], dict[2n + 1] units long:
+ * each distinct word of the batch once (a domain, a common first name), so the engine looks it up
+ * in its trie once per batch, not once per document.
  */
 export interface PreparedBatch {
   count: number;
   ints: Int32Array<ArrayBuffer>;
+  dict: Int32Array<ArrayBuffer>;
   text: Uint16Array<ArrayBuffer>;
   packed: Uint8Array<ArrayBuffer>;
 }
@@ -39,6 +42,9 @@ const HEAD = 12;
 /** Fills a PreparedBatch document by document. */
 export class BatchWriter {
   private ints = new Int32Array(1 << 12);
+  private dict = new Int32Array(1 << 12);
+  private dictUsed = 0;
+  private wordNumbers = new Map<string, number>();
   private text = new Uint16Array(1 << 14);
   private packed = Buffer.allocUnsafe(1 << 16);
   private intsUsed = 0;
@@ -73,16 +79,16 @@ export class BatchWriter {
     for (const fi of WORD_FIELD_INDEXES) {
       const values = doc.fields[SEARCH_FIELDS[fi]!] ?? [];
       // A word twice in one field (a name in displayName and lastName) is one posting.
-      const seen = new Set<string>();
+      const fieldFrom = this.intsUsed;
       for (const value of values) {
         for (const word of tokenWords(value)) {
-          if (seen.has(word)) continue;
-          seen.add(word);
-          const start = this.string(word);
-          this.reserveInts(3);
+          const n = this.wordNumber(word);
+          let seen = false;
+          for (let at = fieldFrom + 1; at < this.intsUsed && !seen; at += 2) seen = this.ints[at] === n;
+          if (seen) continue;
+          this.reserveInts(2);
           this.ints[this.intsUsed++] = fi;
-          this.ints[this.intsUsed++] = start;
-          this.ints[this.intsUsed++] = word.length;
+          this.ints[this.intsUsed++] = n;
           words++;
         }
       }
@@ -99,12 +105,30 @@ export class BatchWriter {
     const batch: PreparedBatch = {
       count: this.count,
       ints: this.ints.slice(0, this.intsUsed),
+      dict: this.dict.slice(0, this.dictUsed),
       text: this.text.slice(0, this.textUsed),
       packed: new Uint8Array(this.packed.subarray(0, this.packedUsed)),
     };
-    this.intsUsed = this.textUsed = this.packedUsed = this.count = 0;
+    this.intsUsed = this.textUsed = this.packedUsed = this.count = this.dictUsed = 0;
     this.shared.clear();
+    this.wordNumbers.clear();
     return batch;
+  }
+
+  private wordNumber(word: string): number {
+    let n = this.wordNumbers.get(word);
+    if (n === undefined) {
+      n = this.dictUsed >> 1;
+      if (this.dictUsed + 2 > this.dict.length) {
+        const bigger = new Int32Array(this.dict.length * 2);
+        bigger.set(this.dict);
+        this.dict = bigger;
+      }
+      this.dict[this.dictUsed++] = this.string(word);
+      this.dict[this.dictUsed++] = word.length;
+      this.wordNumbers.set(word, n);
+    }
+    return n;
   }
 
   private sharedString(s: string): number {
@@ -178,7 +202,7 @@ export class BatchReader {
     if (this.at >= 0) this.packedFrom = this.batch.ints[this.at + 9]!;
     this.index++;
     this.at = this.following;
-    this.following = this.at + HEAD + this.batch.ints[this.at + 10]! * 3 + this.batch.ints[this.at + 11]!;
+    this.following = this.at + HEAD + this.batch.ints[this.at + 10]! * 2 + this.batch.ints[this.at + 11]!;
     return true;
   }
 
@@ -190,12 +214,14 @@ export class BatchReader {
   /** The stored JSON's bytes. */
   get packed(): Uint8Array { return this.batch.packed.subarray(this.packedFrom, this.batch.ints[this.at + 9]!); }
   get wordCount(): number { return this.batch.ints[this.at + 10]!; }
-  /** Word i: its field index, and where its code units are in `batch.text`. */
-  wordField(i: number): number { return this.batch.ints[this.at + HEAD + i * 3]!; }
-  wordStart(i: number): number { return this.batch.ints[this.at + HEAD + i * 3 + 1]!; }
-  wordLength(i: number): number { return this.batch.ints[this.at + HEAD + i * 3 + 2]!; }
+  /** The document's word i: its field index, and its number in the batch's dictionary. */
+  wordField(i: number): number { return this.batch.ints[this.at + HEAD + i * 2]!; }
+  wordNumber(i: number): number { return this.batch.ints[this.at + HEAD + i * 2 + 1]!; }
+  /** Where word number n's code units are in `batch.text`. */
+  wordStart(n: number): number { return this.batch.dict[n * 2]!; }
+  wordLength(n: number): number { return this.batch.dict[n * 2 + 1]!; }
   get keyCount(): number { return this.batch.ints[this.at + 11]!; }
-  keyHash(i: number): number { return this.batch.ints[this.at + HEAD + this.wordCount * 3 + i]!; }
+  keyHash(i: number): number { return this.batch.ints[this.at + HEAD + this.wordCount * 2 + i]!; }
 
   private string(i: number): string {
     const start = this.batch.ints[i]! * 2;
