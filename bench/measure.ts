@@ -179,28 +179,31 @@ export async function measure(spec: SizeSpec, opts: { httpSeconds: number }): Pr
     await store.close();
     fs.rmSync(dataFile);
 
-    log(`${spec.label}: cold start (open store, build index, write its snapshot)`);
+    log(`${spec.label}: cold start (open store, build index; its snapshot is then written in the background)`);
     const logger = createLogger('silent');
     const before = memory();
     const snapshotFile = path.join(dir, 'search-index.snapshot');
     // As the app runs it on the embedded store: records read and prepared in worker threads.
     const first = new EmbeddedSearchIndex({ snapshotFile, storeFile });
-    // The snapshot write is part of a first start; timed on its own so the build rate is the build's.
+    // The index serves searches once built; its snapshot is written after, in the background (timed on its own).
     let snapshotSaveS = 0;
     const snapshots = first.snapshots!;
     const save = snapshots.save.bind(snapshots);
-    snapshots.save = (position) => {
+    snapshots.save = async (position) => {
       const t = performance.now();
-      const bytes = save(position);
+      const bytes = await save(position);
       snapshotSaveS = (performance.now() - t) / 1000;
       return bytes;
     };
     const cpu = process.cpuUsage();
+    let firstIndexer: Indexer | undefined;
     const [built, coldStartS] = await timed(async () => {
       store = new EmbeddedStore(storeFile);
-      return new Indexer(store, first, logger).open();
+      firstIndexer = new Indexer(store, first, logger);
+      return firstIndexer.open();
     });
     const cpuUsed = process.cpuUsage(cpu);
+    await firstIndexer!.snapshotWritten();
     const coldStartCpuS = (cpuUsed.user + cpuUsed.system) / 1e6;
     if (!built.rebuilt) throw new Error('the first start did not build the index');
     const after = memory();
@@ -292,7 +295,7 @@ export async function measure(spec: SizeSpec, opts: { httpSeconds: number }): Pr
       return {
         size: spec, lines, generateS, importS, importRate: lines / importS,
         docs: built.count, coldStartS, coldStartCpuS, snapshotSaveS, snapshotMb,
-        buildDocsPerS: built.count / (coldStartS - snapshotSaveS), buildWorkers: buildWorkerCount(),
+        buildDocsPerS: built.count / coldStartS, buildWorkers: buildWorkerCount(),
         restartS, restartCpuS: (cpu2Used.user + cpu2Used.system) / 1e6,
         heapMb: after.heapMb, arrayBuffersMb: after.arrayBuffersMb, rssMb: after.rssMb,
         indexHeapMb: after.heapMb - before.heapMb, indexArrayBuffersMb: after.arrayBuffersMb - before.arrayBuffersMb,

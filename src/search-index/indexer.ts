@@ -31,6 +31,8 @@ export class Indexer {
   private resumed = false;
   /** Changes applied since the last snapshot. */
   private unsaved = false;
+  /** A snapshot being written: the index is written from its own arrays, so no change is applied meanwhile. */
+  private saving: Promise<void> | null = null;
 
   constructor(
     private readonly store: Store,
@@ -48,7 +50,8 @@ export class Indexer {
    * At start: a durable index (Meilisearch) resumes from the saved cursor and catches up, so a
    * restart costs seconds, not a reindex; so does an in-process index with a usable snapshot.
    * Otherwise (a durable index never built, no snapshot) the index is built from the store, and
-   * the snapshot written.
+   * the snapshot written in the background: searches need not wait for a gigabyte to reach the
+   * disk, changes do (see snapshotWritten()).
    */
   async open(): Promise<{ rebuilt: boolean; count: number }> {
     if (this.index.durable) {
@@ -74,12 +77,25 @@ export class Indexer {
         this.log.warn({ err }, 'search index snapshot unreadable: rebuilding from the store');
       }
     }
-    const { count } = await this.rebuild();
+    const { count } = await this.build();
+    this.saving = this.saveSnapshot().finally(() => { this.saving = null; });
     return { rebuilt: true, count };
   }
 
-  /** Builds a fresh index from the whole store and swaps it in; then follows changes from there. */
+  /** Resolves once a snapshot being written in the background is on disk (or failed, which is logged). */
+  async snapshotWritten(): Promise<void> {
+    await this.saving;
+  }
+
+  /** Builds a fresh index from the whole store, swaps it in and writes its snapshot; then follows changes from there. */
   async rebuild(): Promise<{ count: number }> {
+    await this.saving;
+    const result = await this.build();
+    await this.saveSnapshot();
+    return result;
+  }
+
+  private async build(): Promise<{ count: number }> {
     // Read the cursor first: a change made during the scan is applied again afterwards (harmless).
     const startSeq = await this.store.changes.latestSeq();
     const names = new Map<string, string>();
@@ -88,7 +104,6 @@ export class Indexer {
     this.resumed = false;
     this.cursor = Math.max(this.cursor, startSeq);
     await this.saveCursor();
-    await this.saveSnapshot();
     return result;
   }
 
@@ -129,8 +144,8 @@ export class Indexer {
       const seq = this.cursor;
       const [at] = seq > 0 ? await this.store.changes.listAfter(seq - 1, 1) : [];
       const started = Date.now();
-      // Nothing is applied to the index between here and the end of save(): it runs synchronously.
-      const bytes = snapshots.save({ seq, seqAt: at?.seq === seq ? at.at : null, savedAt: new Date().toISOString() });
+      // Nothing is applied to the index until save() is done: catchUp() and rebuild() wait for it.
+      const bytes = await snapshots.save({ seq, seqAt: at?.seq === seq ? at.at : null, savedAt: new Date().toISOString() });
       this.unsaved = false;
       this.log.info({ seq, bytes, ms: Date.now() - started }, 'search index snapshot saved');
     } catch (err) {
@@ -144,6 +159,7 @@ export class Indexer {
 
   /** Applies every change not applied yet; returns how many were applied. */
   async catchUp(): Promise<number> {
+    await this.saving;
     let applied = 0;
     for (;;) {
       const changes = await this.store.changes.listAfter(this.cursor, BATCH);
@@ -187,6 +203,7 @@ export class Indexer {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     await this.running;
+    await this.saving;
     if (this.unsaved) await this.saveSnapshot();
   }
 

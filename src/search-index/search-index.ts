@@ -129,8 +129,11 @@ export interface SnapshotPosition {
 }
 
 export interface IndexSnapshots {
-  /** Writes the whole index to disk with its position; returns the bytes written. */
-  save(position: SnapshotPosition): number;
+  /**
+   * Writes the whole index to disk with its position; resolves to the bytes written. The index is
+   * written from its own arrays, not a copy: nothing may change it until the promise settles.
+   */
+  save(position: SnapshotPosition): Promise<number>;
   /**
    * Replaces the index with the saved one when `usable` accepts its position, and returns that
    * position; null when there is no snapshot or it was not usable. A damaged file throws.

@@ -47,9 +47,17 @@ describe('search index snapshot', () => {
 
   const queries = ['a', 'ma', 'webex', 'example', 'helene dupre', 'dupré', 'room', 'smith', 'muller', 'kim'];
 
+  /** An app's start, until the snapshot it may have begun writing is on disk. */
+  const start = async (index: EmbeddedSearchIndex) => {
+    const indexer = new Indexer(store, index, log);
+    const opened = await indexer.open();
+    await indexer.snapshotWritten();
+    return opened;
+  };
+
   test('when the app restarts, then the index comes from the snapshot, with the changes made while it was down', async () => {
     const first = new EmbeddedSearchIndex({ snapshotFile: file });
-    expect((await new Indexer(store, first, log).open()).rebuilt).toBe(true);
+    expect((await start(first)).rebuilt).toBe(true);
     expect(fs.existsSync(file)).toBe(true);
 
     // While no app runs: a new user, an org renamed (its people show the new name), a user removed from the org.
@@ -59,7 +67,7 @@ describe('search index snapshot', () => {
 
     const second = new EmbeddedSearchIndex({ snapshotFile: file });
     const rebuild = jest.spyOn(second, 'rebuild');
-    expect(await new Indexer(store, second, log).open()).toEqual({ rebuilt: false, count: (await first.count()) + 1 });
+    expect(await start(second)).toEqual({ rebuilt: false, count: (await first.count()) + 1 });
     expect(rebuild).not.toHaveBeenCalled();
     expect((await second.search({ q: 'zora quintavalle', partnerId: P })).hits.map((h) => h.id)).toEqual([zora.id]);
     const member = (await store.users.listByOrg(P, org.id, { limit: 1, offset: 0 })).find((u) => u.id !== zora.id)!;
@@ -70,6 +78,28 @@ describe('search index snapshot', () => {
     const fresh = new EmbeddedSearchIndex();
     await new Indexer(store, fresh, log).rebuild();
     expect(await answers(second, [...queries, 'renamed', 'zora'])).toEqual(await answers(fresh, [...queries, 'renamed', 'zora']));
+  });
+
+  test('when changes arrive while the first snapshot is being written, then searches answer meanwhile, and changes wait for it', async () => {
+    fs.rmSync(file, { force: true });
+    const live = new EmbeddedSearchIndex({ snapshotFile: file });
+    const indexer = new Indexer(store, live, log);
+    expect((await indexer.open()).rebuilt).toBe(true);
+    const builtAt = indexer.position;
+    const asBuilt = await answers(live, queries);
+    const org = await firstOrg();
+    await store.users.upsert(f.user(org.id, { firstName: 'Wilhelmina', lastName: 'Quarrington' }));
+    await store.users.upsert(f.user(org.id, { firstName: 'Quentin', lastName: 'Quarrington' }));
+
+    await indexer.catchUp();
+
+    expect((await live.search({ q: 'quarrington', partnerId: P })).hits).toHaveLength(2);
+    // The snapshot holds the index as it was built, not half of the changes.
+    const loaded = new EmbeddedSearchIndex({ snapshotFile: file });
+    expect(await loaded.snapshots!.load(async () => true)).toMatchObject({ seq: builtAt });
+    expect(await answers(loaded, queries)).toEqual(asBuilt);
+    expect((await loaded.search({ q: 'quarrington', partnerId: P })).hits).toEqual([]);
+    await indexer.stop();
   });
 
   test('when the index was changed live before it was saved, then the loaded copy answers like it and takes further changes', async () => {
@@ -96,35 +126,35 @@ describe('search index snapshot', () => {
     ['older than the outbox keeps changes', async (index: EmbeddedSearchIndex) => {
       const seq = await store.changes.latestSeq();
       const [at] = await store.changes.listAfter(seq - 1, 1);
-      index.snapshots!.save({ seq, seqAt: at!.at, savedAt: new Date(Date.now() - 24 * 3600_000).toISOString() });
+      await index.snapshots!.save({ seq, seqAt: at!.at, savedAt: new Date(Date.now() - 24 * 3600_000).toISOString() });
     }],
     ['of another store (the change at its position differs)', async (index: EmbeddedSearchIndex) => {
       const seq = await store.changes.latestSeq();
-      index.snapshots!.save({ seq, seqAt: '2001-01-01T00:00:00.000Z', savedAt: new Date().toISOString() });
+      await index.snapshots!.save({ seq, seqAt: '2001-01-01T00:00:00.000Z', savedAt: new Date().toISOString() });
     }],
     ['ahead of the store', async (index: EmbeddedSearchIndex) => {
-      index.snapshots!.save({ seq: (await store.changes.latestSeq()) + 10, seqAt: null, savedAt: new Date().toISOString() });
+      await index.snapshots!.save({ seq: (await store.changes.latestSeq()) + 10, seqAt: null, savedAt: new Date().toISOString() });
     }],
     ['damaged', async () => {
       fs.truncateSync(file, Math.floor(fs.statSync(file).size / 2));
     }],
   ])('when the snapshot is %s, then the index is rebuilt from the store', async (_, spoil) => {
     const first = new EmbeddedSearchIndex({ snapshotFile: file });
-    await new Indexer(store, first, log).open();
+    await start(first);
     await spoil(first);
     const second = new EmbeddedSearchIndex({ snapshotFile: file });
-    expect(await new Indexer(store, second, log).open()).toEqual({ rebuilt: true, count: await first.count() });
+    expect(await start(second)).toEqual({ rebuilt: true, count: await first.count() });
     // The rebuild wrote a good snapshot again.
     const third = new EmbeddedSearchIndex({ snapshotFile: file });
-    expect((await new Indexer(store, third, log).open()).rebuilt).toBe(false);
+    expect((await start(third)).rebuilt).toBe(false);
   });
 
   test('when a reindex was requested while the app was down, then the loaded snapshot is rebuilt', async () => {
-    await new Indexer(store, new EmbeddedSearchIndex({ snapshotFile: file }), log).open();
+    await start(new EmbeddedSearchIndex({ snapshotFile: file }));
     await store.changes.requestRebuild();
     const index = new EmbeddedSearchIndex({ snapshotFile: file });
     const rebuild = jest.spyOn(index, 'rebuild');
-    expect((await new Indexer(store, index, log).open()).rebuilt).toBe(false);
+    expect((await start(index)).rebuilt).toBe(false);
     expect(rebuild).toHaveBeenCalledTimes(1);
   });
 
@@ -135,7 +165,7 @@ describe('search index snapshot', () => {
     fs.writeFileSync(fresh, 'another process, writing now');
     const old = new Date(Date.now() - 2 * 3600_000);
     fs.utimesSync(stale, old, old);
-    await new Indexer(store, new EmbeddedSearchIndex({ snapshotFile: file }), log).open();
+    await start(new EmbeddedSearchIndex({ snapshotFile: file }));
     expect(fs.existsSync(stale)).toBe(false);
     expect(fs.existsSync(fresh)).toBe(true);
   });
@@ -143,7 +173,7 @@ describe('search index snapshot', () => {
   test('when no data folder is given, then nothing is written', async () => {
     const index = new EmbeddedSearchIndex();
     expect(index.snapshots).toBeUndefined();
-    expect(await new Indexer(store, index, log).open()).toMatchObject({ rebuilt: true });
+    expect(await start(index)).toMatchObject({ rebuilt: true });
     expect(fs.readdirSync(dir).filter((n) => n.includes('snapshot'))).toEqual([]);
   });
 });

@@ -1322,7 +1322,7 @@ export class EmbeddedSearchIndex implements SearchIndex {
     const file = options.snapshotFile;
     if (file) {
       this.snapshots = {
-        // Synchronous from reading the state to the last byte: no change can interleave.
+        // The caller (the indexer) applies no change until the write is done.
         save: (position) => writeSnapshot(file, (w) => ({ version: SNAPSHOT_VERSION, position, state: this.state.save(w) })),
         load: async (usable) => {
           const r = readSnapshot<{ version: number; position: SnapshotPosition; state: ReturnType<IndexState['save']> }>(file);
