@@ -8,6 +8,7 @@ import { Readable } from 'node:stream';
 import pino from 'pino';
 import { generateDemoData } from '../../src/demo/demo-data';
 import { importNdjson } from '../../src/import/importer';
+import { buildWorkerCount } from '../../src/search-index/embedded/build-workers';
 import { EmbeddedSearchIndex } from '../../src/search-index/embedded/embedded-search-index';
 import { Indexer } from '../../src/search-index/indexer';
 import { EMBEDDED_FILE } from '../../src/store';
@@ -94,5 +95,14 @@ describe('index build in worker threads', () => {
     expect(logged).toContainEqual(expect.objectContaining({ level: 40, msg: 'search index: building in worker threads failed, building in this thread' }));
     const hit = docs.find((d) => d.kind === 'user')!;
     expect((await index.search({ q: hit.fields.email[0]!, partnerId: hit.partnerId })).hits[0]?.id).toBe(hit.id);
+  });
+
+  test('when the machine has one core, then the build stays in this thread; with more, one worker per core up to four', async () => {
+    expect([1, 2, 3, 8].map((cores) => buildWorkerCount(cores))).toEqual([0, 2, 3, 4]);
+    const index = new EmbeddedSearchIndex({ storeFile: path.join(dir, EMBEDDED_FILE), buildWorkers: 0 });
+    expect(index.rebuildFromStore).toBeUndefined();
+
+    expect((await new Indexer(store, index, log).rebuild()).count).toBe(docs.length);
+    expect(logged.map((l) => l.msg)).not.toContain('search index built in worker threads');
   });
 });

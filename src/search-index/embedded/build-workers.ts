@@ -29,9 +29,12 @@ function workerScript(): string {
   return path.join(root, 'dist', path.relative(root, __filename)).replace(/\.ts$/, '.js');
 }
 
-/** How many workers a build uses: one per core, at most four (the main thread is the limit beyond). */
-export function buildWorkerCount(): number {
-  return Math.max(1, Math.min(4, os.availableParallelism()));
+/**
+ * How many workers a build uses: one per core, at most four (the main thread is the limit beyond);
+ * none on one core, where handing batches over would only add to the work of the one thread.
+ */
+export function buildWorkerCount(cores = os.availableParallelism()): number {
+  return cores < 2 ? 0 : Math.min(4, cores);
 }
 
 /**
@@ -40,7 +43,7 @@ export function buildWorkerCount(): number {
  * (a `break`, or an error while consuming) terminates the workers.
  */
 export async function* preparedFromStore(
-  file: string, names: Map<string, string>, workers = buildWorkerCount(),
+  file: string, names: Map<string, string>, workers: number,
 ): AsyncIterable<PreparedBatch> {
   const queue: Array<{ worker: Worker; message: FromWorker }> = [];
   let wake: (() => void) | null = null;

@@ -9,7 +9,7 @@ import {
 import {
   MAX_QUERY_WORDS, identifierEntriesOf, identifierKeys, matchFinder, queryWords, typoBudget, type MatchFinder,
 } from '../query';
-import { preparedFromStore } from './build-workers';
+import { buildWorkerCount, preparedFromStore } from './build-workers';
 import { BatchReader, KIND_CODE, TYPO_FIELD, hashKey, prepareDocs, type Packed, type PreparedBatch } from './prepared-docs';
 import { readSnapshot, writeSnapshot, type SnapshotReader, type SnapshotWriter } from './snapshot-file';
 
@@ -1303,7 +1303,7 @@ export interface EmbeddedSearchIndexOptions {
   snapshotFile?: string;
   /** The embedded store's file: a full rebuild reads it in worker threads (rebuildFromStore). */
   storeFile?: string;
-  /** Worker threads for rebuildFromStore(); by default one per core, at most four. */
+  /** Worker threads for rebuildFromStore() (none: no such method); by default buildWorkerCount(). */
   buildWorkers?: number;
 }
 
@@ -1317,8 +1317,8 @@ export class EmbeddedSearchIndex implements SearchIndex {
   private readonly journals = new Set<Change[]>();
 
   constructor(options: EmbeddedSearchIndexOptions = {}) {
-    const { storeFile, buildWorkers } = options;
-    if (storeFile) this.rebuildFromStore = (names) => this.rebuildPrepared(preparedFromStore(storeFile, names, buildWorkers));
+    const { storeFile, buildWorkers = buildWorkerCount() } = options;
+    if (storeFile && buildWorkers > 0) this.rebuildFromStore = (names) => this.rebuildPrepared(preparedFromStore(storeFile, names, buildWorkers));
     const file = options.snapshotFile;
     if (file) {
       this.snapshots = {
