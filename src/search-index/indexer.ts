@@ -111,6 +111,8 @@ export class Indexer {
   private async buildAll(names: Map<string, string>): Promise<{ count: number }> {
     if (this.index.rebuildFromStore) {
       const started = Date.now();
+      // One map of names for every worker, read after the cursor: a rename after it is applied again.
+      for await (const orgs of this.store.orgs.scan(SCAN_BATCH)) for (const o of orgs) names.set(o.id, o.name);
       try {
         const result = await this.index.rebuildFromStore(names);
         this.log.info({ count: result.count, ms: Date.now() - started }, 'search index built in worker threads');

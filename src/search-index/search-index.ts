@@ -100,15 +100,16 @@ export interface SearchIndex {
   remove(ids: string[]): Promise<void>;
   search(query: SearchQuery): Promise<SearchResult>;
   /**
-   * Build a fresh index from `docs` and swap it in: searches keep answering from the
-   * old index until the new one is complete.
+   * Build a fresh index from `docs` (each id at most once, as a store scan gives them) and swap it
+   * in: searches keep answering from the old index until the new one is complete.
    */
   rebuild(docs: AsyncIterable<SearchDoc[]>): Promise<{ count: number }>;
   /**
    * An in-process index next to the embedded store: rebuild() with the store read and the
-   * documents prepared in worker threads, on the other cores. Org names (id → name) go to `names`.
+   * documents prepared in worker threads, on the other cores. `orgNames` (id → name, every org,
+   * read by the caller) are the names users and devices show: one map for all workers.
    */
-  rebuildFromStore?(names: Map<string, string>): Promise<{ count: number }>;
+  rebuildFromStore?(orgNames: ReadonlyMap<string, string>): Promise<{ count: number }>;
   /** Number of documents currently indexed. */
   count(): Promise<number>;
   /** Throws when the engine does not answer. */

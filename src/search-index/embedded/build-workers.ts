@@ -15,10 +15,9 @@ const BATCH = 2000;
 /** Batches a worker may have handed over and not yet seen taken: bounds the memory a slow consumer costs. */
 const WINDOW = 4;
 
-interface Job { file: string; index: number; of: number }
+interface Job { file: string; index: number; of: number; orgNames: Array<[string, string]> }
 type FromWorker =
   | { batch: PreparedBatch }
-  | { names: Array<[string, string]> }
   | { done: true }
   | { error: string };
 
@@ -39,12 +38,13 @@ export function buildWorkerCount(cores = os.availableParallelism()): number {
 
 /**
  * Every org, user and device of the embedded store in `file`, as prepared batches, from `workers`
- * worker threads. Org names (id → name) go to `names`. Throws if a worker fails; stopping early
- * (a `break`, or an error while consuming) terminates the workers.
+ * worker threads; users and devices show the name `orgNames` gives their org. Throws if a worker
+ * fails; stopping early (a `break`, or an error while consuming) terminates the workers.
  */
 export async function* preparedFromStore(
-  file: string, names: Map<string, string>, workers: number,
+  file: string, orgNames: ReadonlyMap<string, string>, workers: number,
 ): AsyncIterable<PreparedBatch> {
+  const names = [...orgNames];
   const queue: Array<{ worker: Worker; message: FromWorker }> = [];
   let wake: (() => void) | null = null;
   const push = (worker: Worker, message: FromWorker) => {
@@ -52,7 +52,7 @@ export async function* preparedFromStore(
     wake?.();
   };
   const pool = Array.from({ length: workers }, (_, index) => {
-    const worker = new Worker(workerScript(), { workerData: { file, index, of: workers } satisfies Job });
+    const worker = new Worker(workerScript(), { workerData: { file, index, of: workers, orgNames: names } satisfies Job });
     worker.on('message', (message: FromWorker) => push(worker, message));
     worker.on('error', (err) => push(worker, { error: err.message }));
     worker.on('exit', (code) => { if (code !== 0) push(worker, { error: `build worker exited with code ${code}` }); });
@@ -66,7 +66,6 @@ export async function* preparedFromStore(
       const { worker, message } = queue.shift()!;
       if ('error' in message) throw new Error(`search index build worker: ${message.error}`);
       if ('done' in message) running--;
-      else if ('names' in message) for (const [id, name] of message.names) names.set(id, name);
       else {
         worker.postMessage('taken');
         yield message.batch;
@@ -77,7 +76,7 @@ export async function* preparedFromStore(
   }
 }
 
-/** The worker: its part of every table as prepared batches; part 0 also sends the orgs and their names. */
+/** The worker: its part of every table, as prepared batches. */
 async function work(job: Job): Promise<void> {
   const port = parentPort!;
   let unanswered = 0;
@@ -97,17 +96,12 @@ async function work(job: Job): Promise<void> {
   };
   const store = new EmbeddedStore(job.file);
   try {
-    // Users and devices show their org's name: every worker reads every org, one of them indexes them.
-    const names = new Map<string, string>();
-    for await (const orgs of store.orgs.scan(BATCH)) {
-      for (const org of orgs) {
-        names.set(org.id, org.name);
-        if (job.index === 0) writer.add(orgToDoc(org));
-      }
+    const names = new Map(job.orgNames);
+    const part = { index: job.index, of: job.of };
+    for await (const orgs of store.orgs.scan(BATCH, part)) {
+      for (const org of orgs) writer.add(orgToDoc(org));
       await send();
     }
-    if (job.index === 0) port.postMessage({ names: [...names] } satisfies FromWorker);
-    const part = { index: job.index, of: job.of };
     for await (const users of store.users.scan(BATCH, part)) {
       for (const user of users) writer.add(userToDoc(user, names.get(user.orgId) ?? ''));
       await send();

@@ -462,6 +462,8 @@ class Shard {
   private members: number[][] = [];
   private slotOf = new Map<string, number>();
   private dead = 0;
+  /** A snapshot is being written from these arrays: searches leave dead postings where they are. */
+  saving = false;
   /** In a bulk load, the trie node of each word of the last batch seen (-1: not looked up yet). */
   private nodesOfBatch: PreparedBatch | null = null;
   private nodesOfWords = new Int32Array(0);
@@ -885,7 +887,7 @@ class Shard {
       }
       const more = this.postExtra.get(node);
       if (more) for (let p = 0; p < more.length; p++) take(more[p]!);
-      if (deadEntries * 2 > this.postingCount(node)) this.dropDeadPostings(node);
+      if (deadEntries * 2 > this.postingCount(node) && !this.saving) this.dropDeadPostings(node);
     };
     for (let t = 0; t < m.nodes.length; t++) visit(m.nodes[t]!, m.codes[t]!);
     for (let r = 0; r < m.roots.length; r++) {
@@ -1242,7 +1244,7 @@ class IndexState {
 
   /**
    * Adds (or replaces) every document of the batch. `fresh`: none of them is in another shard (a
-   * full scan reads each record once, with its partner).
+   * full scan reads each record once, with its partner: see SearchIndex.rebuild).
    */
   upsert(batch: PreparedBatch, fresh = false): void {
     for (const doc = new BatchReader(batch); doc.next();) {
@@ -1264,6 +1266,11 @@ class IndexState {
 
   remove(id: string): void {
     for (const shard of this.shards.values()) shard.remove(id);
+  }
+
+  /** While a snapshot is written from the shards' arrays, searches do not tidy them (Shard.saving). */
+  setSaving(saving: boolean): void {
+    for (const shard of this.shards.values()) shard.saving = saving;
   }
 
   /** After a bulk load: see Shard.finalize(). */
@@ -1311,19 +1318,29 @@ export class EmbeddedSearchIndex implements SearchIndex {
   readonly name = 'embedded';
   readonly durable: boolean = false;
   readonly snapshots?: IndexSnapshots;
-  readonly rebuildFromStore?: (names: Map<string, string>) => Promise<{ count: number }>;
+  readonly rebuildFromStore?: (orgNames: ReadonlyMap<string, string>) => Promise<{ count: number }>;
   private state = new IndexState();
   /** Changes made while a rebuild runs, replayed on the new index before it is swapped in. */
   private readonly journals = new Set<Change[]>();
 
   constructor(options: EmbeddedSearchIndexOptions = {}) {
     const { storeFile, buildWorkers = buildWorkerCount() } = options;
-    if (storeFile && buildWorkers > 0) this.rebuildFromStore = (names) => this.rebuildPrepared(preparedFromStore(storeFile, names, buildWorkers));
+    if (storeFile && buildWorkers > 0) {
+      this.rebuildFromStore = (names) => this.rebuildPrepared(preparedFromStore(storeFile, names, buildWorkers));
+    }
     const file = options.snapshotFile;
     if (file) {
       this.snapshots = {
         // The caller (the indexer) applies no change until the write is done.
-        save: (position) => writeSnapshot(file, (w) => ({ version: SNAPSHOT_VERSION, position, state: this.state.save(w) })),
+        save: async (position) => {
+          const state = this.state;
+          state.setSaving(true);
+          try {
+            return await writeSnapshot(file, (w) => ({ version: SNAPSHOT_VERSION, position, state: state.save(w) }));
+          } finally {
+            state.setSaving(false);
+          }
+        },
         load: async (usable) => {
           const r = readSnapshot<{ version: number; position: SnapshotPosition; state: ReturnType<IndexState['save']> }>(file);
           if (!r || r.meta.version !== SNAPSHOT_VERSION || !(await usable(r.meta.position))) return null;
@@ -1365,7 +1382,7 @@ export class EmbeddedSearchIndex implements SearchIndex {
     })());
   }
 
-  /** rebuild() from batches prepared elsewhere (see build-worker.ts). */
+  /** rebuild() from batches prepared elsewhere (see build-workers.ts), each document at most once. */
   async rebuildPrepared(batches: AsyncIterable<PreparedBatch>): Promise<{ count: number }> {
     const next = new IndexState(true);
     const journal: Change[] = [];

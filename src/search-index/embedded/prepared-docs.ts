@@ -231,7 +231,8 @@ export class BatchReader {
   private shared(i: number): string {
     const start = this.batch.ints[i]!;
     let s = this.decoded.get(start);
-    if (s === undefined) {
+    // An empty string starts where the next one does: the length tells them apart.
+    if (s === undefined || s.length !== this.batch.ints[i + 1]) {
       s = this.string(i);
       this.decoded.set(start, s);
     }
