@@ -37,7 +37,9 @@ function goals(r: SizeResult): Array<[string, string, boolean]> {
     ['every other class p95 ≤ 50 ms (worst class)', `${withCpu(worst)}, ${worst}`, e[worst].p95 <= 50],
     ['heap ≤ 3 GB (ArrayBuffers outside the heap counted too)', `${n(r.heapMb)} MB + ${n(r.arrayBuffersMb ?? 0)} MB`, r.heapMb + (r.arrayBuffersMb ?? 0) <= 3072],
     ['cold start ≤ 60 s: restart (snapshot in the data folder)', r.restartS === undefined ? 'not measured' : `${r.restartS.toFixed(1)} s (CPU ${r.restartCpuS!.toFixed(1)} s)`, r.restartS !== undefined && r.restartS <= 60],
-    ['cold start ≤ 60 s: first start (full build, no snapshot yet)', `${r.coldStartS.toFixed(1)} s (CPU ${r.coldStartCpuS.toFixed(1)} s)`, r.coldStartS <= 60],
+    ['cold start ≤ 60 s: first start (full build, no snapshot yet)', `${r.coldStartS.toFixed(1)} s (CPU ${r.coldStartCpuS.toFixed(1)} s) in the bench process`
+      + `${r.app ? `; the app itself: ${r.app.firstStartS.toFixed(1)} s to listening` : ''}`, r.coldStartS <= 60 && (!r.app || r.app.firstStartS <= 60)],
+    ...(r.app ? [['cold start ≤ 60 s: the app\'s restart (its snapshot in the data folder)', `${r.app.restartS.toFixed(1)} s to listening`, r.app.restartS <= 60] as [string, string, boolean]] : []),
   ];
 }
 
@@ -58,6 +60,7 @@ function section({ result: r, machine: m }: Run): string {
     `| first start: open store, scan, build index${r.buildWorkers ? ` (records read and prepared in ${r.buildWorkers} worker threads)` : ''}, serve | **${r.coldStartS.toFixed(1)} s** (CPU ${r.coldStartCpuS.toFixed(1)} s), build ${n(r.buildDocsPerS)} docs/s`
       + `${r.snapshotMb === undefined ? '' : `; then, in the background, its snapshot: ${n(r.snapshotMb)} MB written in ${r.snapshotSaveS!.toFixed(1)} s`} |`,
     ...(r.restartS === undefined ? [] : [`| restart: load the snapshot, catch up with the outbox | **${r.restartS.toFixed(1)} s** (CPU ${r.restartCpuS!.toFixed(1)} s) |`]),
+    ...(r.app ? [`| the app itself (\`node dist/src/main.js\`, a fresh process, the store in its data folder): spawn to listening | first start **${r.app.firstStartS.toFixed(1)} s**, restart **${r.app.restartS.toFixed(1)} s** |`] : []),
     `| memory after build (after GC) | heap **${n(r.heapMb)} MB**${r.arrayBuffersMb === undefined ? '' : ` + ${n(r.arrayBuffersMb)} MB of ArrayBuffers outside it`} `
       + `(index ≈ ${n(r.indexHeapMb)} MB${r.indexArrayBuffersMb === undefined ? '' : ` + ${n(r.indexArrayBuffersMb)} MB`}), RSS ${n(r.rssMb)} MB |`,
     '',
