@@ -14,11 +14,11 @@ import { generateDemoData } from '../src/demo/demo-data';
 import { importNdjson } from '../src/import/importer';
 import { createLogger } from '../src/logger';
 import { OutboxMailer } from '../src/mail/outbox/outbox-mailer';
-import { deviceToDoc, orgToDoc, userToDoc } from '../src/search-index/documents';
+import { orgNamesOf, storeDocs } from '../src/search-index/documents';
 import { EmbeddedSearchIndex } from '../src/search-index/embedded/embedded-search-index';
 import { Indexer } from '../src/search-index/indexer';
 import { buildWorkerCount } from '../src/search-index/embedded/build-workers';
-import { SEARCH_FIELDS, type SearchDoc } from '../src/search-index/search-index';
+import { SEARCH_FIELDS } from '../src/search-index/search-index';
 import { EMBEDDED_FILE } from '../src/store';
 import { EmbeddedStore } from '../src/store/embedded/embedded-store';
 import type { Device, Org, User } from '../src/store/records';
@@ -115,14 +115,10 @@ async function sample(store: EmbeddedStore, every: number): Promise<Sample> {
  * case-insensitive substring test; all matches are collected (they must be ranked before a top 20).
  */
 async function baselineCorpus(store: EmbeddedStore): Promise<string[]> {
-  const names = new Map<string, string>();
   const rows: string[] = [];
-  const add = (d: SearchDoc) => {
-    if (d.partnerId === PARTNER) rows.push(SEARCH_FIELDS.flatMap((f) => d.fields[f]).join('\n'));
-  };
-  for await (const b of store.orgs.scan(1000)) for (const o of b) { names.set(o.id, o.name); add(orgToDoc(o)); }
-  for await (const b of store.users.scan(1000)) for (const u of b) add(userToDoc(u, names.get(u.orgId) ?? ''));
-  for await (const b of store.devices.scan(1000)) for (const d of b) add(deviceToDoc(d, names.get(d.orgId) ?? ''));
+  for await (const docs of storeDocs(store, await orgNamesOf(store, 1000), 1000)) {
+    for (const d of docs) if (d.partnerId === PARTNER) rows.push(SEARCH_FIELDS.flatMap((f) => d.fields[f]).join('\n'));
+  }
   return rows;
 }
 

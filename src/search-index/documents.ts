@@ -1,5 +1,6 @@
 // Store records flattened into search documents. Both adapters index exactly these.
 import type { Device, Org, User } from '../store/records';
+import type { ScanPart, Store } from '../store/store';
 import type { SearchDoc, SearchFields } from './search-index';
 
 const nonEmpty = (values: Array<string | null | undefined>): string[] =>
@@ -73,4 +74,23 @@ export function deviceToDoc(device: Device, orgName: string): SearchDoc {
       uuid: [device.id],
     }),
   };
+}
+
+/** Every org's name by id: users and devices show their org's name. */
+export async function orgNamesOf(store: Pick<Store, 'orgs'>, batchSize: number): Promise<Map<string, string>> {
+  const names = new Map<string, string>();
+  for await (const orgs of store.orgs.scan(batchSize)) for (const o of orgs) names.set(o.id, o.name);
+  return names;
+}
+
+/**
+ * Every org, user and device of the store (or of one part of it: see ScanPart) as search
+ * documents, in batches; users and devices show the name `orgNames` gives their org.
+ */
+export async function* storeDocs(
+  store: Pick<Store, 'orgs' | 'users' | 'devices'>, orgNames: ReadonlyMap<string, string>, batchSize: number, part?: ScanPart,
+): AsyncIterable<SearchDoc[]> {
+  for await (const orgs of store.orgs.scan(batchSize, part)) yield orgs.map(orgToDoc);
+  for await (const users of store.users.scan(batchSize, part)) yield users.map((u) => userToDoc(u, orgNames.get(u.orgId) ?? ''));
+  for await (const devices of store.devices.scan(batchSize, part)) yield devices.map((d) => deviceToDoc(d, orgNames.get(d.orgId) ?? ''));
 }

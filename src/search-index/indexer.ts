@@ -5,7 +5,7 @@
 // it was and is retried with backoff, so the index can fall behind but never stays wrong.
 import type { Logger } from 'pino';
 import type { Change, Org, Store } from '../store/store';
-import { deviceToDoc, orgToDoc, userToDoc } from './documents';
+import { deviceToDoc, orgNamesOf, orgToDoc, storeDocs, userToDoc } from './documents';
 import type { SearchDoc, SearchIndex, SnapshotPosition } from './search-index';
 
 const BATCH = 500;
@@ -98,7 +98,8 @@ export class Indexer {
   private async build(): Promise<{ count: number }> {
     // Read the cursor first: a change made during the scan is applied again afterwards (harmless).
     const startSeq = await this.store.changes.latestSeq();
-    const names = new Map<string, string>();
+    // Read after the cursor: a rename after it is applied again, and refreshes the members.
+    const names = await orgNamesOf(this.store, SCAN_BATCH);
     const result = await this.buildAll(names);
     this.orgNames = names;
     this.resumed = false;
@@ -108,21 +109,18 @@ export class Indexer {
   }
 
   /** A new index of the whole store: from worker threads when the index can, else in this thread. */
-  private async buildAll(names: Map<string, string>): Promise<{ count: number }> {
+  private async buildAll(names: ReadonlyMap<string, string>): Promise<{ count: number }> {
     if (this.index.rebuildFromStore) {
       const started = Date.now();
-      // One map of names for every worker, read after the cursor: a rename after it is applied again.
-      for await (const orgs of this.store.orgs.scan(SCAN_BATCH)) for (const o of orgs) names.set(o.id, o.name);
       try {
         const result = await this.index.rebuildFromStore(names);
         this.log.info({ count: result.count, ms: Date.now() - started }, 'search index built in worker threads');
         return result;
       } catch (err) {
         this.log.warn({ err }, 'search index: building in worker threads failed, building in this thread');
-        names.clear();
       }
     }
-    return this.index.rebuild(this.allDocs(names));
+    return this.index.rebuild(storeDocs(this.store, names, SCAN_BATCH));
   }
 
   /**
@@ -268,19 +266,6 @@ export class Indexer {
       const devices = await this.store.devices.listByOrg(org.partnerId, org.id, { limit: BATCH, offset });
       if (devices.length) await this.index.upsert(devices.map((d) => deviceToDoc(d, org.name)));
       if (devices.length < BATCH) break;
-    }
-  }
-
-  private async *allDocs(names: Map<string, string>): AsyncIterable<SearchDoc[]> {
-    for await (const orgs of this.store.orgs.scan(SCAN_BATCH)) {
-      for (const o of orgs) names.set(o.id, o.name);
-      yield orgs.map(orgToDoc);
-    }
-    for await (const users of this.store.users.scan(SCAN_BATCH)) {
-      yield users.map((u) => userToDoc(u, names.get(u.orgId) ?? ''));
-    }
-    for await (const devices of this.store.devices.scan(SCAN_BATCH)) {
-      yield devices.map((d) => deviceToDoc(d, names.get(d.orgId) ?? ''));
     }
   }
 }

@@ -4,7 +4,7 @@
 import { Readable } from 'node:stream';
 import { generateDemoData } from '../../src/demo/demo-data';
 import { importNdjson } from '../../src/import/importer';
-import { deviceToDoc, orgToDoc, userToDoc } from '../../src/search-index/documents';
+import { orgNamesOf, storeDocs } from '../../src/search-index/documents';
 import { EmbeddedSearchIndex } from '../../src/search-index/embedded/embedded-search-index';
 import type { SearchDoc } from '../../src/search-index/search-index';
 import { EmbeddedStore } from '../../src/store/embedded/embedded-store';
@@ -15,11 +15,8 @@ async function demoDocs(orgs: number, users: number): Promise<SearchDoc[]> {
   const lines = [...generateDemoData({ orgs, users, seed: 3 })].map((r) => `${JSON.stringify(r)}\n`);
   const summary = await importNdjson(store, Readable.from(lines));
   expect(summary.failed).toEqual([]);
-  const names = new Map<string, string>();
   const docs: SearchDoc[] = [];
-  for await (const b of store.orgs.scan(1000)) for (const o of b) { names.set(o.id, o.name); docs.push(orgToDoc(o)); }
-  for await (const b of store.users.scan(1000)) for (const u of b) docs.push(userToDoc(u, names.get(u.orgId) ?? ''));
-  for await (const b of store.devices.scan(1000)) for (const d of b) docs.push(deviceToDoc(d, names.get(d.orgId) ?? ''));
+  for await (const batch of storeDocs(store, await orgNamesOf(store, 1000), 1000)) docs.push(...batch);
   await store.close();
   return docs;
 }

@@ -14,7 +14,7 @@ import { Indexer } from '../../src/search-index/indexer';
 import { EMBEDDED_FILE } from '../../src/store';
 import { EmbeddedStore } from '../../src/store/embedded/embedded-store';
 import { answers, queriesOf } from '../helpers/search-answers';
-import { deviceToDoc, orgToDoc, userToDoc } from '../../src/search-index/documents';
+import { orgNamesOf, storeDocs } from '../../src/search-index/documents';
 import type { SearchDoc } from '../../src/search-index/search-index';
 
 let dir: string;
@@ -28,11 +28,8 @@ beforeAll(async () => {
   store = new EmbeddedStore(path.join(dir, EMBEDDED_FILE));
   const lines = [...generateDemoData({ orgs: 30, users: 500, seed: 5 })].map((r) => `${JSON.stringify(r)}\n`);
   expect((await importNdjson(store, Readable.from(lines))).failed).toEqual([]);
-  const names = new Map<string, string>();
   docs = [];
-  for await (const b of store.orgs.scan(1000)) for (const o of b) { names.set(o.id, o.name); docs.push(orgToDoc(o)); }
-  for await (const b of store.users.scan(1000)) for (const u of b) docs.push(userToDoc(u, names.get(u.orgId) ?? ''));
-  for await (const b of store.devices.scan(1000)) for (const d of b) docs.push(deviceToDoc(d, names.get(d.orgId) ?? ''));
+  for await (const batch of storeDocs(store, await orgNamesOf(store, 1000), 1000)) docs.push(...batch);
 });
 
 afterAll(async () => {

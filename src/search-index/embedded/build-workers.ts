@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { EmbeddedStore } from '../../store/embedded/embedded-store';
-import { deviceToDoc, orgToDoc, userToDoc } from '../documents';
+import { storeDocs } from '../documents';
 import { BatchWriter, type PreparedBatch } from './prepared-docs';
 
 const BATCH = 2000;
@@ -96,18 +96,8 @@ async function work(job: Job): Promise<void> {
   };
   const store = new EmbeddedStore(job.file);
   try {
-    const names = new Map(job.orgNames);
-    const part = { index: job.index, of: job.of };
-    for await (const orgs of store.orgs.scan(BATCH, part)) {
-      for (const org of orgs) writer.add(orgToDoc(org));
-      await send();
-    }
-    for await (const users of store.users.scan(BATCH, part)) {
-      for (const user of users) writer.add(userToDoc(user, names.get(user.orgId) ?? ''));
-      await send();
-    }
-    for await (const devices of store.devices.scan(BATCH, part)) {
-      for (const device of devices) writer.add(deviceToDoc(device, names.get(device.orgId) ?? ''));
+    for await (const docs of storeDocs(store, new Map(job.orgNames), BATCH, { index: job.index, of: job.of })) {
+      for (const doc of docs) writer.add(doc);
       await send();
     }
     port.postMessage({ done: true } satisfies FromWorker);

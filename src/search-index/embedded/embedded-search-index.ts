@@ -10,7 +10,7 @@ import {
   MAX_QUERY_WORDS, identifierEntriesOf, identifierKeys, matchFinder, queryWords, typoBudget, type MatchFinder,
 } from '../query';
 import { buildWorkerCount, preparedFromStore } from './build-workers';
-import { BatchReader, KIND_CODE, TYPO_FIELD, hashKey, prepareDocs, type Packed, type PreparedBatch } from './prepared-docs';
+import { BatchReader, KIND_CODE, TYPO_FIELD, grow, hashKey, prepareDocs, type Packed, type PreparedBatch } from './prepared-docs';
 import { readSnapshot, writeSnapshot, type SnapshotReader, type SnapshotWriter } from './snapshot-file';
 
 /** Marks a slot whose document was replaced or removed; postings pointing at it are skipped. */
@@ -217,11 +217,6 @@ class Trie {
     this.depth[this.size] = depth;
     return this.size++;
   }
-}
-
-function grow<T extends Uint8Array | Uint16Array | Int32Array | Uint32Array>(from: T, to: T): T {
-  to.set(from);
-  return to;
 }
 
 /**
@@ -541,7 +536,6 @@ class Shard {
     return shard;
   }
 
-  has(id: string): boolean { return this.slotOf.has(id); }
 
   /** Adds (or replaces) the reader's current document. */
   add(doc: BatchReader): void {

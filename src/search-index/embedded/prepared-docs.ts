@@ -1,5 +1,5 @@
 // Search documents worked out for the embedded engine ahead of indexing: each document's words by
-// field, the hashes of its identifier keys, its stored JSON and its sort title, laid out in three
+// field, the hashes of its identifier keys, its stored JSON and its sort title, laid out in a few
 // typed arrays. Everything here depends on the document alone, so a batch can be prepared in a
 // worker thread and handed to the engine without a copy (its buffers are transferred); the engine
 // then only inserts words into its trie and fills its tables. Live changes take the same path.
@@ -7,13 +7,17 @@ import { SEARCH_FIELDS, TYPO_FIELDS, WORD_FIELDS, type HitKind, type SearchDoc }
 import { foldText, identifierKeysOf, tokenWords } from '../query';
 
 export const KIND_CODE: Record<HitKind, number> = { org: 0, user: 1, device: 2 };
-export const KIND_OF: readonly HitKind[] = ['org', 'user', 'device'];
-export const FIELD_COUNT = SEARCH_FIELDS.length;
 export const TYPO_FIELD = SEARCH_FIELDS.map((f) => TYPO_FIELDS.includes(f));
 const WORD_FIELD_INDEXES = SEARCH_FIELDS.flatMap((f, i) => (WORD_FIELDS.includes(f) ? [i] : []));
 
 /** A document's stored form, parsed only for the hits shown: [kind, orgId, status, title, subtitle, ...field values]. */
 export type Packed = [HitKind, string, string, string, string, ...string[][]];
+
+/** `from` copied into the larger `to`, which it returns. */
+export function grow<T extends Uint8Array | Uint16Array | Int32Array | Uint32Array>(from: T, to: T): T {
+  to.set(from);
+  return to;
+}
 
 /** 32-bit FNV-1a of an identifier key: the engine keeps hashes, not strings, and checks every hit. */
 export function hashKey(s: string): number {
@@ -63,7 +67,7 @@ export class BatchWriter {
     const head = this.intsUsed;
     this.reserveInts(HEAD);
     this.intsUsed += HEAD;
-    const ints = this.ints;
+    const ints = this.ints; // reserved above: nothing replaces it before the words
     ints[head] = KIND_CODE[doc.kind];
     ints[head + 1] = this.sharedString(doc.partnerId);
     ints[head + 2] = doc.partnerId.length;
@@ -74,7 +78,7 @@ export class BatchWriter {
     ints[head + 7] = this.string(title);
     ints[head + 8] = title.length;
     this.packedUsed += this.writePacked(json);
-    this.ints[head + 9] = this.packedUsed;
+    ints[head + 9] = this.packedUsed;
     let words = 0;
     for (const fi of WORD_FIELD_INDEXES) {
       const values = doc.fields[SEARCH_FIELDS[fi]!] ?? [];
@@ -119,11 +123,7 @@ export class BatchWriter {
     let n = this.wordNumbers.get(word);
     if (n === undefined) {
       n = this.dictUsed >> 1;
-      if (this.dictUsed + 2 > this.dict.length) {
-        const bigger = new Int32Array(this.dict.length * 2);
-        bigger.set(this.dict);
-        this.dict = bigger;
-      }
+      if (this.dictUsed + 2 > this.dict.length) this.dict = grow(this.dict, new Int32Array(this.dict.length * 2));
       this.dict[this.dictUsed++] = this.string(word);
       this.dict[this.dictUsed++] = word.length;
       this.wordNumbers.set(word, n);
@@ -142,11 +142,7 @@ export class BatchWriter {
 
   private string(s: string): number {
     const at = this.textUsed;
-    if (at + s.length > this.text.length) {
-      const bigger = new Uint16Array(Math.max(this.text.length * 2, at + s.length));
-      bigger.set(this.text.subarray(0, at));
-      this.text = bigger;
-    }
+    if (at + s.length > this.text.length) this.text = grow(this.text, new Uint16Array(Math.max(this.text.length * 2, at + s.length)));
     for (let i = 0; i < s.length; i++) this.text[at + i] = s.charCodeAt(i);
     this.textUsed = at + s.length;
     return at;
@@ -165,9 +161,7 @@ export class BatchWriter {
 
   private reserveInts(n: number): void {
     if (this.intsUsed + n <= this.ints.length) return;
-    const bigger = new Int32Array(Math.max(this.ints.length * 2, this.intsUsed + n));
-    bigger.set(this.ints.subarray(0, this.intsUsed));
-    this.ints = bigger;
+    this.ints = grow(this.ints, new Int32Array(Math.max(this.ints.length * 2, this.intsUsed + n)));
   }
 }
 
