@@ -107,56 +107,60 @@ export function typoBudget(wordLength: number): number {
 }
 
 /**
- * Optimal string alignment distance: insertions, deletions, substitutions and swaps of two
- * neighbouring letters each cost one. Returns max + 1 as soon as the distance must exceed max.
- * Works on UTF-16 units, like the engine's trie, so both count a typo the same way.
+ * Three rows of an alignment table, reused by every call (highlighting calls these for words of
+ * every hit shown, so they allocate nothing); grown when a longer word comes.
  */
-export function damerauDistance(a: string, b: string, max: number): number {
-  if (Math.abs(a.length - b.length) > max) return max + 1;
-  let prev2: number[] = [];
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+let rows = [new Int32Array(64), new Int32Array(64), new Int32Array(64)];
+function alignmentRows(width: number): Int32Array[] {
+  if (rows[0]!.length < width) rows = [0, 1, 2].map(() => new Int32Array(width * 2));
+  return rows;
+}
+
+/**
+ * One alignment table of `a` against `b` up to column `last`: insertions, deletions,
+ * substitutions and swaps of two neighbouring letters each cost one (optimal string alignment).
+ * Returns its last row, or null as soon as every cell of a row exceeds max (later rows cannot
+ * come back below it). Works on UTF-16 units, like the engine's trie, so both count a typo alike.
+ */
+function alignment(a: string, b: string, last: number, max: number): Int32Array | null {
+  let [prev2, prev, row] = alignmentRows(last + 1) as [Int32Array, Int32Array, Int32Array];
+  for (let j = 0; j <= last; j++) prev[j] = j;
   for (let i = 1; i <= a.length; i++) {
-    const row = [i];
+    row[0] = i;
     let rowMin = i;
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let d = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, prev2[j - 2]! + 1);
-      row.push(d);
+    const ai = a.charCodeAt(i - 1);
+    for (let j = 1; j <= last; j++) {
+      const bj = b.charCodeAt(j - 1);
+      let d = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (ai === bj ? 0 : 1));
+      if (i > 1 && j > 1 && ai === b.charCodeAt(j - 2) && a.charCodeAt(i - 2) === bj) d = Math.min(d, prev2[j - 2]! + 1);
+      row[j] = d;
       if (d < rowMin) rowMin = d;
     }
-    if (rowMin > max) return max + 1;
+    if (rowMin > max) return null;
+    const spare = prev2;
     prev2 = prev;
     prev = row;
+    row = spare;
   }
-  return Math.min(prev[b.length]!, max + 1);
+  return prev;
+}
+
+/** Optimal string alignment distance between a and b, capped at max + 1. */
+export function damerauDistance(a: string, b: string, max: number): number {
+  if (Math.abs(a.length - b.length) > max) return max + 1;
+  const last = alignment(a, b, b.length, max);
+  return last ? Math.min(last[b.length]!, max + 1) : max + 1;
 }
 
 /** Fewest typos between `word` and any prefix of `token` (search-as-you-type with typos), capped at max + 1. */
 export function prefixDistance(word: string, token: string, max: number): number {
-  // One alignment table of the word against the token: its last row holds the distance to every
-  // prefix of the token at once (highlighting calls this for every word of every hit).
+  // The last row of one table of the word against the token holds the distance to every prefix at once.
   const m = word.length;
-  const last = Math.min(token.length, m + max);
-  let prev2: number[] = [];
-  let prev = Array.from({ length: last + 1 }, (_, j) => j);
-  for (let i = 1; i <= m; i++) {
-    const row = [i];
-    let rowMin = i;
-    for (let j = 1; j <= last; j++) {
-      const cost = word[i - 1] === token[j - 1] ? 0 : 1;
-      let d = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + cost);
-      if (i > 1 && j > 1 && word[i - 1] === token[j - 2] && word[i - 2] === token[j - 1]) d = Math.min(d, prev2[j - 2]! + 1);
-      row.push(d);
-      if (d < rowMin) rowMin = d;
-    }
-    // Every cell of a later row is at least this row's minimum, or the one before's plus one.
-    if (rowMin > max) return max + 1;
-    prev2 = prev;
-    prev = row;
-  }
+  const lastCol = Math.min(token.length, m + max);
+  const last = alignment(word, token, lastCol, max);
+  if (!last) return max + 1;
   let best = max + 1;
-  for (let j = Math.max(0, m - max); j <= last; j++) best = Math.min(best, prev[j]!);
+  for (let j = Math.max(0, m - max); j <= lastCol; j++) best = Math.min(best, last[j]!);
   return best;
 }
 
@@ -380,15 +384,77 @@ export function identifierKeys(q: string): string[] {
   return [...keys];
 }
 
-/** Whether a document word matches a query word: exactly, as the last word's prefix, or with typos on typo fields. */
-function wordMatches(token: string, word: string, budget: number, isLast: boolean, typos: boolean): boolean {
-  if (token === word || (isLast && token.startsWith(word))) return true;
-  if (!typos || budget === 0) return false;
-  // Lengths alone rule most words out: a whole word within the budget, or a prefix that long.
-  const whole = Math.abs(token.length - word.length) <= budget;
-  if (whole && damerauDistance(word, token, budget) <= budget) return true;
-  return isLast && token.length >= word.length - budget && prefixDistance(word, token, budget) <= budget;
+/**
+ * Which query words the word text[start, end) matches, as a bit set: exactly, as the last query
+ * word's prefix, or (on typo fields) within the query word's typo budget.
+ */
+function matchToken(
+  text: string, start: number, end: number, words: readonly string[], budgets: readonly number[], typos: boolean,
+): number {
+  const length = end - start;
+  let matched = 0;
+  let token: string | null = null;
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i]!;
+    const isLast = i === words.length - 1;
+    if ((length === word.length || (isLast && length > word.length)) && text.startsWith(word, start)) {
+      matched |= 1 << i;
+      continue;
+    }
+    const budget = budgets[i]!;
+    if (!typos || budget === 0) continue;
+    // Lengths alone rule most words out: a whole word within the budget, or a prefix that long.
+    const whole = Math.abs(length - word.length) <= budget;
+    const prefix = isLast && length >= word.length - budget;
+    if (!whole && !prefix) continue;
+    token ??= text.slice(start, end);
+    if ((whole && damerauDistance(word, token, budget) <= budget) || (prefix && prefixDistance(word, token, budget) <= budget)) {
+      matched |= 1 << i;
+    }
+  }
+  return matched;
 }
+
+/**
+ * The query words the words of `value` match, as a bit set; the matched words' [start, end) in
+ * `value` are pushed to `ranges`. An ASCII value is read in place, without word objects:
+ * highlighting reads every value of every hit shown.
+ */
+function matchValue(
+  value: string, words: readonly string[], budgets: readonly number[], typos: boolean, ranges: Array<[number, number]>,
+): number {
+  let matched = 0;
+  if (!ASCII.test(value)) {
+    for (const token of tokenize(value)) {
+      const m = matchToken(token.text, 0, token.text.length, words, budgets, typos);
+      if (m !== 0) {
+        matched |= m;
+        ranges.push([token.start, token.end]);
+      }
+    }
+    return matched;
+  }
+  const lower = value.toLowerCase();
+  // Without typos a value matches only if a query word is inside it: most values of a hit are ruled out here.
+  if (!typos && !words.some((w) => lower.includes(w))) return 0;
+  let start = -1;
+  for (let i = 0; i <= lower.length; i++) {
+    const c = i < lower.length ? lower.charCodeAt(i) : 0;
+    if ((c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39)) {
+      if (start < 0) start = i;
+    } else if (start >= 0) {
+      const m = matchToken(lower, start, i, words, budgets, typos);
+      if (m !== 0) {
+        matched |= m;
+        ranges.push([start, i]);
+      }
+      start = -1;
+    }
+  }
+  return matched;
+}
+
+const TYPO_FIELD = SEARCH_FIELDS.map((f) => TYPO_FIELDS.includes(f));
 
 export type MatchFinder = (doc: SearchDoc) => MatchedField | null;
 
@@ -412,28 +478,11 @@ export function matchFinder(q: string, keys: readonly string[] = identifierKeys(
     }
     if (words.length === 0) return null;
     let best: { field: SearchField; value: string; ranges: Array<[number, number]>; words: number } | null = null;
-    for (const field of SEARCH_FIELDS) {
-      const typos = TYPO_FIELDS.includes(field);
+    for (let f = 0; f < SEARCH_FIELDS.length; f++) {
+      const field = SEARCH_FIELDS[f]!;
       for (const value of doc.fields[field]) {
-        // Without typos an ASCII value matches only if a query word is inside it: most values of a
-        // hit are ruled out by that, without splitting them into words.
-        if (!typos && ASCII.test(value)) {
-          const lower = value.toLowerCase();
-          if (!words.some((w) => lower.includes(w))) continue;
-        }
-        let matchedWords = 0;
         const ranges: Array<[number, number]> = [];
-        for (const token of tokenize(value)) {
-          let hit = false;
-          for (let i = 0; i < words.length; i++) {
-            if (wordMatches(token.text, words[i]!, budgets[i]!, i === words.length - 1, typos)) {
-              matchedWords |= 1 << i;
-              hit = true;
-            }
-          }
-          if (hit) ranges.push([token.start, token.end]);
-        }
-        const count = bitCount(matchedWords);
+        const count = bitCount(matchValue(value, words, budgets, TYPO_FIELD[f]!, ranges));
         if (ranges.length > 0 && (!best || count > best.words)) best = { field, value, ranges, words: count };
       }
     }

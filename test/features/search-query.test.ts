@@ -222,6 +222,32 @@ describe('typos', () => {
     }));
   });
 
+  test('when any two words are compared, then the distance is the full alignment table\'s, capped at max + 1', () => {
+    // The textbook table, rebuilt for every pair: the engine's version reuses rows and stops early.
+    const reference = (a: string, b: string): number => {
+      const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+      for (let i = 1; i <= a.length; i++) {
+        for (let j = 1; j <= b.length; j++) {
+          d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+          if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
+        }
+      }
+      return d[a.length]![b.length]!;
+    };
+    // Long words too (over 64 letters), so the reused rows must grow.
+    const word = fc.string({ unit: fc.constantFrom('a', 'b', 'c'), maxLength: 90 });
+    fc.assert(fc.property(word, word, fc.integer({ min: 0, max: 3 }), (a, b, max) => {
+      expect(damerauDistance(a, b, max)).toBe(Math.min(reference(a, b), max + 1));
+    }), { numRuns: 500 });
+    // Long words a few edits apart, so the table is filled to its last column.
+    const edit = fc.tuple(fc.nat(), fc.constantFrom('', 'a', 'b', 'c'), fc.integer({ min: 0, max: 1 }));
+    fc.assert(fc.property(fc.string({ unit: fc.constantFrom('a', 'b', 'c'), minLength: 60, maxLength: 90 }), fc.array(edit, { maxLength: 3 }), (a, edits) => {
+      let b = a;
+      for (const [at, put, drop] of edits) b = b.slice(0, at % b.length) + put + b.slice((at % b.length) + drop);
+      expect(damerauDistance(a, b, 3)).toBe(Math.min(reference(a, b), 4));
+    }), { numRuns: 300 });
+  });
+
   test('when a word is within the typos of a prefix of another, then the prefix distance says so', () => {
     expect(prefixDistance('hlene', 'helene', 1)).toBe(1);
     expect(prefixDistance('hel', 'helene', 0)).toBe(0);
