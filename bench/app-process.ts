@@ -79,9 +79,13 @@ export interface AppProcess {
 /**
  * Starts `node dist/src/main.js` on a free port (PORT=0) and resolves once it listens. With
  * `keepLogs: false` its log is read only up to that point (a load run logs every request).
+ * `detached` starts it in a process group of its own, so a test can end a group of app processes at once.
  */
-export async function startApp(dataDir: string, env: Record<string, string> = {}, { keepLogs = true } = {}): Promise<AppProcess> {
+export async function startApp(
+  dataDir: string, env: Record<string, string> = {}, { keepLogs = true, detached = false } = {},
+): Promise<AppProcess> {
   const child = spawn(process.execPath, [MAIN], {
+    detached,
     env: {
       ...process.env,
       // Production requires an https PUBLIC_URL (Secure cookies), which loopback without TLS cannot serve.

@@ -18,6 +18,11 @@ const secret = z.string().min(32, { message: 'must be at least 32 characters' })
 const schema = z.object({
   /** HTTP port. */
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /**
+   * App processes sharing the port (node:cluster); 1 runs the app in this process. One process
+   * uses one core: set it to the machine's cores when the app has the machine to itself.
+   */
+  WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
   /** Folder of the embedded store, generated secrets and the outbox. */
   DATA_DIR: z.string().trim().min(1).default('./data'),
   /** Selects MongoDB (mongoose) as the store. */
@@ -44,6 +49,8 @@ const schema = z.object({
 
 export interface Config {
   port: number;
+  /** App processes sharing the port (WEB_CONCURRENCY). */
+  processes: number;
   dataDir: string;
   mongodbUri?: string;
   meili?: { host: string; apiKey?: string };
@@ -94,6 +101,7 @@ export function loadConfig(env: Env = process.env): Config {
   const publicUrl = e.PUBLIC_URL ?? `http://localhost:${e.PORT}`;
   return {
     port: e.PORT,
+    processes: e.WEB_CONCURRENCY,
     dataDir,
     mongodbUri: e.MONGODB_URI,
     meili: e.MEILI_HOST ? { host: e.MEILI_HOST, apiKey: e.MEILI_API_KEY } : undefined,

@@ -1,5 +1,7 @@
-// Composition root: configuration → store, search index, indexer → createApp → listen.
+// Composition root: configuration → store, search index, indexer → createApp → listen; or, with
+// WEB_CONCURRENCY > 1, the primary of that many such processes (process-group.ts).
 // On SIGTERM: readiness fails first, in-flight requests finish (up to 25 s), then exit 0.
+import cluster from 'node:cluster';
 import type { Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app';
@@ -13,6 +15,7 @@ import { suppressionAware } from './mail/suppression-aware-mailer';
 import { createSearchIndex } from './search-index';
 import { Indexer } from './search-index/indexer';
 import { createStore } from './store';
+import { announceReady, runProcessGroup } from './process-group';
 import { seedDemo } from './demo/seed-demo';
 
 const DRAIN_MS = 25_000;
@@ -35,6 +38,11 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger(config.logLevel);
+  if (config.processes > 1 && cluster.isPrimary) {
+    // Configuration is checked (and the secrets of a new data folder written) once, here.
+    runProcessGroup(config.processes, logger);
+    return;
+  }
   const store = await createStore(config);
   const search = await createSearchIndex(config);
   // Every sender in this process, in the app or beside it, goes through the suppression list.
@@ -68,6 +76,8 @@ async function main(): Promise<void> {
     // The bound port, not the configured one: PORT=0 picks a free port (tests, several processes).
     const { port } = server.address() as AddressInfo;
     logger.info({ port, store: store.name, search: search.name, mail: mailer.name }, `listening on ${config.publicUrl}`);
+    // In a group of app processes the next one starts now, and loads this one's index snapshot.
+    indexer.snapshotWritten().then(announceReady, () => announceReady());
   });
 
   // While draining, every answer carries `Connection: close`, so a keep-alive client opens a new

@@ -17,6 +17,7 @@ describe('configuration', () => {
     const a = loadConfig({ DATA_DIR: dir });
     const b = loadConfig({ DATA_DIR: dir });
     expect(a.port).toBe(3000);
+    expect(a.processes).toBe(1);
     expect(a.mongodbUri).toBeUndefined();
     expect(a.meili).toBeUndefined();
     expect(a.smtpUrl).toBeUndefined();
@@ -28,6 +29,8 @@ describe('configuration', () => {
   test.each([
     ['PORT', { PORT: 'abc' }],
     ['PORT', { PORT: '70000' }],
+    ['WEB_CONCURRENCY', { WEB_CONCURRENCY: '0' }],
+    ['WEB_CONCURRENCY', { WEB_CONCURRENCY: 'two' }],
     ['MONGODB_URI', { MONGODB_URI: 'http://db' }],
     ['MEILI_HOST', { MEILI_HOST: 'not a url' }],
     ['SMTP_URL', { SMTP_URL: 'mail.example.com' }],
