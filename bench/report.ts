@@ -20,6 +20,7 @@ function goals(r: SizeResult): Array<[string, string, boolean]> {
   const others = QUERY_CLASSES.filter((c) => c !== 'identifier');
   const worst = others.reduce((a, c) => (e[c].p95 > e[a].p95 ? c : a), others[0]!);
   const http10 = r.http.find((h) => h.connections === 10)!;
+  const group10 = r.groupHttp?.runs.find((h) => h.connections === 10);
   if (r.size.users < 500_000) {
     const threePlus = (['3+ char prefix', 'full name', 'name + 1 letter', 'typo', 'accent'] as const)
       .reduce((a, c) => (e[c].p95 > e[a].p95 ? c : a), '3+ char prefix' as (typeof QUERY_CLASSES)[number]);
@@ -27,7 +28,10 @@ function goals(r: SizeResult): Array<[string, string, boolean]> {
       ['identifier p95 ≤ 1 ms', withCpu('identifier'), e.identifier.p95 <= 1],
       ['3+ character queries p95 ≤ 10 ms (worst class)', `${withCpu(threePlus)}, ${threePlus}`, e[threePlus].p95 <= 10],
       ['2-character p95 ≤ 20 ms', withCpu('2-char prefix'), e['2-char prefix'].p95 <= 20],
-      ['HTTP search p95 ≤ 25 ms at 10 concurrent agents', `${ms(http10.p95)} ms`, http10.p95 <= 25],
+      group10
+        ? ['HTTP search p95 ≤ 25 ms at 10 concurrent agents', `${ms(group10.p95)} ms with ${r.groupHttp!.processes} app processes; `
+          + `${ms(http10.p95)} ms in one process (not the goal's measure: one core of ${r.groupHttp!.processes})`, group10.p95 <= 25]
+        : ['HTTP search p95 ≤ 25 ms at 10 concurrent agents', `${ms(http10.p95)} ms in one process`, http10.p95 <= 25],
       ['≥ 300 search req/s in one process', `${n(Math.max(...r.http.map((h) => h.rps)))} req/s`, Math.max(...r.http.map((h) => h.rps)) >= 300],
       ['index build ≥ 15k docs/s (store scan included)', `${n(r.buildDocsPerS)} docs/s`, r.buildDocsPerS >= 15_000],
     ];
@@ -81,6 +85,16 @@ function section({ result: r, machine: m }: Run): string {
     '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...r.http.map((h) => `| ${h.connections} | ${n(h.rps)} | ${ms(h.p50)} | ${ms(h.p95)} | ${ms(h.p99)} | ${n(h.requests)} | ${h.non2xx + h.errors} | `
       + `${h.cpuMsPerRequest ? ms(h.cpuMsPerRequest) : '–'} | ${h.cpuMsPerRequest ? n(1000 / h.cpuMsPerRequest) : '–'} |`),
+    ...(r.groupHttp ? [
+      '',
+      `The same runs against the app itself as an operator starts it on this machine: \`WEB_CONCURRENCY=${r.groupHttp.processes} node dist/src/main.js\``,
+      `on the bench's data folder, ${r.groupHttp.processes} processes sharing the port (one per core), each logging every request`,
+      '(`LOG_LEVEL=info`, the default; the runs above log nothing):',
+      '',
+      '| concurrent agents | req/s | p50 ms | p95 ms | p99 ms | requests | non-2xx |',
+      '| ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+      ...r.groupHttp.runs.map((h) => `| ${h.connections} | ${n(h.rps)} | ${ms(h.p50)} | ${ms(h.p95)} | ${ms(h.p99)} | ${n(h.requests)} | ${h.non2xx + h.errors} |`),
+    ] : []),
     '',
     `Pages (signed-in session, one at a time, ${r.pages.user.n} each): user page p50 ${ms(r.pages.user.p50)} ms, **p95 ${ms(r.pages.user.p95)} ms**; `
       + `org page p50 ${ms(r.pages.org.p50)} ms, **p95 ${ms(r.pages.org.p95)} ms**.`,
