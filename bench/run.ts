@@ -41,6 +41,7 @@ function summary(r: SizeResult): string {
     ...rows,
     ...r.http.map((h) => `  HTTP ${String(h.connections).padStart(2)} conn: ${Math.round(h.rps)} req/s, p50 ${ms(h.p50)} p95 ${ms(h.p95)} p99 ${ms(h.p99)} ms, non-2xx ${h.non2xx}`),
     `  pages p95: user ${ms(r.pages.user.p95)} ms, org ${ms(r.pages.org.p95)} ms`,
+    ...(r.groupHttp?.runs ?? []).map((h) => `  HTTP ${String(h.connections).padStart(2)} conn, the app as ${r.groupHttp!.processes} processes: ${Math.round(h.rps)} req/s, p50 ${ms(h.p50)} p95 ${ms(h.p95)} p99 ${ms(h.p99)} ms, non-2xx ${h.non2xx}`),
     ...(r.app ? [`  the app (node dist/src/main.js): first start ${r.app.firstStartS.toFixed(1)} s, restart ${r.app.restartS.toFixed(1)} s to listening`] : []),
   ].join('\n');
 }

@@ -13,8 +13,8 @@ import type { SearchIndex } from './search-index/search-index';
 import type { Store } from './store/store';
 import { errorHandler, notFoundHandler } from './http/error-handler';
 import { redactPath } from './logger';
-import { principalLocal, viewLocals } from './http/locals';
-import { csrf, exceptApiBearer, limiter, noStore, securityHeaders } from './http/security';
+import { principalLocal, requestLanguage, viewLocals } from './http/locals';
+import { apiLane, csrf, exceptApiBearer, limiter, noStore, securityHeaders } from './http/security';
 import { sessionCookieName, sessionMiddleware, sessionTimeouts } from './http/session';
 import { createAuditLog, createAuditReader } from './features/audit/audit.service';
 import { auditRoutes } from './features/audit/audit.routes';
@@ -119,6 +119,18 @@ export function createApp(input: AppDepsInput): express.Express {
   app.use(noStore);
   app.use(express.urlencoded({ extended: false, limit: '32kb' }));
   app.use(express.json({ limit: '64kb' }));
+
+  // The JSON API, behind its guard: a Bearer token, or the session of the app's own pages.
+  const perAgent = (req: Request) => req.principal?.agentId ?? req.ip ?? 'anonymous';
+  const api = express.Router();
+  api.use(requireApiPrincipal(auth), limiter(store, clock, { name: 'api', windowMs: 60_000, limit: 600, key: perAgent }));
+  api.use(searchApiRoutes(search), orgApiRoutes(orgs, search, audit), userApiRoutes(users, audit),
+    verificationApiRoutes(verification, audit, codeChecks), suppressionApiRoutes(suppression, audit),
+    consentApiRoutes(consent, portal, audit));
+  // A request with a Bearer token is authenticated by the token alone: it never reads the session,
+  // needs no CSRF token and renders no page, so it skips all of that (see exceptApiBearer).
+  app.use('/api/v1', apiLane(true, requestLanguage, api));
+
   app.use(exceptApiBearer(sessionMiddleware(config, store, clock)));
   app.use(viewLocals((req: Request) => generateToken(req)));
   app.use(exceptApiBearer(sessionTimeouts(clock)));
@@ -127,13 +139,7 @@ export function createApp(input: AppDepsInput): express.Express {
   app.use(principalLocal);
   app.use(csrfProtect);
 
-  const perAgent = (req: Request) => req.principal?.agentId ?? req.ip ?? 'anonymous';
-  app.use('/api/v1', requireApiPrincipal(auth),
-    limiter(store, clock, { name: 'api', windowMs: 60_000, limit: 600, key: perAgent }));
-  app.use('/api/v1', searchApiRoutes(search), orgApiRoutes(orgs, search, audit), userApiRoutes(users, audit),
-    verificationApiRoutes(verification, audit, codeChecks), suppressionApiRoutes(suppression, audit));
-
-  app.use('/api/v1', consentApiRoutes(consent, portal, audit));
+  app.use('/api/v1', apiLane(false, api));
 
   app.use(authRoutes(deps, auth, audit));
   app.use(languageRoutes(config));

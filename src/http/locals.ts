@@ -13,10 +13,20 @@ export function chooseLang(req: Request): Lang {
   return isLang(accepted) ? accepted : 'en';
 }
 
+function setLanguage(req: Request): void {
+  req.lang = chooseLang(req);
+  req.t = translator(req.lang);
+}
+
+/** The language and translator alone, for requests that render no page (the JSON API with a token). */
+export const requestLanguage: RequestHandler = (req, _res, next) => {
+  setLanguage(req);
+  next();
+};
+
 export function viewLocals(generateCsrfToken: (req: Request) => string): RequestHandler {
   return (req, res, next) => {
-    req.lang = chooseLang(req);
-    req.t = translator(req.lang);
+    setLanguage(req);
     res.locals.t = req.t;
     res.locals.label = valueLabel(req.t);
     res.locals.lang = req.lang;

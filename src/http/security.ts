@@ -2,7 +2,7 @@
 import helmet from 'helmet';
 import { csrfSync } from 'csrf-sync';
 import { rateLimit, type Store as RateLimitStoreApi, type ClientRateLimitInfo } from 'express-rate-limit';
-import type { Request, RequestHandler } from 'express';
+import { Router, type Request, type RequestHandler } from 'express';
 import type { Clock } from '../clock';
 import type { Store } from '../store/store';
 import { AppError, tooMany } from '../errors';
@@ -40,6 +40,17 @@ const bearer = (req: Request) => /^Bearer\s/i.test(req.get('authorization') ?? '
 
 /** A JSON API request authenticated by its Bearer token alone (see csrf() and requireApiPrincipal). */
 export const isApiBearer = (req: Request): boolean => bearer(req) && req.path.startsWith('/api/');
+
+/**
+ * The JSON API router in one of its two lanes: only the requests with a Bearer token, or only those
+ * without one (others leave the lane with next('router')). Mounted at the API's prefix, where
+ * req.path no longer starts with /api/, so only the header decides.
+ */
+export function apiLane(withBearer: boolean, ...handlers: RequestHandler[]): Router {
+  const lane = Router();
+  lane.use((req, _res, next) => next(bearer(req) === withBearer ? undefined : 'router'), ...handlers);
+  return lane;
+}
 
 /**
  * Runs `handler` except for API requests with a Bearer token: they never use the session, so the
