@@ -29,6 +29,27 @@ export function foldText(s: string): string {
   return s.normalize('NFKD').replace(MARKS, '').toLowerCase();
 }
 
+/**
+ * Folded forms of the non-ASCII characters met so far: highlighting splits every non-ASCII value of
+ * every hit shown, and the same few accented letters come back all the time. Bounded, in case a
+ * stream of rare characters arrives.
+ */
+const foldedChars = new Map<string, string>();
+function foldChar(ch: string): string {
+  let folded = foldedChars.get(ch);
+  if (folded === undefined) {
+    folded = foldText(ch);
+    if (foldedChars.size < 10_000) foldedChars.set(ch, folded);
+  }
+  return folded;
+}
+
+function isWordChar(ch: string): boolean {
+  const c = ch.charCodeAt(0);
+  if (c < 0x80) return (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a);
+  return WORD_CHAR.test(ch);
+}
+
 export function tokenize(s: string): Token[] {
   const tokens: Token[] = [];
   // Most identifiers and many names are ASCII: folding is then just lower-casing, offsets are kept.
@@ -57,13 +78,13 @@ export function tokenize(s: string): Token[] {
     const next = i + ch.length;
     const c = ch.charCodeAt(0);
     // An ASCII character folds to itself in lower case; only the others need Unicode normalization.
-    const folded = c < 0x80 ? (c >= 0x41 && c <= 0x5a ? String.fromCharCode(c + 0x20) : ch) : foldText(ch);
+    const folded = c < 0x80 ? (c >= 0x41 && c <= 0x5a ? String.fromCharCode(c + 0x20) : ch) : foldChar(ch);
     if (folded === '') {
       // A bare combining mark belongs to the word it follows.
       if (start >= 0) end = next;
     } else {
       for (const f of folded) {
-        if (WORD_CHAR.test(f)) {
+        if (isWordChar(f)) {
           if (start < 0) start = i;
           text += f;
           end = next;
