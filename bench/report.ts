@@ -28,10 +28,10 @@ function goals(r: SizeResult): Array<[string, string, boolean]> {
       ['identifier p95 ≤ 1 ms', withCpu('identifier'), e.identifier.p95 <= 1],
       ['3+ character queries p95 ≤ 10 ms (worst class)', `${withCpu(threePlus)}, ${threePlus}`, e[threePlus].p95 <= 10],
       ['2-character p95 ≤ 20 ms', withCpu('2-char prefix'), e['2-char prefix'].p95 <= 20],
-      group10
-        ? ['HTTP search p95 ≤ 25 ms at 10 concurrent agents', `${ms(group10.p95)} ms with ${r.groupHttp!.processes} app processes; `
-          + `${ms(http10.p95)} ms in one process (not the goal's measure: one core of ${r.groupHttp!.processes})`, group10.p95 <= 25]
-        : ['HTTP search p95 ≤ 25 ms at 10 concurrent agents', `${ms(http10.p95)} ms in one process`, http10.p95 <= 25],
+      ['HTTP search p95 ≤ 25 ms at 10 concurrent agents', group10
+        ? `${ms(group10.p95)} ms with ${r.groupHttp!.processes} app processes; `
+          + `${ms(http10.p95)} ms in one process (not the goal's measure: one core of ${r.groupHttp!.processes})`
+        : `${ms(http10.p95)} ms in one process`, (group10 ?? http10).p95 <= 25],
       ['≥ 300 search req/s in one process', `${n(Math.max(...r.http.map((h) => h.rps)))} req/s`, Math.max(...r.http.map((h) => h.rps)) >= 300],
       ['index build ≥ 15k docs/s (store scan included)', `${n(r.buildDocsPerS)} docs/s`, r.buildDocsPerS >= 15_000],
     ];

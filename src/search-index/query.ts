@@ -44,9 +44,12 @@ function foldChar(ch: string): string {
   return folded;
 }
 
+/** A lower-case ASCII letter or a digit: what words of a lower-cased ASCII value are made of. */
+const isAsciiWordCode = (c: number) => (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39);
+
 function isWordChar(ch: string): boolean {
   const c = ch.charCodeAt(0);
-  if (c < 0x80) return (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a);
+  if (c < 0x80) return isAsciiWordCode(c) || (c >= 0x41 && c <= 0x5a);
   return WORD_CHAR.test(ch);
 }
 
@@ -59,7 +62,7 @@ export function tokenize(s: string): Token[] {
     let start = -1;
     for (let i = 0; i <= lower.length; i++) {
       const c = i < lower.length ? lower.charCodeAt(i) : 0;
-      const word = (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39);
+      const word = isAsciiWordCode(c);
       if (word && start < 0) start = i;
       else if (!word && start >= 0) {
         tokens.push({ text: lower.slice(start, i), start, end: i });
@@ -461,7 +464,7 @@ function matchValue(
   let start = -1;
   for (let i = 0; i <= lower.length; i++) {
     const c = i < lower.length ? lower.charCodeAt(i) : 0;
-    if ((c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39)) {
+    if (isAsciiWordCode(c)) {
       if (start < 0) start = i;
     } else if (start >= 0) {
       const m = matchToken(lower, start, i, words, budgets, typos);

@@ -11,7 +11,7 @@ import { Indexer } from '../../src/search-index/indexer';
 import { EMBEDDED_FILE } from '../../src/store';
 import { EmbeddedStore } from '../../src/store/embedded/embedded-store';
 import { indexMismatches, recordingSearchIndex } from '../helpers/faults';
-import { tempDir } from '../helpers/test-app';
+import { requireBuilt, tempDir } from '../helpers/test-app';
 
 const CLI = path.resolve(__dirname, '../../bin/helpdesk.js');
 
@@ -35,9 +35,7 @@ describe('when the import process is killed in the middle of a file', () => {
   let indexer: Indexer;
 
   beforeAll(() => {
-    if (!fs.existsSync(path.resolve(__dirname, '../../dist/src/cli/main.js'))) {
-      throw new Error('dist/ is missing: `npm test` builds it first (npm run build)');
-    }
+    requireBuilt('src/cli/main.js');
   });
   afterEach(async () => {
     await indexer?.stop();

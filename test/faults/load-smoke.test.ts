@@ -1,15 +1,12 @@
 // The load test of `npm run load` (bench/load-mixed.ts) in a few seconds: two real app processes
 // on one data folder, mixed traffic, no error. The 2-minute run, its rate and its memory figures
 // are in docs/benchmarks.md ("Load"); no time or rate is asserted here.
-import fs from 'node:fs';
-import path from 'node:path';
 import { failures, loadTest } from '../../bench/load-mixed';
+import { requireBuilt } from '../helpers/test-app';
 
 describe('when two app processes on one data folder take mixed traffic', () => {
   beforeAll(() => {
-    if (!fs.existsSync(path.resolve(__dirname, '../../dist/src/main.js'))) {
-      throw new Error('dist/ is missing: `npm test` builds it first (npm run build)');
-    }
+    requireBuilt('src/main.js');
   });
 
   test('then every search, page and code send is answered without error', async () => {

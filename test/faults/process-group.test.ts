@@ -2,9 +2,8 @@
 // and both answer; the second loads the first one's index snapshot instead of building it again; a
 // process that dies is replaced; SIGTERM stops them all and the group exits 0.
 import fs from 'node:fs';
-import path from 'node:path';
 import { prepareDataDir, startApp, type AppProcess, type Prepared } from '../../bench/app-process';
-import { TEST_PASSWORD_LOG_N } from '../helpers/test-app';
+import { requireBuilt, TEST_PASSWORD_LOG_N } from '../helpers/test-app';
 
 const alive = (pid: number) => {
   try {
@@ -20,9 +19,7 @@ describe('when the app runs as a group of two processes (WEB_CONCURRENCY=2)', ()
   let app: AppProcess | undefined;
 
   beforeAll(async () => {
-    if (!fs.existsSync(path.resolve(__dirname, '../../dist/src/main.js'))) {
-      throw new Error('dist/ is missing: `npm test` builds it first (npm run build)');
-    }
+    requireBuilt('src/main.js');
     data = await prepareDataDir({ orgs: 20, users: 200, agents: 2, passwordLogN: TEST_PASSWORD_LOG_N });
   }, 120_000);
   afterAll(async () => {

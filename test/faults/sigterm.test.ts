@@ -4,9 +4,8 @@
 // as a load balancer does; every request sent gets its 2xx, none is reset; the process exits 0.
 import fs from 'node:fs';
 import http from 'node:http';
-import path from 'node:path';
 import { prepareDataDir, startApp, type AppProcess, type Prepared } from '../../bench/app-process';
-import { TEST_PASSWORD_LOG_N } from '../helpers/test-app';
+import { requireBuilt, TEST_PASSWORD_LOG_N } from '../helpers/test-app';
 
 interface Outcome { kind: string; sentAt: number; doneAt: number; status?: number; error?: string }
 
@@ -28,9 +27,7 @@ describe('when the server gets SIGTERM under load', () => {
   let app: AppProcess | undefined;
 
   beforeAll(async () => {
-    if (!fs.existsSync(path.resolve(__dirname, '../../dist/src/main.js'))) {
-      throw new Error('dist/ is missing: `npm test` builds it first (npm run build)');
-    }
+    requireBuilt('src/main.js');
     data = await prepareDataDir({ orgs: 20, users: 200, agents: 4, passwordLogN: TEST_PASSWORD_LOG_N });
   }, 120_000);
   afterAll(async () => {

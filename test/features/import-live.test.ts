@@ -6,7 +6,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import request from 'supertest';
 import { EMBEDDED_FILE } from '../../src/store';
-import { buildTestApp, tempDir, type TestApp } from '../helpers/test-app';
+import { buildTestApp, requireBuilt, tempDir, type TestApp } from '../helpers/test-app';
 
 const run = promisify(execFile);
 const CLI = path.resolve(__dirname, '../../bin/helpdesk.js');
@@ -16,9 +16,7 @@ describe('import while the app runs', () => {
   let dataDir: string;
 
   beforeAll(() => {
-    if (!fs.existsSync(path.resolve(__dirname, '../../dist/src/cli/main.js'))) {
-      throw new Error('dist/ is missing: `npm test` builds it first (npm run build)');
-    }
+    requireBuilt('src/cli/main.js');
   });
 
   beforeEach(async () => {

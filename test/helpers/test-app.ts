@@ -22,6 +22,16 @@ import type { AgentRole, Store } from '../../src/store/store';
 export const TEST_PASSWORD_LOG_N = 10;
 export const PASSWORD = 'correct horse battery staple';
 
+/**
+ * For tests that run the built app or CLI (`node dist/...`): `npm test` builds first, a bare
+ * `jest` may not. Fails with that explanation instead of a process that cannot start.
+ */
+export function requireBuilt(file: 'src/main.js' | 'src/cli/main.js'): void {
+  if (!fs.existsSync(path.resolve(__dirname, '../../dist', file))) {
+    throw new Error('dist/ is missing: `npm test` builds it first (npm run build)');
+  }
+}
+
 export function tempDir(prefix = 'helpdesk-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
