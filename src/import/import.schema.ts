@@ -3,6 +3,7 @@
 // source system may send more than we keep. `partnerId` of users and devices is not part of their
 // schema: the store derives it from the org, so an import line can never move a user to a tenant.
 import { z } from 'zod';
+import { IANAZone } from 'luxon';
 import type { DeviceInput, Org, Partner, UserInput } from '../store/store';
 
 const isoDate = z.iso.date();
@@ -61,6 +62,9 @@ export const orgRecordSchema = z.object({
   supportPlan: z.object({
     tier: z.enum(['online', 'business', 'enterprise', 'elite']),
     region: z.enum(['americas', 'emea', 'apac', 'japan']),
+    // The customer's own clock for business hours; without it, the region's reference zone.
+    timeZone: z.string().trim().max(64).refine((zone) => IANAZone.isValidZone(zone), 'not an IANA time zone, e.g. Europe/Paris or America/New_York')
+      .nullable().optional(),
   }).nullable().default(null),
   settings: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
 }) satisfies z.ZodType<{ kind: 'org' } & Org>;

@@ -22,7 +22,12 @@ export interface Subscription {
   end: string;
   licenses: License[];
 }
-export interface SupportPlan { tier: SupportTier; region: SupportRegion }
+export interface SupportPlan {
+  tier: SupportTier;
+  region: SupportRegion;
+  /** IANA zone of the customer's business hours when not the region's reference zone. */
+  timeZone?: string | null;
+}
 
 export interface Org {
   id: string;

@@ -107,7 +107,13 @@ describe('org page and entitlement', () => {
         { priority: 'P3', coverage: 'business_hours', within: { minutes: 120 }, coveredNow: true },
         { priority: 'P4', coverage: 'business_hours', within: { businessDays: 1 }, coveredNow: true },
       ],
+      languages: ['en'],
+      includes: expect.arrayContaining([
+        { feature: 'livePhoneSupport', value: true }, { feature: 'serviceReviews', value: { perYear: 2 } },
+        { feature: 'technicalAccountManager', value: false },
+      ]),
     });
+    expect(res.body.supportPlan.includes).toHaveLength(13);
     expect(res.body.businessHours).toEqual({ open: true, closesIn: 130, zone: 'Europe/Paris', localTime: '2026-01-14T14:50:00+01:00' });
     expect(res.body.supportContacts.find((p: { product: string }) => p.product === 'Webex Meetings'))
       .toMatchObject({ count: 1, quota: 10, contacts: [{ userId: heleneId }] });
@@ -167,5 +173,84 @@ describe('org page and entitlement', () => {
       .toEqual([expect.objectContaining({ kind: 'user', orgId: sibling.id })]);
     // Another partner's org does not exist for this agent.
     await api(`/api/v1/orgs/${foreign.id}/search?q=helene`).expect(404);
+  });
+});
+
+describe('support plans on the org and user pages', () => {
+  let t: TestApp;
+  let token: string;
+  const api = (path: string) => request(t.app).get(path).set('Authorization', `Bearer ${token}`);
+  const tokyo = f.org('p-north', { name: 'Kaisha KK', supportPlan: { tier: 'enterprise', region: 'japan' } });
+  const small = f.org('p-north', {
+    name: 'Petit Café', supportPlan: { tier: 'online', region: 'emea' },
+    orders: [{ number: 'WO-1', product: 'Webex Meetings', status: 'provisioned', date: '2024-01-01' }],
+  });
+  const nyc = f.org('p-north', { name: 'Bagels NYC', supportPlan: { tier: 'business', region: 'americas', timeZone: 'America/New_York' } });
+  let contactId: string;
+  let otherId: string;
+
+  beforeAll(async () => {
+    t = await buildTestApp();
+    await t.store.partners.upsert({ id: 'p-north', name: 'Northwind' });
+    for (const o of [tokyo, small, nyc]) await t.store.orgs.upsert(o);
+    contactId = (await t.store.users.upsert(f.user(small.id, { supportContactFor: ['Webex Meetings'] }))).id;
+    otherId = (await t.store.users.upsert(f.user(small.id, { supportContactFor: [] }))).id;
+    await t.addAgent('p-north', 'agent@north.example');
+    token = await t.apiToken('agent@north.example');
+  });
+  afterAll(() => t.close());
+  beforeEach(() => t.clock.set('2026-01-14T11:00:00Z')); // Wednesday: 20:00 in Tokyo, 06:00 in New York, 05:00 in Chicago
+
+  test('when a Japan enterprise org opens in the Tokyo evening, then P2 is business hours and waits for the morning, in English and Japanese', async () => {
+    const agent = await signIn(t.app, 'agent@north.example');
+    const page = await agent.get(`/orgs/${tokyo.id}`).expect(200);
+    expect(page.text).toContain('business hours, 1 h');
+    expect(page.text).not.toContain('24x5, 1 h');
+    expect(page.text).toContain('English, Japanese');
+    const res = await api(`/api/v1/orgs/${tokyo.id}`).expect(200);
+    expect(res.body.supportPlan.languages).toEqual(['en', 'ja']);
+    expect(res.body.supportPlan.targets[1]).toEqual({ priority: 'P2', coverage: 'business_hours', within: { minutes: 60 }, coveredNow: false, startsIn: 13 * 60 });
+  });
+
+  test('when the org page opens, then it lists what the plan includes and what it does not, in both languages', async () => {
+    const agent = await signIn(t.app, 'agent@north.example');
+    const page = await agent.get(`/orgs/${tokyo.id}`).expect(200);
+    expect(page.text).toContain('What this customer’s plan includes');
+    expect(page.text).toMatch(/Service reviews<\/th><td>2 per year/);
+    expect(page.text).toMatch(/Not included: Technical account manager, Case reviews/);
+    const fr = await agent.get(`/orgs/${small.id}`).set('Accept-Language', 'fr').expect(200);
+    expect(fr.text).toMatch(/Support téléphonique en direct<\/th><td>Cas P1 uniquement/);
+  });
+
+  test('when a plan names its own time zone, then the org page counts business hours on that clock', async () => {
+    const res = await api(`/api/v1/orgs/${nyc.id}`).expect(200);
+    expect(res.body.supportPlan.zone).toBe('America/New_York');
+    expect(res.body.businessHours).toMatchObject({ open: true, zone: 'America/New_York', localTime: '2026-01-14T06:00:00-05:00' });
+  });
+
+  test('when an online-tier customer calls about a P2, then the user page says live phone support is not included and to open an online case', async () => {
+    const agent = await signIn(t.app, 'agent@north.example');
+    const p2 = await agent.get(`/users/${contactId}?priority=P2`).expect(200);
+    expect(p2.text).toContain('Live phone support is not included in this customer’s Online plan for anything but a P1: ask the caller to open an online case.');
+    expect(p2.text).toContain('<option value="P2" selected>');
+    const p1 = await agent.get(`/users/${contactId}?priority=P1`).expect(200);
+    expect(p1.text).toContain('Live phone support is included in this customer’s plan.');
+    const fr = await agent.get(`/users/${contactId}?priority=P3`).set('Accept-Language', 'fr').expect(200);
+    expect(fr.text).toContain('demandez à l’appelant d’ouvrir un cas en ligne');
+    const api2 = await api(`/api/v1/users/${contactId}?priority=P4`).expect(200);
+    expect(api2.body.support).toMatchObject({ priority: 'P4', phoneSupport: 'online_case', limitedHelp: false });
+    await api(`/api/v1/users/${contactId}?priority=P9`).expect(400);
+  });
+
+  test('when the caller is not a named support contact, then the answer says limited help only, general questions, in both languages', async () => {
+    const agent = await signIn(t.app, 'agent@north.example');
+    const en = await agent.get(`/users/${otherId}`).expect(200);
+    expect(en.text).toContain('Not a named support contact: limited help only (general questions).');
+    const fr = await agent.get(`/users/${otherId}`).set('Accept-Language', 'fr').expect(200);
+    expect(fr.text).toContain('N’est pas contact support désigné : aide limitée (questions générales).');
+    const contact = await agent.get(`/users/${contactId}?product=${encodeURIComponent('Webex Meetings')}`).expect(200);
+    expect(contact.text).not.toContain('limited help only');
+    const api2 = await api(`/api/v1/users/${otherId}?product=${encodeURIComponent('Webex Meetings')}`).expect(200);
+    expect(api2.body.support).toMatchObject({ isContactForProduct: false, limitedHelp: true });
   });
 });

@@ -2,9 +2,11 @@
 // computed from explicit instants so time zones, day boundaries, weekends and DST changes are pinned.
 import { translator } from '../../src/i18n/i18n';
 import {
-  CONTACT_QUOTA, RESPONSE_TARGETS, businessHoursStatus, coverageNow, describeBusinessHours, describeTarget, formatDuration,
+  CONTACT_QUOTA, PLAN_FEATURES, PLAN_INCLUDES, RESPONSE_TARGETS, businessHoursStatus, coverageNow, describeBusinessHours,
+  describeInclusion, describeTarget, formatDuration, planZone, supportLanguages, targetFor,
   type Priority,
 } from '../../src/features/support/support-plans';
+import { parseImportRecord } from '../../src/import/import.schema';
 import type { SupportTier } from '../../src/store/store';
 
 const en = translator('en');
@@ -152,5 +154,89 @@ describe('coverage now', () => {
     expect(p1).toMatchObject({ coverage: '24x7', open: true, within: { minutes: 60 } });
     expect(p1.closesIn).toBeUndefined();
     expect(coverageNow('online', 'P2', 'apac', sunday)).toMatchObject({ coverage: 'business_hours', open: false, opensIn: 12 * 60 });
+  });
+});
+
+describe('Japan: only P1 around the clock', () => {
+  // The documents: in Japan, P2, P3 and P4 cases are limited to Japan's business hours, whatever the tier.
+  const japan: Array<[SupportTier, string, string, string, string]> = [
+    ['online', '24x7, 1 h', 'business hours, 4 h', 'business hours, 6 h', '3 business days'],
+    ['business', '24x7, 1 h', 'business hours, 2 h', 'business hours, 4 h', '1 business day'],
+    ['enterprise', '24x7, 30 min', 'business hours, 1 h', 'business hours, 2 h', '1 business day'],
+    ['elite', '24x7, 15 min', 'business hours, 30 min', 'business hours, 1 h', '1 business day'],
+  ];
+
+  test.each(japan)('when a %s customer is in the japan region, then P1 to P4 read "%s", "%s", "%s", "%s"', (tier, ...expected) => {
+    expect((['P1', 'P2', 'P3', 'P4'] as Priority[]).map((p) => describeTarget(targetFor(tier, p, 'japan'), en))).toEqual(expected);
+  });
+
+  test('when the same enterprise tier is in EMEA, then P2 keeps its 24x5 coverage', () => {
+    expect(describeTarget(targetFor('enterprise', 'P2', 'emea'), en)).toBe('24x5, 1 h');
+  });
+
+  test('when a Japan enterprise customer calls with a P2 on Wednesday evening in Tokyo, then the clock does not run until 09:00', () => {
+    const evening = new Date('2026-01-14T11:00:00Z'); // 20:00 in Tokyo
+    expect(coverageNow('enterprise', 'P2', 'japan', evening)).toMatchObject({ coverage: 'business_hours', open: false, opensIn: 13 * 60 });
+    expect(coverageNow('enterprise', 'P1', 'japan', evening)).toMatchObject({ coverage: '24x7', open: true });
+  });
+});
+
+describe('languages and what a plan includes', () => {
+  test('when the region is read, then support is in English, and in Japan in English and Japanese', () => {
+    expect(supportLanguages('americas')).toEqual(['en']);
+    expect(supportLanguages('emea')).toEqual(['en']);
+    expect(supportLanguages('apac')).toEqual(['en']);
+    expect(supportLanguages('japan')).toEqual(['en', 'ja']);
+  });
+
+  // The tier comparison as the documents print it: feature, then online, business, enterprise, elite.
+  const comparison: Array<[string, string, string, string, string]> = [
+    ['livePhoneSupport', 'P1 cases only', 'Included', 'Included', 'Included'],
+    ['escalationManagement', 'Not included', 'Not included', 'Included', 'Included'],
+    ['accountLead', 'Not included', 'Not included', 'Included', 'Included'],
+    ['namedSupportEngineer', 'Not included', 'Not included', 'Included', 'Included'],
+    ['technicalAccountManager', 'Not included', 'Not included', 'Not included', 'Included'],
+    ['serviceReviews', 'Not included', 'Not included', '2 per year', '4 per year'],
+    ['expertSessions', 'Not included', 'Not included', '2 per year', '4 per year'],
+    ['caseReviews', 'Not included', 'Not included', 'Not included', 'Included'],
+    ['eventManagement', 'Not included', 'Not included', 'Not included', 'Included'],
+    ['environmentReview', 'Not included', 'Not included', 'Not included', 'Included'],
+    ['roadmapReview', 'Not included', 'Not included', 'Not included', 'Included'],
+    ['fieldActivities', 'Not included', 'Not included', '2 per year', '4 per year'],
+    ['launchAdvisory', 'Not included', 'Not included', 'In the first year of a new solution', 'In the first year of a new solution'],
+  ];
+
+  test('when the tier comparison is read, then every row holds what the documents list, in their order', () => {
+    expect(comparison.map(([feature]) => feature)).toEqual([...PLAN_FEATURES]);
+    const read = PLAN_FEATURES.map((feature) => [feature,
+      ...(['online', 'business', 'enterprise', 'elite'] as SupportTier[]).map((tier) => describeInclusion(PLAN_INCLUDES[tier][feature], en))]);
+    expect(read).toEqual(comparison);
+  });
+
+  test('when a measure is shown in French, then it reads in French', () => {
+    expect(describeInclusion({ perYear: 4 }, fr)).toBe('4 par an');
+    expect(describeInclusion('p1_only', fr)).toBe('Cas P1 uniquement');
+  });
+});
+
+describe('whose clock', () => {
+  test('when a plan names its own zone, then its business hours follow that clock, else the region\'s', () => {
+    expect(planZone({ region: 'americas', timeZone: 'America/New_York' })).toBe('America/New_York');
+    expect(planZone({ region: 'americas' })).toBe('America/Chicago');
+    // Wednesday 11:30 UTC: 06:30 in New York (open since 06:00), 05:30 in Chicago (opens in 30 min).
+    const at = new Date('2026-01-14T11:30:00Z');
+    expect(businessHoursStatus('americas', at, 'America/New_York')).toMatchObject({ open: true, zone: 'America/New_York' });
+    expect(businessHoursStatus('americas', at)).toMatchObject({ open: false, opensIn: 30, zone: 'America/Chicago' });
+  });
+
+  test('when an import names a time zone, then an IANA name is kept and anything else is refused naming the field', () => {
+    const org = (timeZone: string) => ({
+      kind: 'org', id: '0b7e6a4e-5a0c-4c57-9a51-3f1b2f0a9c11', partnerId: 'p-north', name: 'Acme', status: 'active',
+      createdAt: '2023-04-01T10:00:00Z', supportPlan: { tier: 'business', region: 'americas', timeZone },
+    });
+    const ok = parseImportRecord(org('America/New_York'));
+    expect(ok).toMatchObject({ ok: true, record: { supportPlan: { timeZone: 'America/New_York' } } });
+    const bad = parseImportRecord(org('Eastern Time'));
+    expect(bad).toEqual({ ok: false, reason: 'supportPlan.timeZone: not an IANA time zone, e.g. Europe/Paris or America/New_York' });
   });
 });

@@ -4,7 +4,7 @@ import type { AuditLog } from '../audit/audit.service';
 import { requireAgentPage } from '../auth/auth.middleware';
 import { orgSearchQuery } from '../search/search.schema';
 import type { SearchService } from '../search/search.service';
-import { describeBusinessHours, describeTarget, formatDuration } from '../support/support-plans';
+import { describeBusinessHours, describeInclusion, describeTarget, formatDuration } from '../support/support-plans';
 import type { OrgsService } from './orgs.service';
 
 export function orgPageRoutes(orgs: OrgsService, search: SearchService, audit: AuditLog): Router {
@@ -14,7 +14,7 @@ export function orgPageRoutes(orgs: OrgsService, search: SearchService, audit: A
     const input = parseInput(orgSearchQuery, req.query);
     const found = input.q ? await search.searchInOrg(req.principal!, view.org.id, input) : null;
     await audit.record(req, { action: 'org.view', orgId: view.org.id, subject: `org:${view.org.id}` });
-    res.render('orgs/org', { title: view.org.name, view, q: input.q, found, support: { describeBusinessHours, describeTarget, formatDuration } });
+    res.render('orgs/org', { title: view.org.name, view, q: input.q, found, support: { describeBusinessHours, describeInclusion, describeTarget, formatDuration } });
   });
   return router;
 }

@@ -1,78 +1,52 @@
-// Spec 3.7 as data: response targets and named-contact quotas per tier, regional business hours,
-// and the clock arithmetic that says whether the partner owes a response right now.
-//
-// Each region's hours are kept in one reference zone, because a support plan names a region, not a
-// city, and "local time" must mean one clock for the whole desk:
-// - americas, America/Chicago: the middle of the continent's working day. 06:00–17:30 Central opens
-//   at 07:00 on the East coast and still answers until 15:30 on the West coast; New York would close
-//   at 14:30 Pacific. Follows US daylight saving (second Sunday of March, first Sunday of November).
-// - emea, Europe/Paris: Central European Time covers most of the region's customers (and one hour
-//   ahead of London, which it shares the EU daylight-saving dates with).
-// - apac, Asia/Singapore: UTC+8 is also the clock of China, Hong Kong, Manila and Perth; no DST.
-// - japan, Asia/Tokyo: no DST.
+// The support plans' arithmetic over the tables of support-tables.ts: which response target applies
+// in a region, whether its clock runs now, and what a plan includes, in the page's language.
 // Every computation goes through luxon (backed by Intl's time-zone data), so weekends, day
 // boundaries and daylight-saving changes follow the zone's own rules.
-import { DateTime } from 'luxon';
+import { DateTime, IANAZone } from 'luxon';
 import type { MessageKey, Translate } from '../../i18n/i18n';
-import type { SupportRegion, SupportTier } from '../../store/records';
+import type { SupportPlan, SupportRegion, SupportTier } from '../../store/records';
+import {
+  BUSINESS_HOURS, PLAN_FEATURES, PLAN_INCLUDES, REGION_COVERAGE_LIMITS, RESPONSE_TARGETS, SUPPORT_LANGUAGES,
+  type Coverage, type Inclusion, type PlanFeature, type Priority, type ResponseTarget, type ResponseTime,
+} from './support-tables';
 
-export const TIERS: readonly SupportTier[] = ['online', 'business', 'enterprise', 'elite'];
-export const REGIONS: readonly SupportRegion[] = ['americas', 'emea', 'apac', 'japan'];
-export const PRIORITIES = ['P1', 'P2', 'P3', 'P4'] as const;
-export type Priority = (typeof PRIORITIES)[number];
+export {
+  BUSINESS_HOURS, CONTACT_QUOTA, PLAN_FEATURES, PLAN_INCLUDES, PRIORITIES, REGION_COVERAGE_LIMITS, REGIONS,
+  RESPONSE_TARGETS, SUPPORT_LANGUAGES, TIERS,
+} from './support-tables';
+export type { Coverage, Inclusion, PlanFeature, Priority, RegionHours, ResponseTarget, ResponseTime } from './support-tables';
 
-export type Coverage = '24x7' | '24x5' | 'business_hours';
-/** Initial response within so many minutes of coverage, or so many business days. */
-export type ResponseTime = { minutes: number } | { businessDays: number };
-export interface ResponseTarget { coverage: Coverage; within: ResponseTime }
+/** Whether `zone` is an IANA time-zone name this runtime knows (validated at import). */
+export const isTimeZone = (zone: string): boolean => IANAZone.isValidZone(zone);
 
-const h = (hours: number): ResponseTime => ({ minutes: hours * 60 });
-const min = (minutes: number): ResponseTime => ({ minutes });
-const days = (businessDays: number): ResponseTime => ({ businessDays });
-
-export const RESPONSE_TARGETS: Readonly<Record<SupportTier, Readonly<Record<Priority, ResponseTarget>>>> = {
-  online: {
-    P1: { coverage: '24x7', within: h(1) },
-    P2: { coverage: 'business_hours', within: h(4) },
-    P3: { coverage: 'business_hours', within: h(6) },
-    P4: { coverage: 'business_hours', within: days(3) },
-  },
-  business: {
-    P1: { coverage: '24x7', within: h(1) },
-    P2: { coverage: 'business_hours', within: h(2) },
-    P3: { coverage: 'business_hours', within: h(4) },
-    P4: { coverage: 'business_hours', within: days(1) },
-  },
-  enterprise: {
-    P1: { coverage: '24x7', within: min(30) },
-    P2: { coverage: '24x5', within: h(1) },
-    P3: { coverage: 'business_hours', within: h(2) },
-    P4: { coverage: 'business_hours', within: days(1) },
-  },
-  elite: {
-    P1: { coverage: '24x7', within: min(15) },
-    P2: { coverage: '24x5', within: min(30) },
-    P3: { coverage: '24x5', within: h(1) },
-    P4: { coverage: 'business_hours', within: days(1) },
-  },
-};
-
-/** Named support contacts allowed per product. */
-export const CONTACT_QUOTA: Readonly<Record<SupportTier, number>> = { online: 4, business: 6, enterprise: 10, elite: 15 };
-
-export interface RegionHours {
-  zone: string;
-  /** Local wall-clock times, 'HH:mm', Monday to Friday. */
-  open: string;
-  close: string;
+/** The zone a plan's hours run in: its own, else its region's reference zone. */
+export function planZone(plan: Pick<SupportPlan, 'region' | 'timeZone'>): string {
+  return plan.timeZone && isTimeZone(plan.timeZone) ? plan.timeZone : BUSINESS_HOURS[plan.region].zone;
 }
 
-export const BUSINESS_HOURS: Readonly<Record<SupportRegion, RegionHours>> = {
-  americas: { zone: 'America/Chicago', open: '06:00', close: '17:30' },
-  emea: { zone: 'Europe/Paris', open: '09:00', close: '17:00' },
-  apac: { zone: 'Asia/Singapore', open: '09:00', close: '17:00' },
-  japan: { zone: 'Asia/Tokyo', open: '09:00', close: '17:30' },
-};
+/** The target that applies: the tier's, limited to business hours where the region says so. */
+export function targetFor(tier: SupportTier, priority: Priority, region: SupportRegion): ResponseTarget {
+  const target = RESPONSE_TARGETS[tier][priority];
+  const limit = REGION_COVERAGE_LIMITS[region]?.[priority];
+  return limit ? { ...target, coverage: limit } : target;
+}
+
+/** Languages the plan's support is given in. */
+export const supportLanguages = (region: SupportRegion): string[] => [...SUPPORT_LANGUAGES[region]];
+
+/** What the tier includes, in the tier comparison's order. */
+export function planIncludes(tier: SupportTier): Array<{ feature: PlanFeature; value: Inclusion }> {
+  return PLAN_FEATURES.map((feature) => ({ feature, value: PLAN_INCLUDES[tier][feature] }));
+}
+
+/** "Included", "P1 cases only", "2 a year", "in the first year of a new solution", "Not included". */
+export function describeInclusion(value: Inclusion, t: Translate): string {
+  if (value === true) return t('support.includes.yes');
+  if (value === false) return t('support.includes.no');
+  if (value === 'p1_only') return t('support.includes.p1Only');
+  if (value === 'first_year') return t('support.includes.firstYear');
+  return t('support.includes.perYear', { count: value.perYear });
+}
 
 const MINUTES_PER_DAY = 24 * 60;
 const WEEKDAYS = [1, 2, 3, 4, 5];
@@ -86,8 +60,8 @@ const minutesOf = (hhmm: string) => {
   return hours * 60 + minutes;
 };
 
-function scheduleFor(coverage: Coverage, region: SupportRegion): Schedule {
-  const { zone, open, close } = BUSINESS_HOURS[region];
+function scheduleFor(coverage: Coverage, region: SupportRegion, zone: string): Schedule {
+  const { open, close } = BUSINESS_HOURS[region];
   switch (coverage) {
     case '24x7': return { zone, weekdays: EVERY_DAY, from: 0, to: MINUTES_PER_DAY };
     // Monday 00:00 to Friday 24:00 in the region's zone.
@@ -139,9 +113,9 @@ function windowStatus(schedule: Schedule, now: Date): WindowStatus {
   return { ...base, open: false };
 }
 
-/** Whether the region's business hours are on at `now`, and for how long. */
-export function businessHoursStatus(region: SupportRegion, now: Date): WindowStatus {
-  return windowStatus(scheduleFor('business_hours', region), now);
+/** Whether the region's business hours are on at `now` (in `zone`, default the region's), and for how long. */
+export function businessHoursStatus(region: SupportRegion, now: Date, zone = BUSINESS_HOURS[region].zone): WindowStatus {
+  return windowStatus(scheduleFor('business_hours', region, zone), now);
 }
 
 export interface CoverageNow extends WindowStatus {
@@ -150,9 +124,11 @@ export interface CoverageNow extends WindowStatus {
 }
 
 /** Whether the partner owes a response now for this tier and priority, and within what. */
-export function coverageNow(tier: SupportTier, priority: Priority, region: SupportRegion, now: Date): CoverageNow {
-  const target = RESPONSE_TARGETS[tier][priority];
-  return { coverage: target.coverage, within: target.within, ...windowStatus(scheduleFor(target.coverage, region), now) };
+export function coverageNow(
+  tier: SupportTier, priority: Priority, region: SupportRegion, now: Date, zone = BUSINESS_HOURS[region].zone,
+): CoverageNow {
+  const target = targetFor(tier, priority, region);
+  return { coverage: target.coverage, within: target.within, ...windowStatus(scheduleFor(target.coverage, region, zone), now) };
 }
 
 /** "2 h 10 min", "45 min", "2 d 15 h" in the page's language. */

@@ -12,8 +12,8 @@ import { LocalizedRefusal } from '../../http/action-context';
 import type { Org, Store, SupportRegion, SupportTier, User } from '../../store/store';
 import { checkLicense, orgProducts, type LicenseCheck } from './products';
 import {
-  BUSINESS_HOURS, CONTACT_QUOTA, PRIORITIES, businessHoursStatus, coverageNow,
-  type Coverage, type Priority, type ResponseTime, type WindowStatus,
+  BUSINESS_HOURS, CONTACT_QUOTA, PRIORITIES, businessHoursStatus, coverageNow, planIncludes, planZone, supportLanguages,
+  type Coverage, type Inclusion, type PlanFeature, type Priority, type ResponseTime, type WindowStatus,
 } from './support-plans';
 
 /** Who reads: any principal of a partner; one that carries an orgId reads that org only. */
@@ -34,10 +34,15 @@ export interface TargetView {
 export interface SupportPlanView {
   tier: SupportTier;
   region: SupportRegion;
+  /** The clock of the business hours: the plan's own zone, else the region's. */
   zone: string;
   hours: { open: string; close: string };
   contactQuota: number;
   targets: TargetView[];
+  /** Languages support is given in (BCP 47). */
+  languages: string[];
+  /** What the plan includes, in the tier comparison's order. */
+  includes: Array<{ feature: PlanFeature; value: Inclusion }>;
 }
 
 export interface ContactView { userId: string; displayName: string; email: string }
@@ -72,6 +77,16 @@ export interface EntitlementView {
   product: string | null;
   isContactForProduct: boolean | null;
   license: LicenseCheck | null;
+  /** The priority of the caller's issue, if the agent gave one. */
+  priority: Priority | null;
+  /**
+   * Whether the agent may help on the phone: `included`; `p1_only` (an online plan, priority not
+   * given); `online_case` (an online plan and not a P1: live phone support is not included, the
+   * customer opens an online case); `no_plan`.
+   */
+  phoneSupport: 'included' | 'p1_only' | 'online_case' | 'no_plan';
+  /** Not a named support contact (for the product asked about, or for any): limited help, general questions. */
+  limitedHelp: boolean;
 }
 
 export interface SupportService {
@@ -81,7 +96,7 @@ export interface SupportService {
   contactsPanel(manager: SupportManager): Promise<ContactsPanel>;
   addContact(principal: SupportManager, userId: string, product: string): Promise<ProductContacts[]>;
   removeContact(principal: SupportManager, userId: string, product: string): Promise<ProductContacts[]>;
-  entitlement(org: Org, user: User, product?: string): EntitlementView;
+  entitlement(org: Org, user: User, product?: string, priority?: Priority): EntitlementView;
 }
 
 // An org without a plan gets the smallest quota: entitlement is never assumed beyond what was bought.
@@ -117,14 +132,18 @@ export function createSupportService(store: Store, clock: Clock): SupportService
       if (!org.supportPlan) return null;
       const { tier, region } = org.supportPlan;
       const now = clock.now();
-      const { zone, open, close } = BUSINESS_HOURS[region];
+      const { open, close } = BUSINESS_HOURS[region];
+      const zone = planZone(org.supportPlan);
       const targets = PRIORITIES.map((priority): TargetView => {
-        const c = coverageNow(tier, priority, region, now);
+        const c = coverageNow(tier, priority, region, now, zone);
         return { priority, coverage: c.coverage, within: c.within, coveredNow: c.open, ...(c.open ? {} : { startsIn: c.opensIn }) };
       });
       return {
-        supportPlan: { tier, region, zone, hours: { open, close }, contactQuota: CONTACT_QUOTA[tier], targets },
-        businessHours: businessHoursStatus(region, now),
+        supportPlan: {
+          tier, region, zone, hours: { open, close }, contactQuota: CONTACT_QUOTA[tier], targets,
+          languages: supportLanguages(region), includes: planIncludes(tier),
+        },
+        businessHours: businessHoursStatus(region, now, zone),
       };
     },
 
@@ -172,14 +191,22 @@ export function createSupportService(store: Store, clock: Clock): SupportService
       return contactsOf(org);
     },
 
-    entitlement(org, user, product) {
+    entitlement(org, user, product, priority) {
       const asked = product?.trim() || null;
+      const isContactForProduct = asked ? user.supportContactFor.includes(asked) : null;
+      const tier = org.supportPlan?.tier;
+      const phoneSupport = !tier ? 'no_plan'
+        : tier !== 'online' ? 'included'
+          : priority === 'P1' ? 'included' : priority ? 'online_case' : 'p1_only';
       return {
         contactFor: user.supportContactFor,
         products: orgProducts(org),
         product: asked,
-        isContactForProduct: asked ? user.supportContactFor.includes(asked) : null,
+        isContactForProduct,
         license: asked ? checkLicense(org, user, asked, clock.now()) : null,
+        priority: priority ?? null,
+        phoneSupport,
+        limitedHelp: asked ? !isContactForProduct : user.supportContactFor.length === 0,
       };
     },
   };

@@ -8,8 +8,8 @@ import type { UsersService } from './users.service';
 export function userPageRoutes(users: UsersService, audit: AuditLog): Router {
   const router = Router();
   router.get('/users/:id', requireAgentPage, async (req, res) => {
-    const { product } = parseInput(entitlementQuery, req.query);
-    const view = await users.view(req.principal!, String(req.params.id), product);
+    const { product, priority } = parseInput(entitlementQuery, req.query);
+    const view = await users.view(req.principal!, String(req.params.id), product, priority);
     await audit.record(req, { action: 'user.view', orgId: view.org.id, subject: `user:${view.user.id}` });
     res.render('users/user', { title: view.user.displayName || view.user.email, view });
   });
@@ -24,8 +24,8 @@ export function userPageRoutes(users: UsersService, audit: AuditLog): Router {
 export function userApiRoutes(users: UsersService, audit: AuditLog): Router {
   const router = Router();
   router.get('/users/:id', async (req, res) => {
-    const { product } = parseInput(entitlementQuery, req.query);
-    const view = await users.view(req.principal!, String(req.params.id), product);
+    const { product, priority } = parseInput(entitlementQuery, req.query);
+    const view = await users.view(req.principal!, String(req.params.id), product, priority);
     await audit.record(req, { action: 'user.view', orgId: view.org.id, subject: `user:${view.user.id}`, detail: { via: 'api' } });
     res.json({ ...view, lastEmail: view.user.lastEmail });
   });

@@ -3,6 +3,7 @@ import { notFound } from '../../errors';
 import type { Principal } from '../../http/request-context';
 import type { Device, Org, Store, Suppression, User } from '../../store/store';
 import type { EntitlementView, SupportService } from '../support/support.service';
+import type { Priority } from '../support/support-tables';
 
 export interface UserView {
   user: User;
@@ -21,8 +22,8 @@ export interface DeviceView {
 }
 
 export interface UsersService {
-  /** `product`: what the caller calls about, for the entitlement answer. */
-  view(principal: Principal, id: string, product?: string): Promise<UserView>;
+  /** `product` and `priority`: what the caller calls about, for the entitlement answer. */
+  view(principal: Principal, id: string, product?: string, priority?: Priority): Promise<UserView>;
   deviceView(principal: Principal, id: string): Promise<DeviceView>;
 }
 
@@ -35,7 +36,7 @@ export function createUsersService(store: Store, support: SupportService): Users
   };
 
   return {
-    async view(principal, id, product) {
+    async view(principal, id, product, priority) {
       const user = await store.users.get(principal.partnerId, id);
       if (!user) throw notFound('User');
       const [org, devices, suppression] = await Promise.all([
@@ -44,7 +45,7 @@ export function createUsersService(store: Store, support: SupportService): Users
         store.suppressions.get(user.email),
       ]);
       return {
-        user, org: { id: org.id, name: org.name, status: org.status }, devices, suppression, support: support.entitlement(org, user, product),
+        user, org: { id: org.id, name: org.name, status: org.status }, devices, suppression, support: support.entitlement(org, user, product, priority),
       };
     },
     async deviceView(principal, id) {

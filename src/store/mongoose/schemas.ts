@@ -68,6 +68,7 @@ const subscriptionSchema = new Schema({
 const supportPlanSchema = new Schema({
   tier: { type: String, enum: SUPPORT_TIERS, required: true },
   region: { type: String, enum: SUPPORT_REGIONS, required: true },
+  timeZone: { type: String },
 }, PART);
 
 export const orgSchema = new Schema({
