@@ -11,8 +11,8 @@ import {
 } from './support-tables';
 
 export {
-  BUSINESS_HOURS, CONTACT_QUOTA, PLAN_FEATURES, PLAN_INCLUDES, PRIORITIES, REGION_COVERAGE_LIMITS, REGIONS,
-  RESPONSE_TARGETS, SUPPORT_LANGUAGES, TIERS,
+  BUSINESS_HOURS, CONTACT_QUOTA, PLAN_FEATURES, PLAN_INCLUDES, PRIORITIES, REGION_COVERAGE_LIMITS,
+  RESPONSE_TARGETS, SUPPORT_LANGUAGES,
 } from './support-tables';
 export type { Coverage, Inclusion, PlanFeature, Priority, RegionHours, ResponseTarget, ResponseTime } from './support-tables';
 

@@ -3,8 +3,6 @@
 // include); test/features/support-plans.test.ts reads each table as the documents print it.
 import type { SupportRegion, SupportTier } from '../../store/records';
 
-export const TIERS: readonly SupportTier[] = ['online', 'business', 'enterprise', 'elite'];
-export const REGIONS: readonly SupportRegion[] = ['americas', 'emea', 'apac', 'japan'];
 export const PRIORITIES = ['P1', 'P2', 'P3', 'P4'] as const;
 export type Priority = (typeof PRIORITIES)[number];
 
