@@ -87,7 +87,8 @@ export function createApp(input: AppDepsInput): express.Express {
   app.disable('x-powered-by');
   // Every answer but the static files is no-store: an ETag (a hash of each body) would never be used.
   app.set('etag', false);
-  app.set('trust proxy', config.https ? 1 : false);
+  // Forwarded headers only from the configured proxies (TRUST_PROXY), never from any one hop.
+  app.set('trust proxy', config.trustProxy);
   app.set('view engine', 'ejs');
   app.set('views', path.join(ROOT, 'views'));
 

@@ -2,6 +2,7 @@
 // once, each naming its variable, and start-up stops on any of them.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -43,6 +44,16 @@ const schema = z.object({
   MAIL_WEBHOOK_SECRET: secret.optional(),
   /** Address people reach the app at (links in emails, cookie prefix over HTTPS). */
   PUBLIC_URL: url(['http:', 'https:']).optional(),
+  /**
+   * The reverse proxies whose X-Forwarded-For and X-Forwarded-Proto headers are believed: the
+   * client address in the audit log and the per-address rate limits come from them. A comma list
+   * of IP addresses, CIDR ranges (10.0.0.0/8, fd00::/8) and Express's names `loopback`
+   * (127.0.0.1/8, ::1/128), `linklocal` (169.254.0.0/16, fe80::/10) and `uniquelocal` (10.0.0.0/8,
+   * 172.16.0.0/12, 192.168.0.0/16, fc00::/7); `none` believes no one. Default with an https
+   * PUBLIC_URL (a TLS proxy in front): `loopback,linklocal,uniquelocal`; with http: none. A client
+   * that reaches the app port from any other address cannot choose its own address.
+   */
+  TRUST_PROXY: z.string().trim().optional(),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -64,6 +75,8 @@ export interface Config {
   production: boolean;
   /** Cookies get Secure and the __Host- prefix when people reach the app over HTTPS. */
   https: boolean;
+  /** Express `trust proxy`: the proxies' addresses, ranges and preset names (TRUST_PROXY), or none. */
+  trustProxy: string[] | false;
   logLevel: string;
 }
 
@@ -94,6 +107,7 @@ export function loadConfig(env: Env = process.env): Config {
     else if (!e.PUBLIC_URL.startsWith('https:')) problems.push('PUBLIC_URL: must start with https:// when NODE_ENV=production');
   }
   if (e.MEILI_API_KEY && !e.MEILI_HOST) problems.push('MEILI_API_KEY: set without MEILI_HOST');
+  const trustProxy = parseTrustProxy(e.TRUST_PROXY, (e.PUBLIC_URL ?? '').startsWith('https:'), problems);
   if (problems.length) throw new ConfigError(problems);
 
   const dataDir = path.resolve(e.DATA_DIR);
@@ -113,8 +127,40 @@ export function loadConfig(env: Env = process.env): Config {
     publicUrl: publicUrl.replace(/\/+$/, ''),
     production,
     https: publicUrl.startsWith('https:'),
+    trustProxy,
     logLevel: e.LOG_LEVEL,
   };
+}
+
+const PROXY_PRESETS = ['loopback', 'linklocal', 'uniquelocal'];
+export const DEFAULT_TRUST_PROXY = PROXY_PRESETS;
+
+/** One TRUST_PROXY entry: a preset, an address, or an address with a prefix length (or IPv4 netmask). */
+function isProxyEntry(entry: string): boolean {
+  if (PROXY_PRESETS.includes(entry)) return true;
+  const [address, range, ...rest] = entry.split('/');
+  const family = net.isIP(address);
+  if (!family || rest.length) return false;
+  if (range === undefined) return true;
+  if (/^\d{1,3}$/.test(range)) return Number(range) <= (family === 4 ? 32 : 128);
+  return family === 4 && net.isIPv4(range);
+}
+
+function parseTrustProxy(value: string | undefined, https: boolean, problems: string[]): string[] | false {
+  if (value === undefined) return https ? DEFAULT_TRUST_PROXY : false;
+  if (value.toLowerCase() === 'none') {
+    // The app speaks plain HTTP: an https PUBLIC_URL means a TLS proxy whose X-Forwarded-Proto must
+    // be believed, or the Secure session cookie is never set and nobody can sign in.
+    if (https) problems.push('TRUST_PROXY: none is not possible with an https PUBLIC_URL (name the TLS proxy\'s address)');
+    return false;
+  }
+  const entries = value.split(',').map((v) => v.trim()).filter(Boolean);
+  const bad = entries.filter((v) => !isProxyEntry(v));
+  if (!entries.length || bad.length) {
+    problems.push(`TRUST_PROXY: ${bad.length ? `not an address, range or preset: ${bad.join(', ')}` : 'empty'} `
+      + `(a comma list of addresses, CIDR ranges, ${PROXY_PRESETS.join(', ')}; or none)`);
+  }
+  return entries;
 }
 
 /** Outside production, secrets are generated once and kept (mode 0600) in DATA_DIR. */

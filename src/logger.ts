@@ -11,8 +11,13 @@ export function createLogger(level: string, destination?: pino.DestinationStream
   return pino({ level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, destination);
 }
 
-/** Paths that carry a secret in the address itself (a single-use link); the log keeps only their shape. */
-const SECRET_PATHS: RegExp[] = [/^(\/set-password\/)[^/]+/, /^(\/customer\/login\/)[^/]+/];
+/**
+ * Paths that carry a secret in the address itself (a single-use link); the log keeps only their
+ * shape. Case-insensitive because Express routes case-insensitively: `/Customer/Login/<token>`
+ * signs in too. Routing stays case-insensitive: a link retyped or rewritten in another case by a
+ * mail client keeps working.
+ */
+const SECRET_PATHS: RegExp[] = [/^(\/set-password\/)[^/]+/i, /^(\/customer\/login\/)[^/]+/i];
 
 export function redactPath(path: string): string {
   return SECRET_PATHS.reduce((p, re) => p.replace(re, '$1[redacted]'), path);

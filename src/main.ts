@@ -19,6 +19,11 @@ import { announceReady, runProcessGroup } from './process-group';
 import { seedDemo } from './demo/seed-demo';
 
 const DRAIN_MS = 25_000;
+/** What an operator runs to start using an empty production store (`agent add` needs the partner to exist). */
+const FIRST_PARTNER_ADMIN_STEPS = [
+  `echo '{"kind":"partner","id":"ID","name":"NAME"}' | npx helpdesk import -`,
+  'npx helpdesk agent add --partner ID --email E --name N --role partner_admin',
+];
 /**
  * After SIGTERM the listener stays open this long with /readyz failing, so that a load balancer
  * polling readiness stops sending before connections are refused; requests meanwhile are served.
@@ -49,13 +54,20 @@ async function main(): Promise<void> {
   const mailer = suppressionAware(createMailer(config, store, systemClock), store);
 
   if ((await store.partners.list()).length === 0) {
-    logger.info('empty data folder: loading the demo data set');
-    const auth = createAuthService(store, systemClock);
-    const { accounts, counts } = await seedDemo({ store, auth, orgs: 300, users: 3000, seed: 1 });
-    logger.info({ counts }, 'demo data loaded');
-    // The one place demo passwords appear: the operator's terminal on first start, as the spec asks.
-    const lines = accounts.map((a) => `  ${a.role.padEnd(13)} ${a.email.padEnd(28)} ${a.password ?? "(existing account, unchanged)"}   (${a.partnerId})`);
-    process.stdout.write(`\nDemo accounts (shown once; sign in at ${config.publicUrl}/login):\n${lines.join('\n')}\n\n`);
+    if (config.production) {
+      // Never demo data in production: its accounts and printed passwords would be live credentials.
+      logger.warn({ firstSteps: FIRST_PARTNER_ADMIN_STEPS }, 'empty store: production starts without data. With the app\'s '
+        + 'environment, create the partner, then its first partner admin (the password is read from standard input): '
+        + FIRST_PARTNER_ADMIN_STEPS.join(' ; '));
+    } else {
+      logger.info('empty data folder: loading the demo data set');
+      const auth = createAuthService(store, systemClock);
+      const { accounts, counts } = await seedDemo({ store, auth, orgs: 300, users: 3000, seed: 1 });
+      logger.info({ counts }, 'demo data loaded');
+      // The one place demo passwords appear: the operator's terminal on a development machine's first start.
+      const lines = accounts.map((a) => `  ${a.role.padEnd(13)} ${a.email.padEnd(28)} ${a.password ?? "(existing account, unchanged)"}   (${a.partnerId})`);
+      process.stdout.write(`\nDemo accounts (shown once; sign in at ${config.publicUrl}/login):\n${lines.join('\n')}\n\n`);
+    }
   }
 
   const indexer = new Indexer(store, search, logger.child({ component: 'indexer' }));

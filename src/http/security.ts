@@ -27,6 +27,9 @@ export function securityHeaders(https: boolean): RequestHandler {
     // HSTS on every response: browsers ignore it over plain HTTP, and it protects the HTTPS deployment.
     strictTransportSecurity: { maxAge: 31536000, includeSubDomains: true },
     referrerPolicy: { policy: 'same-origin' },
+    // The legacy header says what frame-ancestors 'none' says, for browsers that predate CSP 2:
+    // no page of the app is ever framed, not even by itself.
+    xFrameOptions: { action: 'deny' },
   });
 }
 

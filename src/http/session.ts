@@ -60,7 +60,8 @@ export function sessionMiddleware(config: Config, store: Store, clock: Clock): R
     resave: false,
     saveUninitialized: false,
     rolling: true,
-    proxy: config.https,
+    // No `proxy` option: whether the request came over HTTPS is Express's req.secure, which reads
+    // X-Forwarded-Proto only from the proxies in TRUST_PROXY.
     cookie: {
       httpOnly: true,
       sameSite: 'lax',

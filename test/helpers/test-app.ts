@@ -49,6 +49,8 @@ export interface TestAppOptions {
   /** What the app and the indexer use instead of the store or the index, e.g. a wrapper that fails on demand. */
   wrapStore?: (store: EmbeddedStore) => Store;
   wrapSearch?: (search: EmbeddedSearchIndex) => SearchIndex;
+  /** scrypt cost (log2 N) of the app's hashes; tests keep it low unless the cost is the point. */
+  passwordLogN?: number;
 }
 
 export async function buildTestApp(options: TestAppOptions = {}) {
@@ -61,7 +63,7 @@ export async function buildTestApp(options: TestAppOptions = {}) {
   const mailer = options.mailer?.(store, clock) ?? new OutboxMailer(store, clock);
   const appStore = options.wrapStore?.(store) ?? store;
   const appSearch = options.wrapSearch?.(search) ?? search;
-  const app = createApp({ config, store: appStore, search: appSearch, clock, logger, mailer, passwordLogN: TEST_PASSWORD_LOG_N });
+  const app = createApp({ config, store: appStore, search: appSearch, clock, logger, mailer, passwordLogN: options.passwordLogN ?? TEST_PASSWORD_LOG_N });
   const indexer = new Indexer(appStore, appSearch, logger);
   const auth = createAuthService(store, clock, TEST_PASSWORD_LOG_N);
 

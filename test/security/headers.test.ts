@@ -17,6 +17,8 @@ function expectSecurityHeaders(res: request.Response): void {
   expect(res.headers['content-security-policy']).toBe(CSP);
   expect(res.headers['strict-transport-security']).toMatch(/^max-age=\d{7,}/);
   expect(res.headers['x-content-type-options']).toBe('nosniff');
+  // The same rule as frame-ancestors 'none', in the header older browsers read.
+  expect(res.headers['x-frame-options']).toBe('DENY');
 }
 
 const SIGNED_IN: readonly Role[] = ROLES.filter((r) => r !== 'anonymous');

@@ -4,12 +4,12 @@ import type { AuditLog } from '../audit/audit.service';
 import { parseInput } from '../../http/validate';
 import { isAppError } from '../../errors';
 import { limiter } from '../../http/security';
+import { sameOriginPath } from '../../http/redirects';
 import type { AuthService } from './auth.service';
 import { signInForm } from './auth.schema';
 
 /** Only same-site paths: never an open redirect after sign-in. */
-const safeNext = (next: unknown) =>
-  typeof next === 'string' && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/';
+const safeNext = (next: unknown) => sameOriginPath(next);
 
 export function authRoutes(deps: AppDeps, auth: AuthService, audit: AuditLog): Router {
   const router = Router();

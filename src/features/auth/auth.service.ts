@@ -1,6 +1,6 @@
 // Agents sign in with email and password (a session) or an API token (the JSON API).
 // 10 failures in a row lock the account for 15 minutes; at most 100 failures an hour per account
-// (ASVS 2.2.1); an unknown email costs the same time as a wrong password.
+// (ASVS 2.2.1); an unknown email counts, locks, answers and costs exactly like a wrong password.
 import crypto from 'node:crypto';
 import type { Clock } from '../../clock';
 import { AppError, conflict, invalid, notFound } from '../../errors';
@@ -11,6 +11,8 @@ import { hashPassword, verifyPassword } from './passwords';
 export const LOCK_AFTER_FAILURES = 10;
 export const LOCK_MS = 15 * 60 * 1000;
 export const MAX_FAILURES_PER_HOUR = 100;
+/** How long consecutive failures on an address that is no agent are remembered. */
+const UNKNOWN_FAILURES_WINDOW_MS = 30 * 24 * 60 * 60 * 1000;
 
 export type SignInResult =
   | { ok: true; agent: Agent }
@@ -31,6 +33,36 @@ export function createAuthService(store: Store, clock: Clock, passwordLogN?: num
   // Verified against when the email is unknown, so both paths take the same time.
   const decoy = hashPassword(crypto.randomBytes(16).toString('hex'), passwordLogN);
 
+  /**
+   * An address that is no agent goes through the same steps as an agent's, kept in rate-limit
+   * counters under the address instead of the agent's record: the same lock after the same
+   * failure, for the same time, the same hourly cap, and the scrypt work (against a decoy hash)
+   * exactly where an agent's password is checked. Answer, status and time then tell nothing
+   * about which addresses are agents.
+   */
+  async function unknownSignIn(email: string, password: string, agent: Agent | null, now: Date): Promise<SignInResult> {
+    const address = email.trim().toLowerCase();
+    const lockKey = `signin-unknown-lock:${address}`;
+    const failuresKey = `signin-unknown:${address}`;
+    const hourlyKey = `signin-unknown-hourly:${address}`;
+    if (await store.rateLimits.count(lockKey, now) > 0) {
+      // A hit on a running window only reads when it ends.
+      const { resetAt } = await store.rateLimits.hit(lockKey, LOCK_MS, now);
+      return { ok: false, reason: 'locked', agent, retryAfterMinutes: Math.ceil((resetAt.getTime() - now.getTime()) / 60000) };
+    }
+    if (await store.rateLimits.count(hourlyKey, now) >= MAX_FAILURES_PER_HOUR) {
+      return { ok: false, reason: 'locked', agent, retryAfterMinutes: 60 };
+    }
+    await verifyPassword(password, await decoy);
+    await store.rateLimits.hit(hourlyKey, 60 * 60 * 1000, now);
+    // An agent's failure count lasts until a success or a lock; a long window stands in for that.
+    const { count } = await store.rateLimits.hit(failuresKey, UNKNOWN_FAILURES_WINDOW_MS, now);
+    if (count < LOCK_AFTER_FAILURES) return { ok: false, reason: 'wrong', agent };
+    await store.rateLimits.reset(failuresKey);
+    await store.rateLimits.hit(lockKey, LOCK_MS, now);
+    return { ok: false, reason: 'locked', agent, retryAfterMinutes: LOCK_MS / 60000 };
+  }
+
   const toPrincipal = (a: Agent, via: AgentPrincipal['via']): AgentPrincipal =>
     ({ kind: 'agent', agentId: a.id, partnerId: a.partnerId, role: a.role, email: a.email, name: a.name, via });
 
@@ -39,16 +71,7 @@ export function createAuthService(store: Store, clock: Clock, passwordLogN?: num
       const now = clock.now();
       const agent = await store.agents.getByEmail(email);
       // An invited agent who has not chosen a password yet answers like an unknown one.
-      if (!agent || agent.disabled || !agent.passwordHash) {
-        await verifyPassword(password, await decoy);
-        // An unknown address locks after as many failures as a real one: the lock message must
-        // not tell which addresses are agents.
-        const key = `signin-unknown:${email.trim().toLowerCase()}`;
-        const { count, resetAt } = await store.rateLimits.hit(key, LOCK_MS, now);
-        return count > LOCK_AFTER_FAILURES
-          ? { ok: false, reason: 'locked', agent, retryAfterMinutes: Math.ceil((resetAt.getTime() - now.getTime()) / 60000) }
-          : { ok: false, reason: 'wrong', agent };
-      }
+      if (!agent || agent.disabled || !agent.passwordHash) return unknownSignIn(email, password, agent, now);
       if (agent.lockedUntil && Date.parse(agent.lockedUntil) > now.getTime()) {
         return { ok: false, reason: 'locked', agent, retryAfterMinutes: Math.ceil((Date.parse(agent.lockedUntil) - now.getTime()) / 60000) };
       }

@@ -37,6 +37,21 @@ export interface CustomerLoginService {
   principalFor(session: CustomerAdminSession): Promise<CustomerAdminPrincipal | null>;
 }
 
+/**
+ * A sign-in link mail that did not go out. It names the users it was for by id and the cause by
+ * its code: the cause's own message may hold the address (the suppression refusal does), and the
+ * log must not.
+ */
+export class LinkMailError extends Error {
+  readonly code: string;
+  constructor(readonly userIds: string[], cause: unknown) {
+    const code = String((cause as { code?: unknown })?.code ?? (cause as Error)?.name ?? 'unknown');
+    super(`sign-in link mail not sent (${code})`);
+    this.name = 'LinkMailError';
+    this.code = code;
+  }
+}
+
 export function createCustomerLoginService(deps: { store: Store; mailer: Mailer; clock: Clock; publicUrl: string }): CustomerLoginService {
   const { store, mailer, clock, publicUrl } = deps;
 
@@ -74,10 +89,14 @@ export function createCustomerLoginService(deps: { store: Store; mailer: Mailer;
     return `${publicUrl}/customer/login/${token}`;
   }
 
-  async function sendLinks(email: string, lang: Lang, partnerId: string, links: Array<{ org: string; url: string }>) {
-    const partner = await store.partners.get(partnerId);
-    const mail = await renderMagicLinkMail({ lang, partner: partner?.name ?? '', links, minutes: LINK_TTL_MS / 60000 });
-    await mailer.send({ partnerId, to: email, kind: 'customer_sign_in', ...mail });
+  async function sendLinks(email: string, lang: Lang, partnerId: string, links: Array<{ org: string; url: string; userId: string }>) {
+    try {
+      const partner = await store.partners.get(partnerId);
+      const mail = await renderMagicLinkMail({ lang, partner: partner?.name ?? '', links, minutes: LINK_TTL_MS / 60000 });
+      await mailer.send({ partnerId, to: email, kind: 'customer_sign_in', ...mail });
+    } catch (err) {
+      throw new LinkMailError(links.map((l) => l.userId), err);
+    }
   }
 
   return {
@@ -86,12 +105,12 @@ export function createCustomerLoginService(deps: { store: Store; mailer: Mailer;
       await assertUnderAddressLimit(email, now);
       await store.magicLinks.purgeExpired(now);
       const admins = await store.users.findFullAdminsByEmail(email);
-      const byPartner = new Map<string, Array<{ org: string; url: string }>>();
+      const byPartner = new Map<string, Array<{ org: string; url: string; userId: string }>>();
       for (const admin of admins) {
         const org = await store.orgs.get(admin.partnerId, admin.orgId);
         if (!org) continue;
         const links = byPartner.get(admin.partnerId) ?? [];
-        links.push({ org: org.name, url: await issueLink(admin, now) });
+        links.push({ org: org.name, url: await issueLink(admin, now), userId: admin.id });
         byPartner.set(admin.partnerId, links);
       }
       const delivery = Promise.all([...byPartner].map(([partnerId, links]) => sendLinks(email, lang, partnerId, links)))

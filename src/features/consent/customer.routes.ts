@@ -15,7 +15,7 @@ import { GRANT_PERIODS, magicLinkRequestForm, NOT_A_CALENDAR_DAY, periodForm } f
 import type { ActionContext } from '../../http/action-context';
 import type { SupportService } from '../support/support.service';
 import type { ConsentService } from './consent.service';
-import { LINK_TTL_MS, type CustomerLoginService } from './customer-login.service';
+import { LINK_TTL_MS, LinkMailError, type CustomerLoginService } from './customer-login.service';
 import { requireCustomerAdminPage } from './customer.middleware';
 
 export interface CustomerNotice {
@@ -93,7 +93,8 @@ export function customerRoutes(deps: CustomerRouteDeps): Router {
     }
     const { delivery } = await logins.requestLink(email, req.lang);
     // The answer does not wait on the mail server: known and unknown addresses answer alike.
-    delivery.catch((err: Error) => req.log.warn({ err: err.message }, 'sign-in link mail not sent'));
+    delivery.catch((err: Error) => req.log.warn(err instanceof LinkMailError ? { userIds: err.userIds, code: err.code } : { code: err.name },
+      'sign-in link mail not sent'));
     res.render('customer/login-sent', { title: req.t('customer.signIn.title'), email, minutes: LINK_TTL_MS / 60000 });
   });
 
