@@ -79,7 +79,7 @@ export function createApp(input: AppDepsInput): express.Express {
   const codeChecks = codeCheckLimiter(store, clock);
   const logins = createCustomerLoginService({ store, mailer: deps.mailer, clock, publicUrl: config.publicUrl });
   const consent = createConsentService({ store, mailer: deps.mailer, clock, publicUrl: config.publicUrl });
-  const portal = createPortalService(store, consent);
+  const portal = createPortalService(store, consent, clock);
   const admin = createAdminService({ store, clock, mailer: deps.mailer, publicUrl: config.publicUrl, passwordLogN: deps.passwordLogN });
   const { protect: csrfProtect, generateToken } = csrf();
 
