@@ -41,6 +41,7 @@ import { sessionCustomerAdmin } from './features/consent/customer.middleware';
 import { customerRoutes } from './features/consent/customer.routes';
 import { consentApiRoutes, consentPageRoutes } from './features/consent/portal.routes';
 import { createPortalService } from './features/consent/portal.service';
+import { devMailboxEnabled, devMailboxRoutes } from './features/dev-mailbox/dev-mailbox.routes';
 import { mailWebhookRoutes } from './features/suppression/mail-webhook.routes';
 import { suppressionApiRoutes, suppressionPageRoutes } from './features/suppression/suppression.routes';
 import { createSuppressionService } from './features/suppression/suppression.service';
@@ -79,7 +80,7 @@ export function createApp(input: AppDepsInput): express.Express {
   const codeChecks = codeCheckLimiter(store, clock);
   const logins = createCustomerLoginService({ store, mailer: deps.mailer, clock, publicUrl: config.publicUrl });
   const consent = createConsentService({ store, mailer: deps.mailer, clock, publicUrl: config.publicUrl });
-  const portal = createPortalService(store, consent);
+  const portal = createPortalService(store, consent, clock);
   const admin = createAdminService({ store, clock, mailer: deps.mailer, publicUrl: config.publicUrl, passwordLogN: deps.passwordLogN });
   const { protect: csrfProtect, generateToken } = csrf();
 
@@ -134,6 +135,8 @@ export function createApp(input: AppDepsInput): express.Express {
 
   app.use(exceptApiBearer(sessionMiddleware(config, store, clock)));
   app.use(viewLocals((req: Request) => generateToken(req)));
+  // Every page links to the development mailbox, where a newcomer's codes and links are (never in production).
+  if (devMailboxEnabled(config)) app.use((_req, res, next) => { res.locals.devMailbox = true; next(); });
   app.use(exceptApiBearer(sessionTimeouts(clock)));
   app.use(exceptApiBearer(sessionPrincipal(auth)));
   app.use(exceptApiBearer(sessionCustomerAdmin(logins)));
@@ -144,6 +147,7 @@ export function createApp(input: AppDepsInput): express.Express {
 
   app.use(authRoutes(deps, auth, audit));
   app.use(languageRoutes(config));
+  if (devMailboxEnabled(config)) app.use(devMailboxRoutes(store, config));
   app.use(customerRoutes({ store, clock, sessionCookieName: deps.sessionCookieName, logins, consent, support, audit }),
     customerSupportRoutes(support, audit), consentPageRoutes(consent, portal, audit));
   app.use(setPasswordRoutes(admin, audit), adminRoutes(admin, audit, !config.smtpUrl),

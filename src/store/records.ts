@@ -268,6 +268,8 @@ export interface AccessRequest {
   decidedBy: string | null;
   /** The grant an approval created or extended. */
   grantId: string | null;
+  /** The asking agent's language, for the mail that tells them the answer (absent on older rows). */
+  lang?: string;
 }
 
 /** A customer admin's single-use sign-in link. The token itself is never stored, only its SHA-256. */

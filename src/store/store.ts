@@ -182,6 +182,8 @@ export interface MailOutboxRepo {
   append(mail: OutboxMail): Promise<void>;
   /** Newest first. */
   listByPartner(partnerId: string, page: Page): Promise<OutboxMail[]>;
+  /** Every partner's mail, newest first: only the development mailbox reads it (never in production). */
+  listAll(page: Page): Promise<OutboxMail[]>;
 }
 
 /** A named support contact as listed: one user of the org for one product. */

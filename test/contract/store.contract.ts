@@ -1043,6 +1043,15 @@ export function storeContract<S extends Store>(label: string, make: () => Promis
         expect(await s.mailOutbox.listByPartner(partnerId, { limit: 2, offset: 2 })).toEqual([mails[0]]);
         expect(await s.mailOutbox.listByPartner(`p-${uid()}`, { limit: 10, offset: 0 })).toEqual([]);
       });
+
+      test('when the development mailbox lists every mail, then every partner\'s mail comes newest first', async () => {
+        // Dated after anything else in the suite, so they are the newest.
+        const a = mailOf(`p-${uid()}`, { createdAt: '2099-01-01T10:00:00.000Z' });
+        const b = mailOf(`p-${uid()}`, { createdAt: '2099-01-02T10:00:00.000Z' });
+        for (const m of [a, b]) await s.mailOutbox.append(m);
+        expect(await s.mailOutbox.listAll({ limit: 2, offset: 0 })).toEqual([b, a]);
+        expect((await s.mailOutbox.listAll({ limit: 1, offset: 1 }))).toEqual([a]);
+      });
     });
 
     describe('password setup links', () => {

@@ -276,6 +276,58 @@ describe('consent: grants, requests and the access log', () => {
     expect(portal.text).toContain('Accorder l’accès en lecture seule');
     expect(csrfFrom(portal.text)).toBeTruthy();
   });
+
+  describe('answers reach the agent who asked', () => {
+    const ask = (reason = 'Ticket 4821: meetings fail to start') => request(t.app).post(`/api/v1/orgs/${org.id}/access-requests`)
+      .set('Authorization', `Bearer ${token}`).set('Accept-Language', 'fr').send({ reason }).expect(201);
+
+    test('when the customer grants access from Partner access while a request waits, then the request is approved by that grant and the agent is emailed', async () => {
+      const asked = await ask();
+      await smtp.waitForMessage(ADMIN);
+      await post(customer, '/customer/grants', { period: '7d' });
+      const grant = (await active())!;
+      expect(await t.store.accessRequests.get(PARTNER.id, org.id, asked.body.id)).toMatchObject({ status: 'approved', grantId: grant.id });
+      expect((await actions('consent.approve'))[0].detail).toMatchObject({ grantId: grant.id, by: 'grant' });
+      // The agent asked in French: the answer comes in French.
+      const mail = await smtp.waitForMessage(AGENT);
+      expect(mail.subject).toBe('Accès en lecture seule à Boulangerie Dupré accordé');
+      expect(mail.text).toContain(`/orgs/${org.id}`);
+      const agent = await signIn(t.app, AGENT);
+      const page = (await agent.get(`/orgs/${org.id}`).expect(200)).text;
+      expect(page).not.toContain('no answer yet');
+      expect(page).toContain('View Boulangerie Dupré as read-only admin');
+    });
+
+    test('when the admin approves a request, then the agent is emailed until when', async () => {
+      const asked = await ask();
+      await post(customer, `/customer/access-requests/${asked.body.id}/approve`, { period: '30d' });
+      const mail = await smtp.waitForMessage(AGENT);
+      expect(mail.subject).toBe('Accès en lecture seule à Boulangerie Dupré accordé');
+      expect(mail.text).toMatch(/jusqu’au .+ UTC/);
+    });
+
+    test('when the admin denies a request, then the agent is emailed and the org page says it was denied', async () => {
+      const asked = await ask();
+      await post(customer, `/customer/access-requests/${asked.body.id}/deny`);
+      const mail = await smtp.waitForMessage(AGENT);
+      expect(mail.subject).toBe('Accès en lecture seule à Boulangerie Dupré refusé');
+      const agent = await signIn(t.app, AGENT);
+      const page = (await agent.get(`/orgs/${org.id}`).expect(200)).text;
+      expect(page).toMatch(/Your request of \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC was denied on/);
+      expect(page).not.toContain('no answer yet');
+    });
+
+    test('when access was granted on request and then revoked, then the 403 page says when it was revoked, not that the request waits', async () => {
+      const asked = await ask();
+      await post(customer, `/customer/access-requests/${asked.body.id}/approve`, { period: '30d' });
+      const grant = (await active())!;
+      await post(customer, `/customer/grants/${grant.id}/revoke`);
+      const agent = await signIn(t.app, AGENT);
+      const denied = await agent.get(`/orgs/${org.id}/portal`).expect(403);
+      expect(denied.text).not.toContain('no answer yet');
+      expect(denied.text).toContain('The customer revoked access on');
+    });
+  });
 });
 
 describe('grant reminders', () => {

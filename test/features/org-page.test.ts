@@ -87,8 +87,9 @@ describe('org page and entitlement', () => {
   test('when the org page opens, then subscriptions ending within 30 days, domain states, contacts and admins show', async () => {
     const agent = await signIn(t.app, 'agent@north.example');
     const res = await agent.get(`/orgs/${org.id}`).expect(200);
-    expect(res.text.match(/ends within 30 days/g)).toHaveLength(1);
-    expect(res.text).toMatch(/Sub-CALL[\s\S]*?ends within 30 days/);
+    // 14 January: Sub-CALL's last day, 1 February, is 18 days away.
+    expect(res.text.match(/ends in \d+ days/g)).toHaveLength(1);
+    expect(res.text).toMatch(/Sub-CALL[\s\S]*?ends in 18 days \(2026-02-01\)/);
     for (const text of ['dupre.example</span> · claimed · verified', 'dupre-mail.example</span> · claimed · not verified',
       'old-dupre.example</span> · not claimed · not verified', 'helene.dupre@dupre.example', 'Full admin']) {
       expect(res.text).toContain(text);
@@ -117,8 +118,8 @@ describe('org page and entitlement', () => {
     expect(res.body.businessHours).toEqual({ open: true, closesIn: 130, zone: 'Europe/Paris', localTime: '2026-01-14T14:50:00+01:00' });
     expect(res.body.supportContacts.find((p: { product: string }) => p.product === 'Webex Meetings'))
       .toMatchObject({ count: 1, quota: 10, contacts: [{ userId: heleneId }] });
-    expect(res.body.subscriptions.map((s: { id: string; endingSoon: boolean }) => [s.id, s.endingSoon]))
-      .toEqual([['Sub-SUITE', false], ['Sub-CALL', true], ['Sub-OLD', false]]);
+    expect(res.body.subscriptions.map((s: { id: string; endingSoon: boolean; state: string; daysLeft: number | null }) => [s.id, s.endingSoon, s.state, s.daysLeft]))
+      .toEqual([['Sub-SUITE', false, 'active', 1537], ['Sub-CALL', true, 'ending', 18], ['Sub-OLD', false, 'inactive', null]]);
   });
 
   test('when the user page opens, then it offers the org\'s products to ask about and says which ones the user is a contact for', async () => {
@@ -252,5 +253,58 @@ describe('support plans on the org and user pages', () => {
     expect(contact.text).not.toContain('limited help only');
     const api2 = await api(`/api/v1/users/${otherId}?product=${encodeURIComponent('Webex Meetings')}`).expect(200);
     expect(api2.body.support).toMatchObject({ isContactForProduct: false, limitedHelp: true });
+  });
+});
+
+describe('subscriptions as they stand today', () => {
+  let t: TestApp;
+  const org = f.org('p-north', {
+    name: 'Boulangerie Dupré SARL',
+    orders: [{ number: 'WO-48213379', product: 'Webex Meetings', status: 'provisioned', date: '2023-03-28' }],
+    subscriptions: [
+      // The source still says active, but its last day has passed.
+      { id: 'Sub-100231', plan: 'Webex Suite', status: 'active', start: '2023-04-01', end: '2026-03-31',
+        licenses: [{ sku: 'MEET-ENT', name: 'Meetings Enterprise', quantity: 50, used: 37 }] },
+      { id: 'Sub-NEXT', plan: 'Flex Plan', status: 'active', start: '2027-01-01', end: '2028-01-01',
+        licenses: [{ sku: 'CALL-PRO', name: 'Calling Professional', quantity: 5, used: 0 }] },
+      { id: 'Sub-LAST', plan: 'Flex Plan', status: 'trial', start: '2026-11-01', end: '2026-12-03', licenses: [] },
+    ],
+  });
+  let userId: string;
+
+  beforeAll(async () => {
+    t = await buildTestApp();
+    await t.store.partners.upsert({ id: 'p-north', name: 'Northwind' });
+    await t.store.orgs.upsert(org);
+    userId = (await t.store.users.upsert(f.user(org.id, { licenses: ['MEET-ENT'] }))).id;
+    await t.addAgent('p-north', 'agent@north.example');
+  });
+  afterAll(() => t.close());
+  beforeEach(() => t.clock.set('2026-12-02T10:00:00Z'));
+
+  test('when a subscription imported as active ended months ago, then the org page says it ended, as the user page\'s license check does', async () => {
+    const agent = await signIn(t.app, 'agent@north.example');
+    const page = await agent.get(`/orgs/${org.id}`).expect(200);
+    expect(page.text).toMatch(/Sub-100231<\/span> ·\s*<span class="badge ended">ended 2026-03-31/);
+    expect(page.text).not.toMatch(/Sub-100231<\/span> ·\s*<span class="status status-active">/);
+    expect(page.text).toMatch(/Sub-NEXT<\/span> ·\s*<span class="badge">starts 2027-01-01/);
+    expect(page.text).toMatch(/Sub-LAST[\s\S]*?ends tomorrow \(2026-12-03\)/);
+    const user = await agent.get(`/users/${userId}?product=${encodeURIComponent('Webex Meetings')}`).expect(200);
+    expect(user.text).toContain('Not licensed: the org holds no license in force for Webex Meetings');
+  });
+
+  test('when the org is read through the API, then each subscription carries its state and days left', async () => {
+    const token = await t.apiToken('agent@north.example');
+    const res = await request(t.app).get(`/api/v1/orgs/${org.id}`).set('Authorization', `Bearer ${token}`).expect(200);
+    expect(res.body.subscriptions.map((s: { id: string; status: string; state: string; daysLeft: number | null }) => [s.id, s.status, s.state, s.daysLeft]))
+      .toEqual([['Sub-100231', 'active', 'ended', null], ['Sub-NEXT', 'active', 'not_started', null], ['Sub-LAST', 'trial', 'ending', 1]]);
+  });
+
+  test('when the page is read in French, then the states are French', async () => {
+    const agent = await signIn(t.app, 'agent@north.example');
+    const page = await agent.get(`/orgs/${org.id}`).set('Accept-Language', 'fr').expect(200);
+    expect(page.text).toContain('terminé le 2026-03-31');
+    expect(page.text).toContain('commence le 2027-01-01');
+    expect(page.text).toContain('se termine demain (2026-12-03)');
   });
 });

@@ -166,6 +166,9 @@ export const ROUTE_TABLE: RouteRow[] = [
     body: (w) => ({ name: 'integration', ownerId: w.ids.adminA }), expect: adminPage(201) },
   { method: 'POST', path: '/admin/tokens/:id/revoke', surface: 'page', url: (w) => `/admin/tokens/${w.ids.tokenOfTarget}/revoke`,
     expect: adminPage({ redirect: '/admin/tokens' }) },
+  // Outside production without SMTP only, and only for clients on this machine (supertest is).
+  { method: 'GET', path: '/dev/mailbox', surface: 'public', url: () => '/dev/mailbox', expect: everyone(200),
+    showsLinkHolder: 'the development mailbox shows every mail on purpose; it never exists in production or with SMTP' },
   { method: 'GET', path: '/admin/outbox', surface: 'page', url: () => '/admin/outbox', expect: adminPage(200, 200) },
   { method: 'GET', path: '/audit', surface: 'page', url: () => '/audit', expect: adminPage(200, 200) },
   { method: 'GET', path: '/audit.csv', surface: 'page', url: () => '/audit.csv', expect: adminPage(200, 200) },

@@ -7,10 +7,10 @@ import crypto from 'node:crypto';
 import type { Clock } from '../../clock';
 import { AppError, conflict, invalid, isAppError, notFound, tooMany } from '../../errors';
 import type { AgentPrincipal, CustomerAdminPrincipal, Principal } from '../../http/request-context';
-import type { Lang } from '../../i18n/i18n';
+import { isLang, type Lang } from '../../i18n/i18n';
 import type { Mailer } from '../../mail/mailer';
 import { AddressSuppressedError } from '../../mail/suppression-aware-mailer';
-import { renderAccessRequestMail } from '../../mail/templates';
+import { renderAccessAnswerMail, renderAccessRequestMail } from '../../mail/templates';
 import type { AccessRequest, AuditEvent, ConsentGrant, Org, Store, SupportPlan, User } from '../../store/store';
 import { FULL_ADMIN } from './customer-login.service';
 import { GRANT_PERIODS, MAX_GRANT_MS, type PeriodInput } from './consent.schema';
@@ -54,6 +54,8 @@ export interface AgentConsentPanel {
   /** The newest grant when none is active: when it expired or was revoked. */
   last: GrantView | null;
   pending: AccessRequest | null;
+  /** The signed-in agent's newest request, once the customer answered it (and none of theirs is pending). */
+  answered: AccessRequest | null;
 }
 
 /**
@@ -66,7 +68,12 @@ export type AccessRequestResult =
 
 /** Without an active grant: the view answers 403 and offers Request access. */
 export class NoActiveGrant extends AppError {
-  constructor(readonly org: Pick<Org, 'id' | 'name'>, readonly pending: AccessRequest | null) {
+  constructor(
+    readonly org: Pick<Org, 'id' | 'name'>,
+    readonly pending: AccessRequest | null,
+    /** The newest grant, expired or revoked, so the page can say since when access is gone. */
+    readonly last: GrantView | null = null,
+  ) {
     super('forbidden', 403, 'This organization has not granted read-only access (or it has ended). Request access first.');
   }
 }
@@ -233,6 +240,42 @@ export function createConsentService(deps: { store: Store; mailer: Mailer; clock
     return { admins: admins.length, notified };
   }
 
+  /**
+   * Tells the agent who asked what the customer answered. Best effort, as the request mail: the
+   * answer stands whether or not the mail leaves, and the agent also sees it on the org page.
+   */
+  async function mailAnswer(org: Org, request: AccessRequest, answer: 'approved' | 'denied', until: string | null): Promise<void> {
+    const agent = await store.agents.get(request.requestedBy);
+    if (!agent || agent.partnerId !== org.partnerId || agent.disabled) return;
+    const partner = await store.partners.get(org.partnerId);
+    const mail = await renderAccessAnswerMail({
+      lang: isLang(request.lang) ? request.lang : 'en', name: agent.name, partner: partner?.name ?? '', org: org.name,
+      answer, until, link: `${publicUrl}/orgs/${encodeURIComponent(org.id)}`,
+    });
+    try {
+      await mailer.send({ partnerId: org.partnerId, to: agent.email, kind: 'access_answer', ...mail });
+    } catch (err) {
+      if (!(err instanceof AddressSuppressedError) && !(isAppError(err) && err.code === 'unavailable')) throw err;
+    }
+  }
+
+  /** A grant answers every request of the org still waiting: the agents asked for exactly this. */
+  async function answerPending(ctx: ActionContext<CustomerAdminPrincipal>, org: Org, grant: ConsentGrant, except?: string): Promise<AccessRequest[]> {
+    const { principal: admin } = ctx;
+    const pending = await store.accessRequests.listByOrg(org.partnerId, org.id, { status: 'pending', limit: HISTORY_LIMIT, offset: 0 });
+    const answered: AccessRequest[] = [];
+    for (const request of pending) {
+      if (request.id === except) continue;
+      const decided = await store.accessRequests.decide(admin.partnerId, admin.orgId, request.id,
+        { status: 'approved', by: admin.userId, at: clock.now().toISOString(), grantId: grant.id });
+      if (!decided) continue;
+      await ctx.audit({ action: 'consent.approve', subject: `request:${request.id}`,
+        detail: { requestedBy: request.requestedBy, grantId: grant.id, by: 'grant' } });
+      answered.push(decided);
+    }
+    return answered;
+  }
+
   return {
     async portal(admin) {
       const now = clock.now();
@@ -256,9 +299,11 @@ export function createConsentService(deps: { store: Store; mailer: Mailer; clock
     },
 
     async grant(ctx, input) {
-      await orgOf(ctx.principal.partnerId, ctx.principal.orgId);
+      const org = await orgOf(ctx.principal.partnerId, ctx.principal.orgId);
       const now = clock.now();
-      return createGrant(ctx, endOf(input, now, now), null);
+      const grant = await createGrant(ctx, endOf(input, now, now), null);
+      for (const request of await answerPending(ctx, org, grant)) await mailAnswer(org, request, 'approved', grant.expiresAt);
+      return grant;
     },
 
     async extend(ctx, grantId, input) {
@@ -286,7 +331,7 @@ export function createConsentService(deps: { store: Store; mailer: Mailer; clock
       const active = await store.consentGrants.active(admin.partnerId, admin.orgId, now);
       // The grant first, then the answer: a failure in between leaves the request pending, never
       // approved without a grant. Where the store has transactions the two writes are one.
-      return store.batch(async () => {
+      const grant = await store.batch(async () => {
         const grant = !active ? await createGrant(ctx, expiresAt, request.id)
           : expiresAt.getTime() > Date.parse(active.expiresAt) ? await extendGrant(ctx, active, expiresAt) : active;
         const decided = await store.accessRequests.decide(admin.partnerId, admin.orgId, request.id,
@@ -296,6 +341,11 @@ export function createConsentService(deps: { store: Store; mailer: Mailer; clock
           detail: { requestedBy: request.requestedBy, grantId: grant.id } });
         return grant;
       });
+      // The other agents waiting on this org get the same access: their requests are answered too.
+      const org = await orgOf(admin.partnerId, admin.orgId);
+      const others = await answerPending(ctx, org, grant, request.id);
+      for (const r of [request, ...others]) await mailAnswer(org, r, 'approved', grant.expiresAt);
+      return grant;
     },
 
     async deny(ctx, requestId) {
@@ -305,22 +355,26 @@ export function createConsentService(deps: { store: Store; mailer: Mailer; clock
         { status: 'denied', by: admin.userId, at: clock.now().toISOString(), grantId: null });
       if (!decided) throw conflict('This access request was already answered.');
       await ctx.audit({ action: 'consent.deny', subject: `request:${request.id}`, detail: { requestedBy: request.requestedBy } });
+      await mailAnswer(await orgOf(admin.partnerId, admin.orgId), request, 'denied', null);
       return decided;
     },
 
     async agentPanel(principal, orgId) {
       const now = clock.now();
       const org = await orgOf(principal.partnerId, orgId);
-      const [active, [last], [pending]] = await Promise.all([
+      const [active, [last], [pending], recent] = await Promise.all([
         store.consentGrants.active(org.partnerId, org.id, now),
         store.consentGrants.listByOrg(org.partnerId, org.id, { limit: 1, offset: 0 }),
         store.accessRequests.listByOrg(org.partnerId, org.id, { status: 'pending', limit: 1, offset: 0 }),
+        store.accessRequests.listByOrg(org.partnerId, org.id, { limit: HISTORY_LIMIT, offset: 0 }),
       ]);
+      const own = 'agentId' in principal ? recent.find((r) => r.requestedBy === principal.agentId) : undefined;
       return {
         org: { id: org.id, name: org.name },
         active: active ? viewOf(active, now) : null,
         last: !active && last ? viewOf(last, now) : null,
         pending: pending ?? null,
+        answered: own && own.status !== 'pending' ? own : null,
       };
     },
 
@@ -350,6 +404,7 @@ export function createConsentService(deps: { store: Store; mailer: Mailer; clock
         decidedAt: null,
         decidedBy: null,
         grantId: null,
+        lang: ctx.lang,
       };
       await store.accessRequests.create(request);
       await ctx.audit({ action: 'consent.request', orgId: org.id, subject: `request:${request.id}`, detail: { reason } });
@@ -361,8 +416,11 @@ export function createConsentService(deps: { store: Store; mailer: Mailer; clock
       const org = await orgOf(principal.partnerId, orgId);
       const grant = await store.consentGrants.active(org.partnerId, org.id, now);
       if (!grant) {
-        const [pending] = await store.accessRequests.listByOrg(org.partnerId, org.id, { status: 'pending', limit: 1, offset: 0 });
-        throw new NoActiveGrant({ id: org.id, name: org.name }, pending ?? null);
+        const [[pending], [last]] = await Promise.all([
+          store.accessRequests.listByOrg(org.partnerId, org.id, { status: 'pending', limit: 1, offset: 0 }),
+          store.consentGrants.listByOrg(org.partnerId, org.id, { limit: 1, offset: 0 }),
+        ]);
+        throw new NoActiveGrant({ id: org.id, name: org.name }, pending ?? null, last ? viewOf(last, now) : null);
       }
       return { org, grant: viewOf(grant, now) };
     },

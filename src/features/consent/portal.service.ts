@@ -3,7 +3,9 @@
 // read from the store on every call, never cached, so a revocation holds from the very next request.
 import { notFound } from '../../errors';
 import type { Principal } from '../../http/request-context';
-import type { Device, Domain, Org, Site, Store, Subscription, User } from '../../store/store';
+import type { Device, Domain, Org, Site, Store, User } from '../../store/store';
+import type { Clock } from '../../clock';
+import { subscriptionView, type SubscriptionView } from '../support/products';
 import type { ConsentService, GrantView } from './consent.service';
 
 export const PORTAL_PAGE_SIZE = 50;
@@ -16,7 +18,7 @@ export interface PortalOrgView {
   sites: Site[];
   domains: Domain[];
   settings: Org['settings'];
-  subscriptions: Subscription[];
+  subscriptions: SubscriptionView[];
   users: Array<Pick<User, 'id' | 'displayName' | 'email' | 'status' | 'roles' | 'licenses'>>;
   userCount: number;
   devices: Array<Pick<Device, 'id' | 'displayName' | 'model' | 'serial' | 'status' | 'ownerUserId'>>;
@@ -39,7 +41,7 @@ export interface PortalService {
 
 const grantOf = (g: GrantView): PortalGrant => ({ id: g.id, expiresAt: g.expiresAt, secondsLeft: g.secondsLeft });
 
-export function createPortalService(store: Store, consent: ConsentService): PortalService {
+export function createPortalService(store: Store, consent: ConsentService, clock: Clock): PortalService {
   return {
     async orgView(principal, orgId, page) {
       const { org, grant } = await consent.requireActive(principal, orgId);
@@ -56,7 +58,7 @@ export function createPortalService(store: Store, consent: ConsentService): Port
         sites: org.sites,
         domains: org.domains,
         settings: org.settings,
-        subscriptions: org.subscriptions,
+        subscriptions: org.subscriptions.map((s) => subscriptionView(s, clock.now())),
         users: users.map(({ id, displayName, email, status, roles, licenses }) => ({ id, displayName, email, status, roles, licenses })),
         userCount,
         devices: devices.map(({ id, displayName, model, serial, status, ownerUserId }) => ({ id, displayName, model, serial, status, ownerUserId })),

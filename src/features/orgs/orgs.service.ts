@@ -4,15 +4,10 @@ import type { Clock } from '../../clock';
 import { notFound } from '../../errors';
 import type { Principal } from '../../http/request-context';
 import type { Device, Org, Store, User } from '../../store/store';
+import { subscriptionView, type SubscriptionView } from '../support/products';
 import type { ProductContacts, SupportPlanView, SupportService } from '../support/support.service';
 import type { WindowStatus } from '../support/support-plans';
 
-export const ENDING_SOON_DAYS = 30;
-
-export interface LicenseView { sku: string; name: string; quantity: number; used: number; percent: number; over: boolean }
-export interface SubscriptionView {
-  id: string; plan: string; status: string; start: string; end: string; endingSoon: boolean; licenses: LicenseView[];
-}
 
 export interface OrgView {
   org: Org;
@@ -58,7 +53,6 @@ export function createOrgsService(store: Store, clock: Clock, support: SupportSe
         support.contacts(principal, org.id),
       ]);
       const plan = support.plan(org);
-      const soon = clock.now().getTime() + ENDING_SOON_DAYS * 86400_000;
       return {
         org,
         partnerName: partner?.name ?? '',
@@ -67,15 +61,7 @@ export function createOrgsService(store: Store, clock: Clock, support: SupportSe
         deviceCount,
         users,
         devices,
-        subscriptions: org.subscriptions.map((s) => ({
-          ...s,
-          endingSoon: s.status === 'active' && Date.parse(s.end) <= soon,
-          licenses: s.licenses.map((l) => ({
-            ...l,
-            percent: l.quantity > 0 ? Math.min(100, Math.round((l.used / l.quantity) * 100)) : 0,
-            over: l.used > l.quantity,
-          })),
-        })),
+        subscriptions: org.subscriptions.map((s) => subscriptionView(s, clock.now())),
         supportPlan: plan?.supportPlan ?? null,
         businessHours: plan?.businessHours ?? null,
         supportContacts,

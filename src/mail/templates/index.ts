@@ -105,6 +105,29 @@ export async function renderAccessRequestMail(data: AccessRequestMailData): Prom
   return { subject, ...(await renderPair('access-request', { ...data, t, subject })) };
 }
 
+export interface AccessAnswerMailData {
+  lang: Lang;
+  /** The agent's name, for the greeting. */
+  name: string;
+  partner: string;
+  org: string;
+  answer: 'approved' | 'denied';
+  /** ISO 8601 end of the grant, when approved. */
+  until: string | null;
+  /** The org page in the help desk. */
+  link: string;
+}
+
+/** The agent who asked for access learns the customer's answer. */
+export async function renderAccessAnswerMail(data: AccessAnswerMailData): Promise<RenderedMail> {
+  const t = translator(data.lang);
+  const subject = t(data.answer === 'approved' ? 'mail.accessAnswer.approvedSubject' : 'mail.accessAnswer.deniedSubject', { org: data.org });
+  const until = data.until
+    ? new Intl.DateTimeFormat(data.lang, { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' }).format(new Date(data.until)) + ' UTC'
+    : '';
+  return { subject, ...(await renderPair('access-answer', { ...data, until, t, subject })) };
+}
+
 export interface GrantReminderMailData {
   lang: Lang;
   name: string;

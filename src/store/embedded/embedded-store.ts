@@ -582,6 +582,9 @@ export class EmbeddedStore implements Store {
       listByPartner: async (partnerId, page) => parseAll<OutboxMail>(this.sql(
         'SELECT data FROM mail_outbox WHERE partner_id = ? ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?',
       ).all(partnerId, page.limit, page.offset) as Row[]),
+      listAll: async (page) => parseAll<OutboxMail>(this.sql(
+        'SELECT data FROM mail_outbox ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?',
+      ).all(page.limit, page.offset) as Row[]),
     };
   }
 

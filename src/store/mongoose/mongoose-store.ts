@@ -631,6 +631,7 @@ export class MongooseStore implements Store {
       }),
       listByPartner: (partnerId, page) =>
         this.findMany<OutboxMail>(OutboxMail, { partnerId }, { createdAt: -1, _id: -1 }, page),
+      listAll: (page) => this.findMany<OutboxMail>(OutboxMail, {}, { createdAt: -1, _id: -1 }, page),
     };
   }
 

@@ -330,6 +330,7 @@ export const accessRequestSchema = new Schema({
   decidedAt: nullableText,
   decidedBy: nullableText,
   grantId: nullableText,
+  lang: { type: String },
 }, RECORD);
 accessRequestSchema.index({ id: 1 }, { unique: true });
 accessRequestSchema.index({ partnerId: 1, orgId: 1, createdAt: -1 });
