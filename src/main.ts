@@ -17,6 +17,7 @@ import { Indexer } from './search-index/indexer';
 import { createStore } from './store';
 import { announceReady, runProcessGroup } from './process-group';
 import { seedDemo } from './demo/seed-demo';
+import { DEV_MAILBOX_PATH, devMailboxEnabled } from './features/dev-mailbox/dev-mailbox.routes';
 
 const DRAIN_MS = 25_000;
 /** What an operator runs to start using an empty production store (`agent add` needs the partner to exist). */
@@ -66,7 +67,11 @@ async function main(): Promise<void> {
       logger.info({ counts }, 'demo data loaded');
       // The one place demo passwords appear: the operator's terminal on a development machine's first start.
       const lines = accounts.map((a) => `  ${a.role.padEnd(13)} ${a.email.padEnd(28)} ${a.password ?? "(existing account, unchanged)"}   (${a.partnerId})`);
-      process.stdout.write(`\nDemo accounts (shown once; sign in at ${config.publicUrl}/login):\n${lines.join('\n')}\n\n`);
+      // Without SMTP the codes and sign-in links the flows need are in the development mailbox.
+      const mailbox = devMailboxEnabled(config)
+        ? `Mail is not sent: read it, codes and links included, in the development mailbox at ${config.publicUrl}${DEV_MAILBOX_PATH}\n`
+        : '';
+      process.stdout.write(`\nDemo accounts (shown once; sign in at ${config.publicUrl}/login):\n${lines.join('\n')}\n${mailbox}\n`);
     }
   }
 
