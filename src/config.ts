@@ -4,6 +4,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { ensurePrivateDir, PRIVATE_FILE_MODE, restrictFiles } from './data-dir';
 
 const url = (protocols: string[]) => z.string().trim().refine((v) => {
   try {
@@ -121,7 +122,9 @@ export function loadConfig(env: Env = process.env): Config {
 function generatedSecrets(dataDir: string): { sessionSecret: string; codeSecret: string } {
   const file = path.join(dataDir, 'secrets.json');
   try {
-    return JSON.parse(fs.readFileSync(file, 'utf8'));
+    const kept = JSON.parse(fs.readFileSync(file, 'utf8'));
+    restrictFiles([file]);
+    return kept;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new ConfigError([`DATA_DIR: cannot read ${file}: ${(err as Error).message}`]);
   }
@@ -130,8 +133,8 @@ function generatedSecrets(dataDir: string): { sessionSecret: string; codeSecret:
     codeSecret: crypto.randomBytes(32).toString('base64url'),
   };
   try {
-    fs.mkdirSync(dataDir, { recursive: true });
-    fs.writeFileSync(file, JSON.stringify(secrets), { mode: 0o600, flag: 'wx' });
+    ensurePrivateDir(dataDir);
+    fs.writeFileSync(file, JSON.stringify(secrets), { mode: PRIVATE_FILE_MODE, flag: 'wx' });
   } catch (err) {
     // Another process wrote it first: use theirs.
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return JSON.parse(fs.readFileSync(file, 'utf8'));

@@ -19,6 +19,7 @@ import {
 } from './embedded-consent';
 import type { EmailEvent, EmailEventRepo, LastEmail, ReplayRepo, Suppression, SuppressionRepo } from '../store';
 import { translateOutages } from './sqlite-outage';
+import { createPrivateFile, PRIVATE_DIR_MODE, restrictFiles } from '../../data-dir';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS partners (id TEXT PRIMARY KEY, data TEXT NOT NULL);
@@ -118,9 +119,15 @@ export class EmbeddedStore implements Store {
 
   /** `file` is a path, or ':memory:' for a throwaway store. */
   constructor(readonly file: string) {
-    if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+    // SQLite gives the WAL and shared-memory files the mode of the database file: created 0600
+    // first, all three stay owner-only (src/data-dir.ts).
+    if (file !== ':memory:') {
+      fs.mkdirSync(path.dirname(file), { recursive: true, mode: PRIVATE_DIR_MODE });
+      createPrivateFile(file);
+    }
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
+    if (file !== ':memory:') restrictFiles([`${file}-wal`, `${file}-shm`]);
     // NORMAL in WAL mode loses no committed transaction on a process crash, only on power loss.
     this.db.pragma('synchronous = NORMAL');
     // Another process (the CLI importing while the app runs) may hold the write lock briefly.
