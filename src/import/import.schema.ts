@@ -154,6 +154,8 @@ export const emailEventRecordSchema = z.object({
   messageKind: required(L.label),
   at: instant,
   detail: optionalText(L.detail),
+  // The partner the mail was sent for, as the provider echoes it: the event is then that partner's alone.
+  partnerId: id.nullish(),
 });
 
 export const recordSchemas = {

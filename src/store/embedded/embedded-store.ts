@@ -292,10 +292,13 @@ export class EmbeddedStore implements Store {
       this.recordChange('user', user.id);
       return user;
     });
-    const recordLastEmail = db.transaction((email: string, lastEmail: LastEmail): number => {
+    const recordLastEmail = db.transaction((email: string, lastEmail: LastEmail, partnerId?: string): number => {
       const at = Date.parse(lastEmail.at);
       let updated = 0;
-      for (const user of parseAll<User>(this.sql('SELECT data FROM users WHERE email = ?').all(email) as Row[])) {
+      const rows = partnerId
+        ? this.sql('SELECT data FROM users WHERE email = ? AND partner_id = ?').all(email, partnerId)
+        : this.sql('SELECT data FROM users WHERE email = ?').all(email);
+      for (const user of parseAll<User>(rows as Row[])) {
         if (user.lastEmail && Date.parse(user.lastEmail.at) > at) continue;
         this.sql('UPDATE users SET data = ? WHERE id = ?').run(JSON.stringify({ ...user, lastEmail }), user.id);
         this.recordChange('user', user.id);
@@ -326,7 +329,7 @@ export class EmbeddedStore implements Store {
       getByIds: async (ids) => this.getByIds<User>('users', ids),
       scan: (batchSize, part) => this.scanTable<User>('users', batchSize, part),
       // IMMEDIATE: the newer-or-not comparison and the write happen under one write lock.
-      recordLastEmail: async (email, lastEmail) => recordLastEmail.immediate(email.trim().toLowerCase(), lastEmail),
+      recordLastEmail: async (email, lastEmail, partnerId) => recordLastEmail.immediate(email.trim().toLowerCase(), lastEmail, partnerId),
     };
   }
 
