@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
+import { ensurePrivateDir, PRIVATE_FILE_MODE, restrictFiles } from './data-dir';
 
 const url = (protocols: string[]) => z.string().trim().refine((v) => {
   try {
@@ -167,7 +168,9 @@ function parseTrustProxy(value: string | undefined, https: boolean, problems: st
 function generatedSecrets(dataDir: string): { sessionSecret: string; codeSecret: string } {
   const file = path.join(dataDir, 'secrets.json');
   try {
-    return JSON.parse(fs.readFileSync(file, 'utf8'));
+    const kept = JSON.parse(fs.readFileSync(file, 'utf8'));
+    restrictFiles([file]);
+    return kept;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new ConfigError([`DATA_DIR: cannot read ${file}: ${(err as Error).message}`]);
   }
@@ -176,8 +179,8 @@ function generatedSecrets(dataDir: string): { sessionSecret: string; codeSecret:
     codeSecret: crypto.randomBytes(32).toString('base64url'),
   };
   try {
-    fs.mkdirSync(dataDir, { recursive: true });
-    fs.writeFileSync(file, JSON.stringify(secrets), { mode: 0o600, flag: 'wx' });
+    ensurePrivateDir(dataDir);
+    fs.writeFileSync(file, JSON.stringify(secrets), { mode: PRIVATE_FILE_MODE, flag: 'wx' });
   } catch (err) {
     // Another process wrote it first: use theirs.
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return JSON.parse(fs.readFileSync(file, 'utf8'));

@@ -2,6 +2,7 @@
 // otherwise the in-process engine, which keeps a snapshot of itself in the data folder.
 import path from 'node:path';
 import type { Config } from '../config';
+import { ensurePrivateDir, restrictFiles } from '../data-dir';
 import { EMBEDDED_FILE } from '../store';
 import { EmbeddedSearchIndex } from './embedded/embedded-search-index';
 import { MeilisearchSearchIndex } from './meilisearch/meilisearch-search-index';
@@ -15,6 +16,9 @@ export async function createSearchIndex(config: Pick<Config, 'meili' | 'dataDir'
     const { host, apiKey } = config.meili;
     return MeilisearchSearchIndex.connect({ host, apiKey });
   }
+  // The snapshot is written owner-only (snapshot-file.ts); one left by an earlier version is tightened.
+  ensurePrivateDir(config.dataDir);
+  restrictFiles([path.join(config.dataDir, SNAPSHOT_FILE)]);
   return new EmbeddedSearchIndex({
     snapshotFile: path.join(config.dataDir, SNAPSHOT_FILE),
     // Worker threads can open the embedded store's file themselves (not a MongoDB connection).

@@ -213,6 +213,11 @@ export interface Suppression {
   since: string;
   /** The provider's diagnostic, e.g. "550 5.1.1 mailbox unavailable". */
   detail: string;
+  /**
+   * The partner whose mail led to the entry, when the provider's event said so: its diagnostic is
+   * shown to that partner only (suppression.service.ts). Absent or null: the platform's own entry.
+   */
+  partnerId?: string | null;
 }
 
 export type EmailEventType = 'delivery' | 'deferral' | 'bounce' | 'complaint';
@@ -227,6 +232,8 @@ export interface EmailEvent {
   /** When the provider saw it happen. */
   at: string;
   detail: string;
+  /** The partner whose mail it was about, echoed by the provider; absent or null when it cannot tell. */
+  partnerId?: string | null;
 }
 
 /**

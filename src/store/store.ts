@@ -59,9 +59,10 @@ export interface UserRepo {
    * System use only (mail provider events), never with an address from an agent's request: sets
    * `lastEmail` on every user with this address, in any partner, whose lastEmail is absent or not
    * newer (`at`), so an older event arriving late never overwrites a newer one. Records a change
-   * per updated user; returns how many were updated.
+   * per updated user; returns how many were updated. With `partnerId`, only that partner's users
+   * with this address: the event was about that partner's mail.
    */
-  recordLastEmail(email: string, lastEmail: LastEmail): Promise<number>;
+  recordLastEmail(email: string, lastEmail: LastEmail, partnerId?: string): Promise<number>;
 }
 
 export interface DeviceRepo {

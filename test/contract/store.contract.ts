@@ -481,6 +481,25 @@ export function storeContract<S extends Store>(label: string, make: () => Promis
         expect((await s.users.get(partnerId, u.id))?.lastEmail).toEqual(sameTime);
         expect(await s.users.recordLastEmail(`nobody-${uid()}@example.com`, newer)).toBe(0);
       });
+
+      test('when an event names the partner whose mail it was about, then only that partner\'s users with the address get it', async () => {
+        const a = await tenant();
+        const b = await tenant();
+        const email = `one-partner-${uid()}@example.com`;
+        const ua = await s.users.upsert(f.user(a.orgId, { email }));
+        const ub = await s.users.upsert(f.user(b.orgId, { email }));
+
+        const lastEmail = mail('2024-04-02T08:01:00.000Z', 'delivered');
+        expect(await s.users.recordLastEmail(email, lastEmail, a.partnerId)).toBe(1);
+        expect((await s.users.get(a.partnerId, ua.id))?.lastEmail).toEqual(lastEmail);
+        expect((await s.users.get(b.partnerId, ub.id))?.lastEmail).toBeNull();
+      });
+
+      test('when a suppression names the partner whose mail caused it, then it is kept with the entry', async () => {
+        const email = `owned-${uid()}@example.com`;
+        await s.suppressions.upsert({ email, reason: 'hard_bounce', since: '2024-04-02T08:01:00.000Z', detail: '550', partnerId: 'p-owner' });
+        expect(await s.suppressions.get(email)).toMatchObject({ partnerId: 'p-owner', detail: '550' });
+      });
     });
 
     describe('users: full admins by email', () => {

@@ -45,6 +45,8 @@ describe('SMTP mailer', () => {
     expect(mail.text).toContain('Bonjour Hélène,');
     expect(mail.html).toContain('<p>4821 3379</p>');
     expect(mail.headers['x-helpdesk-kind']).toBe('verification');
+    // The provider echoes it in its events, which then reach this partner's users only (email-events.ts).
+    expect(mail.headers['x-helpdesk-partner']).toBe('p-north');
   });
 
   test('when the server asks for credentials and they are wrong, then the error says the credentials were refused', async () => {

@@ -1,22 +1,30 @@
-// The org page's story: everything an agent needs about a customer org on one screen.
+// The org page's story: what an agent needs about a customer org to help a caller, on one screen.
 // Every read is scoped by the agent's partner; another partner's org is simply not found.
+//
+// Where consent draws the line: without a grant an agent sees the org's identity, status, sites,
+// domains, orders, subscriptions and licenses, its admins, support plan and named contacts, and
+// finds individual users and devices (the caller) through the search inside the org. Listing the
+// org's whole user and device inventory, and its settings, is what the org's admins allow through
+// a grant: that is the read-only view's (consent/portal.service.ts), never this page's.
 import type { Clock } from '../../clock';
 import { notFound } from '../../errors';
 import type { Principal } from '../../http/request-context';
-import type { Device, Org, Store, User } from '../../store/store';
+import type { Org, Store, User } from '../../store/store';
 import { subscriptionView, type SubscriptionView } from '../support/products';
 import type { ProductContacts, SupportPlanView, SupportService } from '../support/support.service';
 import type { WindowStatus } from '../support/support-plans';
 
 
+/** The org without its settings, which only the read-only view shows. */
+export type OrgSummary = Omit<Org, 'settings'>;
+
 export interface OrgView {
-  org: Org;
+  org: OrgSummary;
   partnerName: string;
   admins: Array<Pick<User, 'id' | 'displayName' | 'email' | 'roles'>>;
+  /** How many, never who: the lists are the read-only view's. */
   userCount: number;
   deviceCount: number;
-  users: User[];
-  devices: Device[];
   subscriptions: SubscriptionView[];
   /** The plan with its response targets; null when the org has none. */
   supportPlan: SupportPlanView | null;
@@ -30,8 +38,6 @@ export interface OrgsService {
   view(principal: Principal, id: string): Promise<OrgView>;
 }
 
-const LIST_LIMIT = 50;
-
 export function createOrgsService(store: Store, clock: Clock, support: SupportService): OrgsService {
   const getOrg = async (principal: Principal, id: string) => {
     const org = await store.orgs.get(principal.partnerId, id);
@@ -43,24 +49,21 @@ export function createOrgsService(store: Store, clock: Clock, support: SupportSe
     getOrg,
     async view(principal, id) {
       const org = await getOrg(principal, id);
-      const [partner, admins, userCount, deviceCount, users, devices, supportContacts] = await Promise.all([
+      const [partner, admins, userCount, deviceCount, supportContacts] = await Promise.all([
         store.partners.get(org.partnerId),
         store.users.listAdmins(principal.partnerId, org.id),
         store.users.countByOrg(principal.partnerId, org.id),
         store.devices.countByOrg(principal.partnerId, org.id),
-        store.users.listByOrg(principal.partnerId, org.id, { limit: LIST_LIMIT, offset: 0 }),
-        store.devices.listByOrg(principal.partnerId, org.id, { limit: LIST_LIMIT, offset: 0 }),
         support.contacts(principal, org.id),
       ]);
       const plan = support.plan(org);
+      const { settings: _settings, ...summary } = org;
       return {
-        org,
+        org: summary,
         partnerName: partner?.name ?? '',
         admins: admins.map((u) => ({ id: u.id, displayName: u.displayName, email: u.email, roles: u.roles })),
         userCount,
         deviceCount,
-        users,
-        devices,
         subscriptions: org.subscriptions.map((s) => subscriptionView(s, clock.now())),
         supportPlan: plan?.supportPlan ?? null,
         businessHours: plan?.businessHours ?? null,

@@ -13,6 +13,17 @@ import { renderWelcomeMail } from '../../mail/templates';
 import type { LastEmail, Store, Suppression, User } from '../../store/store';
 import { maskEmail } from '../verification/verification.service';
 
+/**
+ * A suppression entry as partner `partnerId` sees it. The entry itself (reason, since) is the
+ * platform's and shown to every partner whose user has the address; the provider's diagnostic of
+ * another partner's mail is not (it may quote that mail), nor whose mail it was.
+ */
+export function suppressionSeenBy(partnerId: string, entry: Suppression | null): Suppression | null {
+  if (!entry) return null;
+  const { partnerId: owner, ...shown } = entry;
+  return owner && owner !== partnerId ? { ...shown, detail: '' } : shown;
+}
+
 /** "In this call": a complaint is cleared only for a caller verified by code this recently. */
 export const COMPLAINT_VERIFIED_WITHIN_MS = 30 * 60 * 1000;
 
@@ -63,7 +74,7 @@ export function createSuppressionService(deps: { store: Store; mailer: Mailer; c
   }
 
   const stateOf = async (user: User): Promise<EmailState> =>
-    ({ email: user.email, lastEmail: user.lastEmail, suppression: await store.suppressions.get(user.email) });
+    ({ email: user.email, lastEmail: user.lastEmail, suppression: suppressionSeenBy(user.partnerId, await store.suppressions.get(user.email)) });
 
   const audited = (user: User) => ({ orgId: user.orgId, subject: `user:${user.id}` });
 
@@ -109,7 +120,7 @@ export function createSuppressionService(deps: { store: Store; mailer: Mailer; c
       }
       await ctx.audit({
         action: 'suppression.clear', ...audited(user),
-        detail: { suppressedFor: removed.reason, since: removed.since, diagnostic: removed.detail, reason },
+        detail: { suppressedFor: removed.reason, since: removed.since, diagnostic: suppressionSeenBy(user.partnerId, removed)!.detail, reason },
       });
       return stateOf(user);
     },

@@ -2,6 +2,7 @@
 import { notFound } from '../../errors';
 import type { Principal } from '../../http/request-context';
 import type { Device, Org, Store, Suppression, User } from '../../store/store';
+import { suppressionSeenBy } from '../suppression/suppression.service';
 import type { EntitlementView, SupportService } from '../support/support.service';
 import type { Priority } from '../support/support-tables';
 
@@ -42,7 +43,7 @@ export function createUsersService(store: Store, support: SupportService): Users
       const [org, devices, suppression] = await Promise.all([
         orgOf(principal.partnerId, user.orgId),
         store.devices.listByOwner(principal.partnerId, user.id),
-        store.suppressions.get(user.email),
+        store.suppressions.get(user.email).then((s) => suppressionSeenBy(principal.partnerId, s)),
       ]);
       return {
         user, org: { id: org.id, name: org.name, status: org.status }, devices, suppression, support: support.entitlement(org, user, product, priority),

@@ -62,7 +62,8 @@ export class SmtpMailer implements Mailer {
         subject: message.subject,
         text: message.text,
         html: message.html,
-        headers: { 'X-Helpdesk-Kind': String(message.kind) },
+        // The provider echoes these in its events, so an event about this mail reaches this partner only.
+        headers: { 'X-Helpdesk-Kind': String(message.kind), 'X-Helpdesk-Partner': message.partnerId },
       });
       return { id: info.messageId };
     } catch (err) {

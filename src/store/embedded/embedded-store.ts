@@ -19,6 +19,7 @@ import {
 } from './embedded-consent';
 import type { EmailEvent, EmailEventRepo, LastEmail, ReplayRepo, Suppression, SuppressionRepo } from '../store';
 import { translateOutages } from './sqlite-outage';
+import { createPrivateFile, PRIVATE_DIR_MODE, restrictFiles } from '../../data-dir';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS partners (id TEXT PRIMARY KEY, data TEXT NOT NULL);
@@ -118,9 +119,15 @@ export class EmbeddedStore implements Store {
 
   /** `file` is a path, or ':memory:' for a throwaway store. */
   constructor(readonly file: string) {
-    if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+    // SQLite gives the WAL and shared-memory files the mode of the database file: created 0600
+    // first, all three stay owner-only (src/data-dir.ts).
+    if (file !== ':memory:') {
+      fs.mkdirSync(path.dirname(file), { recursive: true, mode: PRIVATE_DIR_MODE });
+      createPrivateFile(file);
+    }
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
+    if (file !== ':memory:') restrictFiles([`${file}-wal`, `${file}-shm`]);
     // NORMAL in WAL mode loses no committed transaction on a process crash, only on power loss.
     this.db.pragma('synchronous = NORMAL');
     // Another process (the CLI importing while the app runs) may hold the write lock briefly.
@@ -285,10 +292,13 @@ export class EmbeddedStore implements Store {
       this.recordChange('user', user.id);
       return user;
     });
-    const recordLastEmail = db.transaction((email: string, lastEmail: LastEmail): number => {
+    const recordLastEmail = db.transaction((email: string, lastEmail: LastEmail, partnerId?: string): number => {
       const at = Date.parse(lastEmail.at);
       let updated = 0;
-      for (const user of parseAll<User>(this.sql('SELECT data FROM users WHERE email = ?').all(email) as Row[])) {
+      const rows = partnerId
+        ? this.sql('SELECT data FROM users WHERE email = ? AND partner_id = ?').all(email, partnerId)
+        : this.sql('SELECT data FROM users WHERE email = ?').all(email);
+      for (const user of parseAll<User>(rows as Row[])) {
         if (user.lastEmail && Date.parse(user.lastEmail.at) > at) continue;
         this.sql('UPDATE users SET data = ? WHERE id = ?').run(JSON.stringify({ ...user, lastEmail }), user.id);
         this.recordChange('user', user.id);
@@ -319,7 +329,7 @@ export class EmbeddedStore implements Store {
       getByIds: async (ids) => this.getByIds<User>('users', ids),
       scan: (batchSize, part) => this.scanTable<User>('users', batchSize, part),
       // IMMEDIATE: the newer-or-not comparison and the write happen under one write lock.
-      recordLastEmail: async (email, lastEmail) => recordLastEmail.immediate(email.trim().toLowerCase(), lastEmail),
+      recordLastEmail: async (email, lastEmail, partnerId) => recordLastEmail.immediate(email.trim().toLowerCase(), lastEmail, partnerId),
     };
   }
 

@@ -376,9 +376,10 @@ export class MongooseStore implements Store {
       scan: (batchSize, part) => this.scan<User>(User, batchSize, part),
       findFullAdminsByEmail: (email) =>
         this.findMany<User>(User, { email: normalizeEmail(email), roles: 'full_admin' }, { partnerId: 1, id: 1 }),
-      recordLastEmail: (email, lastEmail) => this.run(async () => {
+      recordLastEmail: (email, lastEmail, partnerId) => this.run(async () => {
         let updated = 0;
-        const ids = (await User.find({ email: normalizeEmail(email) }, { id: 1 }).lean<Array<{ id: string }>>()).map((u) => u.id);
+        const filter = { email: normalizeEmail(email), ...(partnerId ? { partnerId } : {}) };
+        const ids = (await User.find(filter, { id: 1 }).lean<Array<{ id: string }>>()).map((u) => u.id);
         for (const id of ids) if (await this.recordLastEmailOf(id, lastEmail)) updated += 1;
         return updated;
       }),

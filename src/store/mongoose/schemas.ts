@@ -277,6 +277,7 @@ export const suppressionSchema = new Schema({
   reason: { type: String, enum: SUPPRESSION_REASONS, required: true },
   since: requiredText,
   detail: text,
+  partnerId: { type: String, default: null },
 }, RECORD);
 suppressionSchema.index({ email: 1 }, { unique: true });
 
