@@ -66,7 +66,7 @@ const ROOT = path.resolve(__dirname, '..', __dirname.includes(`${path.sep}dist${
 
 export function createApp(input: AppDepsInput): express.Express {
   // Whatever mailer the app is given, nothing leaves for an address on the suppression list.
-  const deps: AppDeps = { ...input, mailer: suppressionAware(input.mailer, input.store), sessionCookieName: sessionCookieName(input.config) };
+  const deps: AppDeps = { ...input, mailer: suppressionAware(input.mailer, input.store, input.clock), sessionCookieName: sessionCookieName(input.config) };
   const { config, store, clock, logger } = deps;
 
   const auth = createAuthService(store, clock, deps.passwordLogN);

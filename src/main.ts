@@ -52,7 +52,7 @@ async function main(): Promise<void> {
   const store = await createStore(config);
   const search = await createSearchIndex(config);
   // Every sender in this process, in the app or beside it, goes through the suppression list.
-  const mailer = suppressionAware(createMailer(config, store, systemClock), store);
+  const mailer = suppressionAware(createMailer(config, store, systemClock), store, systemClock);
 
   if ((await store.partners.list()).length === 0) {
     if (config.production) {

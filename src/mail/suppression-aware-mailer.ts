@@ -1,6 +1,7 @@
 // The last gate before any transport (spec 2, 3.4): while an address is on the suppression list
 // the platform sends it nothing, whichever feature asks. Features check first to tell the agent
 // why in their own words; this wrapper makes sure a caller that forgot cannot send anyway.
+import type { Clock } from '../clock';
 import { AppError } from '../errors';
 import type { Store, Suppression, SuppressionReason } from '../store/store';
 import type { MailMessage, Mailer } from './mailer';
@@ -31,8 +32,13 @@ export function suppressionAllows(suppression: Suppression | null, kind: MailMes
   return !suppression || (suppression.reason === 'complaint' && kind === 'verification');
 }
 
+/**
+ * Also records what it sent as the recipient's last email (`sent`, until the provider reports
+ * delivered, bounced…): the user page shows the mail the app itself just sent, not an older event.
+ * Only the sending partner's users with that address are touched.
+ */
 export class SuppressionAwareMailer implements Mailer {
-  constructor(private readonly inner: Mailer, private readonly store: Store) {}
+  constructor(private readonly inner: Mailer, private readonly store: Store, private readonly clock: Clock) {}
 
   get name(): string {
     return this.inner.name;
@@ -41,7 +47,12 @@ export class SuppressionAwareMailer implements Mailer {
   async send(message: MailMessage): Promise<{ id: string }> {
     const suppression = await this.store.suppressions.get(message.to);
     if (!suppressionAllows(suppression, message.kind)) throw new AddressSuppressedError(suppression!);
-    return this.inner.send(message);
+    const sent = await this.inner.send(message);
+    const lastEmail = { kind: message.kind, status: 'sent' as const, at: this.clock.now().toISOString(), detail: '' };
+    // The mail has left: a store that fails here must not turn a sent mail into an error (the
+    // provider's next event will set the state again).
+    await this.store.users.recordLastEmail(message.to, lastEmail, message.partnerId).catch(() => 0);
+    return sent;
   }
 
   async close(): Promise<void> {
@@ -50,5 +61,5 @@ export class SuppressionAwareMailer implements Mailer {
 }
 
 /** Wraps once: main.ts wraps the configured mailer and createApp wraps whatever it is given. */
-export const suppressionAware = (mailer: Mailer, store: Store): Mailer =>
-  (mailer instanceof SuppressionAwareMailer ? mailer : new SuppressionAwareMailer(mailer, store));
+export const suppressionAware = (mailer: Mailer, store: Store, clock: Clock): Mailer =>
+  (mailer instanceof SuppressionAwareMailer ? mailer : new SuppressionAwareMailer(mailer, store, clock));

@@ -45,7 +45,8 @@ export interface Org {
 
 export type UserStatus = 'active' | 'pending' | 'inactive';
 export type EmailKind = 'welcome' | 'activation' | 'verification' | string;
-export type EmailState = 'delivered' | 'bounced' | 'deferred' | 'suppressed';
+/** `sent`: the app handed it to the mail server; the provider's events move it on. */
+export type EmailState = 'sent' | 'delivered' | 'bounced' | 'deferred' | 'suppressed';
 
 export interface LastEmail {
   kind: EmailKind;

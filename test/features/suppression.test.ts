@@ -121,6 +121,27 @@ describe('email status and the suppression list', () => {
       expect(await audits('email.welcome.resend')).toEqual([expect.objectContaining({ outcome: 'success', detail: { sentTo: 'h***e@dupre.example' } })]);
     });
 
+    test('when the app sends mail itself, then it becomes the user\'s last email at once (sent), and the provider\'s later event moves it on', async () => {
+      await providerReports('bounce', '2023-04-02T08:01:00Z');
+      await clearViaApi('Mailbox recreated by the customer').expect(200);
+      await api('post', `/users/${user.id}/welcome-email`).expect(202);
+      await smtp.waitForMessage(EMAIL);
+      const sentAt = t.clock.now().toISOString();
+      expect((await api('get', `/users/${user.id}`)).body.lastEmail).toEqual({ kind: 'welcome', status: 'sent', at: sentAt, detail: '' });
+      const agent = await signIn(t.app, AGENT);
+      const page = (await agent.get(`/users/${user.id}`)).text;
+      expect(page).toMatch(/<span class="status status-sent">sent<\/span>\s*welcome/);
+      expect(page).not.toContain('status-bounced');
+
+      await api('post', `/users/${user.id}/verifications`).expect(202);
+      await smtp.waitForMessage(EMAIL);
+      expect((await api('get', `/users/${user.id}`)).body.lastEmail).toMatchObject({ kind: 'verification', status: 'sent' });
+
+      t.clock.advance(60_000);
+      await providerReports('delivery', t.clock.now().toISOString(), '250 2.0.0 OK');
+      expect((await api('get', `/users/${user.id}`)).body.lastEmail).toMatchObject({ kind: 'welcome', status: 'delivered' });
+    });
+
     test('when the import reports a bounce, then the API clears it with a reason and the welcome email is delivered', async () => {
       const summary = await importNdjson(t.store, lines([
         { kind: 'email_event', email: EMAIL, type: 'bounce', messageKind: 'welcome', at: '2026-01-14T08:01:00Z', detail: DIAGNOSTIC },
@@ -250,11 +271,11 @@ describe('email status and the suppression list', () => {
 
     test('when any feature sends to a suppressed address through the mailer, then it is refused and the SMTP server receives nothing', async () => {
       await providerReports('bounce');
-      const gate = suppressionAware(t.mailer, t.store);
+      const gate = suppressionAware(t.mailer, t.store, t.clock);
 
       await expect(gate.send({ partnerId: PARTNER.id, to: EMAIL.toUpperCase(), kind: 'activation', subject: 's', text: 't', html: '<p>t</p>' }))
         .rejects.toMatchObject({ status: 409, code: 'conflict' });
-      expect(suppressionAware(gate, t.store)).toBe(gate);
+      expect(suppressionAware(gate, t.store, t.clock)).toBe(gate);
       await gate.send({ partnerId: PARTNER.id, to: 'someone.else@dupre.example', kind: 'activation', subject: 's', text: 't', html: '<p>t</p>' });
       await smtp.waitForMessage('someone.else@dupre.example');
       expect(smtp.messages.flatMap((m) => m.to)).toEqual(['someone.else@dupre.example']);
