@@ -5,13 +5,14 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
-    // The meilisearch client ships ES modules only. Node >= 20.19 require()s them natively, but
-    // Jest does so only from Node 24.9, so under Jest the client is compiled to CommonJS.
-    '/node_modules/meilisearch/.+\\.js$': ['ts-jest', {
+    // The meilisearch client and intl-messageformat (with its @formatjs parts) ship ES modules only.
+    // Node >= 20.19 require()s them natively, but Jest does so only from Node 24.9, so under Jest
+    // they are compiled to CommonJS.
+    '/node_modules/(meilisearch|intl-messageformat|@formatjs/[^/]+)/.+\\.js$': ['ts-jest', {
       tsconfig: { allowJs: true, module: 'commonjs', moduleResolution: 'node10', target: 'ES2022', ignoreDeprecations: '6.0' },
     }],
   },
-  transformIgnorePatterns: ['/node_modules/(?!meilisearch/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(meilisearch|intl-messageformat|@formatjs/[^/]+)/)'],
   globalSetup: '<rootDir>/test/helpers/global-setup.ts',
   testTimeout: 30000,
 };

@@ -94,14 +94,14 @@ describe('audit log', () => {
     const admin = await signIn(t.app, 'admin@north.example');
     const agentId = (await t.store.agents.getByEmail('agent@north.example'))!.id;
     const byOrg = await admin.get(`/audit?org=${otherOrg.id}`).expect(200);
-    expect(byOrg.text).toContain('1 events');
+    expect(byOrg.text).toContain('1 event');
     const byUser = await admin.get(`/audit?user=${userId}`).expect(200);
-    expect(byUser.text).toContain('1 events');
+    expect(byUser.text).toContain('1 event');
     expect(byUser.text).toContain('user.view');
     const byAgentAction = await admin.get(`/audit?agent=${agentId}&action=org.view`).expect(200);
     expect(byAgentAction.text).toContain('2 events');
     const byTime = await admin.get(`/audit?action=org.view&from=${later}`).expect(200);
-    expect(byTime.text).toContain('1 events');
+    expect(byTime.text).toContain('1 event');
     const all = await admin.get('/audit').expect(200);
     expect(all.text).not.toContain('admin@south.example');
     await admin.get('/audit?from=2026-13-45').expect(400);

@@ -3,6 +3,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
+import { IntlMessageFormat } from 'intl-messageformat';
+import { translator } from '../../src/i18n/i18n';
 import en from '../../src/i18n/locales/en.json';
 import fr from '../../src/i18n/locales/fr.json';
 import { buildTestApp, csrfFrom, type TestApp } from '../helpers/test-app';
@@ -32,6 +34,31 @@ describe('locale files', () => {
   test('when a message is translated, then it is not left empty', () => {
     const empty = Object.entries({ ...en, ...fr }).filter(([, v]) => typeof v !== 'string' || v.trim() === '');
     expect(empty).toEqual([]);
+  });
+});
+
+describe('plurals', () => {
+  const PLURAL = /\{\s*\w+\s*,\s*plural\s*,/;
+
+  test('when a count is 1, then the words are singular in both languages, and French 0 is singular too', () => {
+    const t = translator('en');
+    const f = translator('fr');
+    expect([0, 1, 2].map((count) => t('verification.triesLeft', { count }))).toEqual(['0 tries left', '1 try left', '2 tries left']);
+    expect([0, 1, 2].map((count) => f('verification.triesLeft', { count }))).toEqual(['0 essai restant', '1 essai restant', '2 essais restants']);
+    expect(t('search.results', { count: 1 })).toBe('1 result');
+    expect(t('auth.locked', { minutes: 1 })).toBe('Too many failed sign-ins. Try again in 1 minute.');
+  });
+
+  test('when a message chooses words by number in English, then French does too, and every message of both files parses', () => {
+    const enMessages: Record<string, string> = en;
+    const frMessages: Record<string, string> = fr;
+    const mismatched = Object.keys(enMessages).filter((k) => PLURAL.test(enMessages[k]) !== PLURAL.test(frMessages[k] ?? ''));
+    expect(mismatched).toEqual([]);
+    const broken = Object.entries(enMessages).concat(Object.entries(frMessages)).filter(([, text]) => {
+      if (!PLURAL.test(text)) return false;
+      try { new IntlMessageFormat(text, 'en'); return false; } catch { return true; }
+    });
+    expect(broken).toEqual([]);
   });
 });
 
