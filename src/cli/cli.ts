@@ -95,8 +95,10 @@ export async function runCli(argv: string[], io: CliIo, opts: CliOptions = {}): 
       const index = await createSearchIndex(config);
       try {
         const started = Date.now();
-        const { count } = await new Indexer(store, index, createLogger('warn')).rebuild();
+        // Its warnings come back in the result and are printed below, in words.
+        const { count, warnings = [] } = await new Indexer(store, index, createLogger('error')).rebuild();
         say(`Reindexed ${count} records into ${index.name} in ${((Date.now() - started) / 1000).toFixed(1)} s (index swapped in).`);
+        for (const warning of warnings) io.stderr.write(`warning: ${warning}\n`);
       } finally {
         await index.close();
       }
