@@ -92,7 +92,7 @@ export async function runCli(argv: string[], io: CliIo, opts: CliOptions = {}): 
       }
       // A shared engine is rebuilt once, here, into a fresh index swapped in when complete: every
       // app process keeps searching the old one meanwhile, then follows changes from the new cursor.
-      const index = await createSearchIndex(config);
+      const index = await createSearchIndex(config, { warn: (message) => { io.stderr.write(`warning: ${message}\n`); } });
       try {
         const started = Date.now();
         // Its warnings come back in the result and are printed below, in words.

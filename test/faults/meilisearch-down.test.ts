@@ -22,6 +22,7 @@ async function handshakeOnlyMeilisearch(): Promise<http.Server> {
     req.resume();
     req.on('end', () => {
       if (url === '/health') return json(200, { status: 'available' });
+      if (url === '/version') return json(200, { commitSha: '0', commitDate: now, pkgVersion: '1.36.0' });
       if (url === '/indexes/helpdesk' && req.method === 'GET') return json(200, { uid: 'helpdesk', primaryKey: 'id', createdAt: now, updatedAt: now });
       if (url === '/indexes/helpdesk/settings') return json(202, { ...task, status: 'enqueued' });
       if (url.startsWith('/tasks/1')) return json(200, task);

@@ -22,6 +22,30 @@ export interface MeilisearchOptions {
   indexUid?: string;
   /** Per HTTP request: a search engine that is down must not hold a page for long (ENGINEERING 3). */
   timeoutMs?: number;
+  /** Told what an operator should change but that does not stop the app (e.g. a key that can do too much). */
+  onWarning?: (message: string) => void;
+}
+
+/** The oldest Meilisearch whose settings API accepts RANKING_RULES (the `attributeRank` rule came in 1.36). */
+export const MIN_MEILISEARCH_VERSION: readonly [number, number] = [1, 36];
+
+/** Meilisearch answers but cannot serve this app as it is: start-up stops with this one line. */
+export class MeilisearchIncompatibleError extends Error {
+  override name = 'MeilisearchIncompatibleError';
+}
+
+/**
+ * Why a Meilisearch reporting `pkgVersion` (GET /version) cannot serve this app, or null when it can.
+ * Before 1.36 the settings this app applies are refused (unknown ranking rule `attributeRank`).
+ */
+export function versionProblem(pkgVersion: string, host: string): string | null {
+  const m = /^v?(\d+)\.(\d+)\./.exec(pkgVersion.trim());
+  const [major, minor] = MIN_MEILISEARCH_VERSION;
+  const need = `${major}.${minor}`;
+  if (!m) return `Meilisearch at ${host} reports version "${pkgVersion}", which is not a version number; this app needs Meilisearch ${need} or later: run getmeili/meilisearch:v${need} or newer, or unset MEILI_HOST to use the embedded search engine.`;
+  const [got, gotMinor] = [Number(m[1]), Number(m[2])];
+  if (got > major || (got === major && gotMinor >= minor)) return null;
+  return `Meilisearch at ${host} is version ${pkgVersion}; this app needs ${need} or later (for the attributeRank ranking rule): upgrade it (e.g. getmeili/meilisearch:v${need}), or unset MEILI_HOST to use the embedded search engine.`;
 }
 
 /** Payloads stay far below Meilisearch's default 100 MB request limit, and each task stays short. */
@@ -62,7 +86,7 @@ export class MeilisearchSearchIndex implements SearchIndex {
 
   /** Connects and makes sure the index exists with our settings; throws a 503 AppError when it cannot. */
   static async connect({
-    host, apiKey, indexUid = 'helpdesk', timeoutMs = 2000,
+    host, apiKey, indexUid = 'helpdesk', timeoutMs = 2000, onWarning,
   }: MeilisearchOptions): Promise<MeilisearchSearchIndex> {
     const scrub = (message: string) => (apiKey ? message.split(apiKey).join('[redacted]') : message);
     return call('setting up the index', scrub, async () => {
@@ -74,9 +98,27 @@ export class MeilisearchSearchIndex implements SearchIndex {
         scrub,
       );
       await index.client.health();
+      // Before the settings: an older server would refuse them with a message about a ranking rule.
+      const problem = versionProblem((await index.client.getVersion()).pkgVersion, host);
+      if (problem) throw new MeilisearchIncompatibleError(scrub(problem));
+      if (onWarning && apiKey && (await index.canManageKeys())) {
+        onWarning('MEILI_API_KEY can manage Meilisearch\'s API keys (the master key?): give the app a key limited to its own indexes; `helpdesk meili-key` creates one (see README).');
+      }
       await index.ensureIndex(indexUid);
       return index;
     });
+  }
+
+  /** True when the key may list API keys (GET /keys): the master key, or a key as powerful. */
+  private async canManageKeys(): Promise<boolean> {
+    try {
+      await this.client.getKeys({ limit: 1 });
+      return true;
+    } catch (err) {
+      // 403 for a scoped key; 400 (missing_master_key) for a server without keys at all.
+      if (err instanceof MeilisearchApiError) return false;
+      throw err;
+    }
   }
 
   async upsert(docs: SearchDoc[]): Promise<void> {
