@@ -17,6 +17,7 @@ import { importNdjson } from '../import/importer';
 import { createLogger } from '../logger';
 import { createSearchIndex } from '../search-index';
 import { Indexer } from '../search-index/indexer';
+import { createAppKey } from '../search-index/meilisearch/meilisearch-search-index';
 import { createStore } from '../store';
 import type { AgentRole, Store } from '../store/store';
 
@@ -104,6 +105,18 @@ export async function runCli(argv: string[], io: CliIo, opts: CliOptions = {}): 
       }
       return EXIT_OK;
     }));
+
+  program.command('meili-key')
+    .description('create the Meilisearch API key the app needs (its own indexes only) with MEILI_MASTER_KEY, and print it')
+    .action(async () => {
+      const host = io.env.MEILI_HOST;
+      const masterKey = io.env.MEILI_MASTER_KEY;
+      if (!host) throw new UsageError('MEILI_HOST: not set (the Meilisearch server to create the key on)');
+      // From the environment, not a flag: a master key in a command line ends up in shell history.
+      if (!masterKey) throw new UsageError('MEILI_MASTER_KEY: not set (the key is created with the master key; the app itself never needs it)');
+      say(await createAppKey({ host, masterKey }));
+      io.stderr.write('Give the app this key as MEILI_API_KEY (it can search, write, set up and reindex the helpdesk indexes, nothing else).\n');
+    });
 
   program.command('agent')
     .description('manage agents')

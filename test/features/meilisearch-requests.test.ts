@@ -4,9 +4,11 @@
 // body with that reference. What Meilisearch then does with them (matching, typos, ranking) is
 // proven only against a real server: test/contract/meilisearch-search-index.test.ts with MEILI_HOST.
 import { randomUUID } from 'node:crypto';
+import { Readable, Writable } from 'node:stream';
+import { runCli } from '../../src/cli/cli';
 import { AppError } from '../../src/errors';
 import {
-  MeilisearchIncompatibleError, MeilisearchSearchIndex, versionProblem,
+  APP_KEY_ACTIONS, MeilisearchIncompatibleError, MeilisearchSearchIndex, versionProblem,
 } from '../../src/search-index/meilisearch/meilisearch-search-index';
 import { meiliId, scopeKey } from '../../src/search-index/meilisearch/meilisearch-settings';
 import { userToDoc } from '../../src/search-index/documents';
@@ -263,5 +265,86 @@ describe('Meilisearch adapter behind a proxy that answers for it', () => {
     const started = Date.now();
     await expect(index.upsert([doc()])).rejects.toMatchObject({ status: 503 });
     expect(Date.now() - started).toBeLessThan(5000);
+  });
+});
+
+describe('the app\'s scoped Meilisearch key', () => {
+  let meili: MeiliStandIn;
+  beforeEach(async () => { meili = await startMeiliStandIn(); });
+  afterEach(async () => { await meili.close(); });
+
+  /**
+   * The action each route needs (https://www.meilisearch.com/docs/reference/api/keys#actions);
+   * GET /health needs none. A route missing here fails the test below: add it with its action.
+   */
+  function actionOf(r: RecordedRequest): string | null {
+    const p = r.path.split('?')[0]!;
+    const table: Array<[string, RegExp, string | null]> = [
+      ['GET', /^\/health$/, null],
+      ['GET', /^\/version$/, 'version'],
+      ['GET', /^\/indexes\/[^/]+$/, 'indexes.get'],
+      ['POST', /^\/indexes$/, 'indexes.create'],
+      ['DELETE', /^\/indexes\/[^/]+$/, 'indexes.delete'],
+      ['PATCH', /^\/indexes\/[^/]+\/settings$/, 'settings.update'],
+      ['POST', /^\/indexes\/[^/]+\/documents$/, 'documents.add'],
+      ['POST', /^\/indexes\/[^/]+\/documents\/delete-batch$/, 'documents.delete'],
+      ['GET', /^\/indexes\/[^/]+\/stats$/, 'stats.get'],
+      ['POST', /^\/swap-indexes$/, 'indexes.swap'],
+      ['GET', /^\/tasks\/\d+$/, 'tasks.get'],
+      ['POST', /^\/multi-search$/, 'search'],
+    ];
+    const row = table.find(([method, re]) => method === r.method && re.test(p));
+    if (!row) throw new Error(`no action known for ${r.method} ${r.path}`);
+    return row[2];
+  }
+
+  test('when the app starts, writes, searches and rebuilds, then every request it sends is one the scoped key allows', async () => {
+    const index = await MeilisearchSearchIndex.connect({ host: meili.host, apiKey: KEY });
+    const d = doc();
+    await index.upsert([d]);
+    await index.search({ q: d.title, partnerId: 'p-north' });
+    await index.remove([d.id]);
+    async function* source() { yield [doc()]; }
+    await index.rebuild(source());
+    await index.ping();
+
+    const needed = new Set(meili.requests.map(actionOf).filter((a): a is string => a !== null));
+    expect([...needed].filter((a) => !(APP_KEY_ACTIONS as readonly string[]).includes(a))).toEqual([]);
+    // Every index it touched is one of the key's: the live one and those rebuild() fills beside it.
+    const touched = meili.requests.map((r) => /^\/indexes\/([^/?]+)/.exec(r.path)?.[1]).filter((u): u is string => !!u);
+    for (const uid of touched) expect(uid === 'helpdesk' || uid.startsWith('helpdesk_')).toBe(true);
+  });
+
+  test('when an operator runs helpdesk meili-key, then a key for the app\'s actions on its indexes is created with the master key and printed', async () => {
+    meili.masterKey = 'the-master-key-0123456789abcdef';
+    let stdout = '';
+    let stderr = '';
+    const sink = (append: (s: string) => void) => new Writable({ write(c: Buffer, _e, done) { append(c.toString()); done(); } });
+    const code = await runCli(['meili-key'], {
+      stdout: sink((s) => { stdout += s; }), stderr: sink((s) => { stderr += s; }), stdin: Readable.from([]),
+      env: { MEILI_HOST: meili.host, MEILI_MASTER_KEY: meili.masterKey },
+    });
+
+    expect(code).toBe(0);
+    const created = meili.requests.find((r) => r.method === 'POST' && r.path === '/keys')!;
+    expect(created.authorization).toBe(`Bearer ${meili.masterKey}`);
+    // https://www.meilisearch.com/docs/reference/api/keys#create-a-key: actions, indexes, expiresAt required
+    expect(created.body).toMatchObject({ actions: [...APP_KEY_ACTIONS], indexes: ['helpdesk', 'helpdesk_*'], expiresAt: null });
+    expect(stdout).toBe(`${meili.createdKeys[0]!.key as string}\n`);
+    expect(stderr).toContain('MEILI_API_KEY');
+    expect(stdout + stderr).not.toContain(meili.masterKey);
+  });
+
+  test('when MEILI_MASTER_KEY is missing, then helpdesk meili-key says so and creates nothing', async () => {
+    let stderr = '';
+    const code = await runCli(['meili-key'], {
+      stdout: new Writable({ write(_c, _e, done) { done(); } }),
+      stderr: new Writable({ write(c: Buffer, _e, done) { stderr += c.toString(); done(); } }),
+      stdin: Readable.from([]),
+      env: { MEILI_HOST: meili.host },
+    });
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/^error: MEILI_MASTER_KEY: not set/);
+    expect(meili.requests).toEqual([]);
   });
 });

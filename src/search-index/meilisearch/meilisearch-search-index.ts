@@ -301,6 +301,35 @@ export class MeilisearchSearchIndex implements SearchIndex {
 }
 
 /**
+ * What the app's key may do, on its own indexes only: everything connect(), the writes, searches and
+ * rebuild() send (https://www.meilisearch.com/docs/reference/api/keys#actions). Not `keys.*`,
+ * dumps, snapshots or other indexes: a leaked app key cannot take over the server.
+ */
+export const APP_KEY_ACTIONS = [
+  'search', 'documents.add', 'documents.delete', 'indexes.create', 'indexes.get', 'indexes.delete', 'indexes.swap',
+  'settings.update', 'stats.get', 'tasks.get', 'version',
+] as const;
+
+/** The indexes the app's key reaches: the live index and the ones rebuild() fills beside it. */
+export const appKeyIndexes = (indexUid = 'helpdesk') => [indexUid, `${indexUid}_*`];
+
+/** Creates the app's scoped key with the master key (`helpdesk meili-key`) and returns it. */
+export async function createAppKey({ host, masterKey, indexUid = 'helpdesk' }: { host: string; masterKey: string; indexUid?: string }): Promise<string> {
+  const scrub = (message: string) => message.split(masterKey).join('[redacted]');
+  return call('creating the app\'s API key', scrub, async () => {
+    const client = new Meilisearch({ host, apiKey: masterKey, timeout: WRITE_REQUEST_TIMEOUT_MS });
+    const { key } = await client.createKey({
+      name: 'helpdesk app',
+      description: 'Partner Help Desk: searches, index writes, settings and reindex of its own indexes',
+      actions: [...APP_KEY_ACTIONS],
+      indexes: appKeyIndexes(indexUid),
+      expiresAt: null,
+    });
+    return key;
+  });
+}
+
+/**
  * Runs client calls and turns what the client throws into the app's 503. Anything else (an
  * AppError already, or an error of the documents' source during a rebuild) passes unchanged.
  */
