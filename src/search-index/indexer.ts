@@ -100,6 +100,9 @@ export class Indexer {
     const startSeq = await this.store.changes.latestSeq();
     // Read after the cursor: a rename after it is applied again, and refreshes the members.
     const names = await orgNamesOf(this.store, SCAN_BATCH);
+    // The catch-up below compares with the names the new index is built with; a failed build
+    // leaves the old index, so the names as indexed in it come back.
+    const before = { names: this.orgNames, resumed: this.resumed };
     this.orgNames = names;
     this.resumed = false;
     // Changes made while the store was read went to the old index (other app processes apply
@@ -107,9 +110,16 @@ export class Indexer {
     // and the few made during that catch-up right after it. Applying re-reads the store, so a
     // change applied twice only writes the same document again.
     let caughtUp = startSeq;
-    const result = await this.buildAll(names, {
-      beforeSwap: async (next) => { caughtUp = await this.applySince(startSeq, next); },
-    });
+    let result: RebuildResult;
+    try {
+      result = await this.buildAll(names, {
+        beforeSwap: async (next) => { caughtUp = await this.applySince(startSeq, next); },
+      });
+    } catch (err) {
+      this.orgNames = before.names;
+      this.resumed = before.resumed;
+      throw err;
+    }
     for (const warning of result.warnings ?? []) this.log.warn(warning);
     this.cursor = Math.max(this.cursor, caughtUp);
     // An in-process index is followed by this process's own loop (catchUp or start), which goes
