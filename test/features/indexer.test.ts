@@ -191,4 +191,20 @@ describe('search indexer', () => {
     expect(await app.catchUp()).toBe(0);
     expect(reindex.position).toBe(await store.changes.latestSeq());
   });
+
+  test('when a rebuild fails after an org was renamed, then catching up still shows its users under the new name', async () => {
+    const index = new EmbeddedSearchIndex();
+    const indexer = new Indexer(store, index, log);
+    const org = f.org('p-north', { name: 'Old Name' });
+    await store.orgs.upsert(org);
+    const u = await store.users.upsert(f.user(org.id, { firstName: 'Tess', lastName: 'Tamsin' }));
+    await indexer.rebuild();
+    await store.orgs.upsert({ ...org, name: 'New Name' });
+    jest.spyOn(index, 'rebuild').mockRejectedValueOnce(new Error('engine down'));
+    await expect(indexer.rebuild()).rejects.toThrow('engine down');
+
+    await indexer.catchUp();
+    const hit = (await index.search({ q: 'tess tamsin', partnerId: 'p-north' })).hits[0];
+    expect(hit).toMatchObject({ id: u.id, subtitle: expect.stringContaining('New Name') });
+  });
 });
