@@ -4,6 +4,8 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { Readable, Writable } from 'node:stream';
+import { runCli } from '../../src/cli/cli';
 import { PROXY_502, startMeiliStandIn, type MeiliStandIn } from '../helpers/meili-stand-in';
 import { requireBuilt, tempDir } from '../helpers/test-app';
 
@@ -62,4 +64,27 @@ describe('helpdesk CLI when Meilisearch fails', () => {
     expect(result.stderr).toMatch(/^error: Meilisearch is unreachable during setting up the index\.$/m);
     expect(result.ms).toBeLessThan(15_000);
   }, 40_000);
+
+  test('when the old index cannot be deleted after the swap, then reindex succeeds, says so on standard error and exits 0', async () => {
+    let stdout = '';
+    let stderr = '';
+    const io = {
+      stdout: new Writable({ write(c: Buffer, _e, done) { stdout += c.toString(); done(); } }),
+      stderr: new Writable({ write(c: Buffer, _e, done) { stderr += c.toString(); done(); } }),
+      stdin: Readable.from([]),
+      env: { DATA_DIR: dataDir, MEILI_HOST: meili.host },
+    };
+    expect(await runCli(['seed', '--orgs', '2', '--users', '4'], io, { passwordLogN: 10 })).toBe(0);
+    meili.taskOutcome = (type, uid) => (type === 'indexDeletion' && uid !== 'helpdesk'
+      ? { status: 'failed', code: 'internal', message: 'disk full' }
+      : { status: 'succeeded' });
+    stdout = '';
+
+    const code = await runCli(['reindex'], io);
+
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^Reindexed \d+ records into meilisearch in [\d.]+ s \(index swapped in\)\.$/m);
+    expect(stderr).toMatch(/^warning: Meilisearch: deleting index helpdesk_next_\d+_\d+ failed .*disk full.*delete the old index helpdesk_next_\d+_\d+/m);
+    expect(meili.indexes.get('helpdesk')!.docs.size).toBeGreaterThan(0);
+  });
 });
