@@ -186,8 +186,8 @@ export class MeilisearchSearchIndex implements SearchIndex {
           if ('upsert' in change) await this.addDocuments(next, [change.upsert], BUILD_WAIT_MS);
           else await this.deleteDocuments(next, change.remove, BUILD_WAIT_MS);
         }
-        // Meilisearch 1.36: each pair's two indexes exchange their contents; `rename: false` is the
-        // default, spelled out because `true` would rename `next` instead (it must exist both ways).
+        // The two indexes trade contents (https://www.meilisearch.com/docs/reference/api/indexes/swap-indexes);
+        // `rename: true` would rename the first to the second instead, which needs the second not to exist.
         await this.settle(this.admin.swapIndexes([{ indexes: [this.uid, next], rename: false }]), 'index swap', BUILD_WAIT_MS);
         swapped = true;
       }));
