@@ -50,7 +50,7 @@ async function main(): Promise<void> {
     return;
   }
   const store = await createStore(config);
-  const search = await createSearchIndex(config);
+  const search = await createSearchIndex(config, logger);
   // Every sender in this process, in the app or beside it, goes through the suppression list.
   const mailer = suppressionAware(createMailer(config, store, systemClock), store, systemClock);
 

@@ -1,4 +1,4 @@
-// The `helpdesk` command (spec 4.1): seed, import, reindex, agent add, token create.
+// The `helpdesk` command (spec 4.1): seed, import, reindex, agent add, token create, meili-key.
 // Everything goes through the io it is given and the exit code is returned, so tests run it in
 // process. Exit codes: 0 done, 1 done in part or failed, 2 bad usage or configuration.
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
@@ -17,6 +17,7 @@ import { importNdjson } from '../import/importer';
 import { createLogger } from '../logger';
 import { createSearchIndex } from '../search-index';
 import { Indexer } from '../search-index/indexer';
+import { createAppKey } from '../search-index/meilisearch/meilisearch-search-index';
 import { createStore } from '../store';
 import type { AgentRole, Store } from '../store/store';
 
@@ -92,16 +93,30 @@ export async function runCli(argv: string[], io: CliIo, opts: CliOptions = {}): 
       }
       // A shared engine is rebuilt once, here, into a fresh index swapped in when complete: every
       // app process keeps searching the old one meanwhile, then follows changes from the new cursor.
-      const index = await createSearchIndex(config);
+      const index = await createSearchIndex(config, { warn: (message) => { io.stderr.write(`warning: ${message}\n`); } });
       try {
         const started = Date.now();
-        const { count } = await new Indexer(store, index, createLogger('warn')).rebuild();
+        // Its warnings come back in the result and are printed below, in words.
+        const { count, warnings = [] } = await new Indexer(store, index, createLogger('error')).rebuild();
         say(`Reindexed ${count} records into ${index.name} in ${((Date.now() - started) / 1000).toFixed(1)} s (index swapped in).`);
+        for (const warning of warnings) io.stderr.write(`warning: ${warning}\n`);
       } finally {
         await index.close();
       }
       return EXIT_OK;
     }));
+
+  program.command('meili-key')
+    .description('create the Meilisearch API key the app needs (its own indexes only) with MEILI_MASTER_KEY, and print it')
+    .action(async () => {
+      const host = io.env.MEILI_HOST;
+      const masterKey = io.env.MEILI_MASTER_KEY;
+      if (!host) throw new UsageError('MEILI_HOST: not set (the Meilisearch server to create the key on)');
+      // From the environment, not a flag: a master key in a command line ends up in shell history.
+      if (!masterKey) throw new UsageError('MEILI_MASTER_KEY: not set (the key is created with the master key; the app itself never needs it)');
+      say(await createAppKey({ host, masterKey }));
+      io.stderr.write('Give the app this key as MEILI_API_KEY (it can search, write, set up and reindex the helpdesk indexes, nothing else).\n');
+    });
 
   program.command('agent')
     .description('manage agents')

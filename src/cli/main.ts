@@ -7,6 +7,12 @@ void runCli(process.argv.slice(2), {
   stderr: process.stderr,
   stdin: process.stdin,
   env: process.env,
-}).then((code) => {
-  process.exitCode = code;
+}).then(async (code) => {
+  // The command is over: exit once its output is written, whatever a library left running (a
+  // client's timer, a socket kept alive, standard input still open) that would hold the process.
+  await Promise.all([process.stdout, process.stderr].map((stream) => new Promise<void>((resolve) => {
+    if (stream.writableLength === 0) resolve();
+    else stream.write('', () => resolve());
+  })));
+  process.exit(code);
 });

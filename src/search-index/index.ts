@@ -11,10 +11,14 @@ import type { SearchIndex } from './search-index';
 /** The embedded index's copy in the data folder: a restart loads it and catches up instead of rebuilding. */
 export const SNAPSHOT_FILE = 'search-index.snapshot';
 
-export async function createSearchIndex(config: Pick<Config, 'meili' | 'dataDir' | 'mongodbUri'>): Promise<SearchIndex> {
+export async function createSearchIndex(
+  config: Pick<Config, 'meili' | 'dataDir' | 'mongodbUri'>,
+  /** Where start-up warnings go (the app's logger; the CLI's standard error). */
+  log?: { warn: (message: string) => void },
+): Promise<SearchIndex> {
   if (config.meili) {
     const { host, apiKey } = config.meili;
-    return MeilisearchSearchIndex.connect({ host, apiKey });
+    return MeilisearchSearchIndex.connect({ host, apiKey, onWarning: log && ((message) => log.warn(message)) });
   }
   // The snapshot is written owner-only (snapshot-file.ts); one left by an earlier version is tightened.
   ensurePrivateDir(config.dataDir);

@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import type { Change, Org, Store } from '../store/store';
 import { deviceToDoc, orgNamesOf, orgToDoc, storeDocs, userToDoc } from './documents';
-import type { SearchDoc, SearchIndex, SnapshotPosition } from './search-index';
+import type { IndexWriter, RebuildOptions, RebuildResult, SearchDoc, SearchIndex, SnapshotPosition } from './search-index';
 
 const BATCH = 500;
 /** A full rebuild reads the store in larger pages: fewer round trips through the async iterator. */
@@ -88,28 +88,59 @@ export class Indexer {
   }
 
   /** Builds a fresh index from the whole store, swaps it in and writes its snapshot; then follows changes from there. */
-  async rebuild(): Promise<{ count: number }> {
+  async rebuild(): Promise<RebuildResult> {
     await this.saving;
     const result = await this.build();
     await this.saveSnapshot();
     return result;
   }
 
-  private async build(): Promise<{ count: number }> {
+  private async build(): Promise<RebuildResult> {
     // Read the cursor first: a change made during the scan is applied again afterwards (harmless).
     const startSeq = await this.store.changes.latestSeq();
     // Read after the cursor: a rename after it is applied again, and refreshes the members.
     const names = await orgNamesOf(this.store, SCAN_BATCH);
-    const result = await this.buildAll(names);
+    // The catch-up below compares with the names the new index is built with; a failed build
+    // leaves the old index, so the names as indexed in it come back.
+    const before = { names: this.orgNames, resumed: this.resumed };
     this.orgNames = names;
     this.resumed = false;
-    this.cursor = Math.max(this.cursor, startSeq);
+    // Changes made while the store was read went to the old index (other app processes apply
+    // them there and move their cursors on): they are applied to the new one before the swap,
+    // and the few made during that catch-up right after it. Applying re-reads the store, so a
+    // change applied twice only writes the same document again.
+    let caughtUp = startSeq;
+    let result: RebuildResult;
+    try {
+      result = await this.buildAll(names, {
+        beforeSwap: async (next) => { caughtUp = await this.applySince(startSeq, next); },
+      });
+    } catch (err) {
+      this.orgNames = before.names;
+      this.resumed = before.resumed;
+      throw err;
+    }
+    for (const warning of result.warnings ?? []) this.log.warn(warning);
+    this.cursor = Math.max(this.cursor, caughtUp);
+    // An in-process index is followed by this process's own loop (catchUp or start), which goes
+    // on from the cursor; a shared one is rebuilt by `helpdesk reindex`, which has no such loop.
+    if (this.index.durable) await this.catchUp();
     await this.saveCursor();
     return result;
   }
 
+  /** Applies every change after `seq` to `target`; returns the last seq applied (or `seq`). */
+  private async applySince(seq: number, target: IndexWriter): Promise<number> {
+    for (;;) {
+      const changes = await this.store.changes.listAfter(seq, BATCH);
+      if (changes.length === 0) return seq;
+      await this.apply(changes, target);
+      seq = changes[changes.length - 1]!.seq;
+    }
+  }
+
   /** A new index of the whole store: from worker threads when the index can, else in this thread. */
-  private async buildAll(names: ReadonlyMap<string, string>): Promise<{ count: number }> {
+  private async buildAll(names: ReadonlyMap<string, string>, options: RebuildOptions): Promise<RebuildResult> {
     if (this.index.rebuildFromStore) {
       const started = Date.now();
       try {
@@ -120,7 +151,7 @@ export class Indexer {
         this.log.warn({ err }, 'search index: building in worker threads failed, building in this thread');
       }
     }
-    return this.index.rebuild(storeDocs(this.store, names, SCAN_BATCH));
+    return this.index.rebuild(storeDocs(this.store, names, SCAN_BATCH), options);
   }
 
   /**
@@ -218,7 +249,7 @@ export class Indexer {
     await this.store.changes.prune(new Date(now - KEEP_CHANGES_MS));
   }
 
-  private async apply(changes: Change[]): Promise<void> {
+  private async apply(changes: Change[], target: IndexWriter = this.index): Promise<void> {
     const ids = { org: new Set<string>(), user: new Set<string>(), device: new Set<string>() };
     for (const c of changes) if (c.entity !== 'all') ids[c.entity].add(c.id);
 
@@ -240,9 +271,9 @@ export class Indexer {
     const found = new Set(docs.map((d) => d.id));
     const gone = [...ids.org, ...ids.user, ...ids.device].filter((id) => !found.has(id));
     if (docs.length || gone.length) this.unsaved = true;
-    if (docs.length) await this.index.upsert(docs);
-    if (gone.length) await this.index.remove(gone);
-    for (const org of renamed) await this.reindexMembers(org);
+    if (docs.length) await target.upsert(docs);
+    if (gone.length) await target.remove(gone);
+    for (const org of renamed) await this.reindexMembers(org, target);
     // Only once the index has the new names: after a failed write, the retry must see the rename
     // again, or the members would keep the old name until the next rebuild.
     for (const org of orgs) this.orgNames.set(org.id, org.name);
@@ -256,15 +287,15 @@ export class Indexer {
     return (orgId) => current.get(orgId) ?? this.orgNames.get(orgId) ?? '';
   }
 
-  private async reindexMembers(org: Org): Promise<void> {
+  private async reindexMembers(org: Org, target: IndexWriter): Promise<void> {
     for (let offset = 0; ; offset += BATCH) {
       const users = await this.store.users.listByOrg(org.partnerId, org.id, { limit: BATCH, offset });
-      if (users.length) await this.index.upsert(users.map((u) => userToDoc(u, org.name)));
+      if (users.length) await target.upsert(users.map((u) => userToDoc(u, org.name)));
       if (users.length < BATCH) break;
     }
     for (let offset = 0; ; offset += BATCH) {
       const devices = await this.store.devices.listByOrg(org.partnerId, org.id, { limit: BATCH, offset });
-      if (devices.length) await this.index.upsert(devices.map((d) => deviceToDoc(d, org.name)));
+      if (devices.length) await target.upsert(devices.map((d) => deviceToDoc(d, org.name)));
       if (devices.length < BATCH) break;
     }
   }

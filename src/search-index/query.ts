@@ -131,6 +131,17 @@ export function typoBudget(wordLength: number): number {
 }
 
 /**
+ * The typos left for the rest of a word when its first letter differs: Meilisearch counts a typo on
+ * the first letter as two (milli's zero/one/two-typo derivations only look past the first letter
+ * with the two-typo budget, and then allow one edit in all), so `kelene` does not find `helene`
+ * while `khristopher` finds `christopher` with two typos. Compare distances against this budget,
+ * and count a match as its distance plus one.
+ */
+export function firstLetterBudget(budget: number): number {
+  return budget > 0 ? budget - 1 : 0;
+}
+
+/**
  * Three rows of an alignment table, reused by every call (highlighting calls these for words of
  * every hit shown, so they allocate nothing); grown when a longer word comes.
  */
@@ -425,7 +436,8 @@ function matchToken(
       matched |= 1 << i;
       continue;
     }
-    const budget = budgets[i]!;
+    // A typo on the first letter counts as two, as on Meilisearch (see firstLetterBudget).
+    const budget = text.charCodeAt(start) === word.charCodeAt(0) ? budgets[i]! : firstLetterBudget(budgets[i]!);
     if (!typos || budget === 0) continue;
     // Lengths alone rule most words out: a whole word within the budget, or a prefix that long.
     const whole = Math.abs(length - word.length) <= budget;

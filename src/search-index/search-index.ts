@@ -103,7 +103,7 @@ export interface SearchIndex {
    * Build a fresh index from `docs` (each id at most once, as a store scan gives them) and swap it
    * in: searches keep answering from the old index until the new one is complete.
    */
-  rebuild(docs: AsyncIterable<SearchDoc[]>): Promise<{ count: number }>;
+  rebuild(docs: AsyncIterable<SearchDoc[]>, options?: RebuildOptions): Promise<RebuildResult>;
   /**
    * An in-process index next to the embedded store: rebuild() with the store read and the
    * documents prepared in worker threads, on the other cores. `orgNames` (id → name, every org,
@@ -115,6 +115,25 @@ export interface SearchIndex {
   /** Throws when the engine does not answer. */
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** Writes to an index being built, before it is swapped in. */
+export type IndexWriter = Pick<SearchIndex, 'upsert' | 'remove'>;
+
+export interface RebuildOptions {
+  /**
+   * Called once the new index holds every document and before it is swapped in, with a writer to
+   * the new index: the indexer applies there the changes made while the store was read, so the
+   * swapped-in index is not behind the one it replaces. An adapter that swaps in its own process
+   * without delay may ignore it: the indexer catches up right after the swap as well.
+   */
+  beforeSwap?: (next: IndexWriter) => Promise<void>;
+}
+
+export interface RebuildResult {
+  count: number;
+  /** What went wrong after the swap succeeded (e.g. the old index not deleted): for the operator, not a failure. */
+  warnings?: string[];
 }
 
 export const DEFAULT_LIMIT = 20;

@@ -203,6 +203,27 @@ export function searchIndexContract(
       expect(ids((await search('kristofer')).hits)).not.toContain(f.a.christopher.id);
     });
 
+    test('when the first letter is wrong, then it counts as two typos, as on Meilisearch', async () => {
+      // 6 letters allow one typo: a wrong first letter is two, whole or as a prefix.
+      expect(ids((await search('kelene')).hits)).not.toContain(f.a.helene.id);
+      expect(ids((await search('kelen')).hits)).not.toContain(f.a.helene.id);
+      expect(ids((await search('elene')).hits)).not.toContain(f.a.helene.id);
+      expect(ids((await search('hekene')).hits)).toContain(f.a.helene.id);
+      // 9 letters or more allow two: a wrong first letter alone matches, with one more typo it does not.
+      expect(ids((await search('khristopher')).hits)).toContain(f.a.christopher.id);
+      expect(ids((await search('kristopher')).hits)).not.toContain(f.a.christopher.id);
+      expect(ids((await search('chrystopha')).hits)).toContain(f.a.christopher.id);
+    });
+
+    test('when one name has a typo on its first letter and another elsewhere, then the other ranks first', async () => {
+      const acme = org({ id: f.a.acme.id, partnerId: A, name: 'Acme Corporation' });
+      const [b, h] = [['e1f2a3b4-c5d6-4e7f-8091-a2b3c4d5e6f7', 'Bartmannsen'], ['f2a3b4c5-d6e7-4f80-91a2-b3c4d5e6f708', 'Hartmannsem']]
+        .map(([id, lastName]) => userToDoc(user(acme, { id: id!, firstName: 'Ana', lastName: lastName!, email: `${id}@acme.example` }), acme.name));
+      await index.upsert([b!, h!]);
+      // Both are one edit from the query; Bartmannsen's is on the first letter, so it counts two.
+      expect(ids((await search('hartmannsen')).hits)).toEqual([h!.id, b!.id]);
+    });
+
     test('when an 8-letter word has two typos, then it does not match', async () => {
       expect(ids((await search('nekamira')).hits)).not.toContain(f.a.christopher.id);
     });

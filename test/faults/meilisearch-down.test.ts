@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { MeilisearchSearchIndex } from '../../src/search-index/meilisearch/meilisearch-search-index';
 import * as f from '../helpers/factories';
+import { PROXY_502, startMeiliStandIn } from '../helpers/meili-stand-in';
 import { buildTestApp, type TestApp } from '../helpers/test-app';
 
 /**
@@ -22,6 +23,7 @@ async function handshakeOnlyMeilisearch(): Promise<http.Server> {
     req.resume();
     req.on('end', () => {
       if (url === '/health') return json(200, { status: 'available' });
+      if (url === '/version') return json(200, { commitSha: '0', commitDate: now, pkgVersion: '1.36.0' });
       if (url === '/indexes/helpdesk' && req.method === 'GET') return json(200, { uid: 'helpdesk', primaryKey: 'id', createdAt: now, updatedAt: now });
       if (url === '/indexes/helpdesk/settings') return json(202, { ...task, status: 'enqueued' });
       if (url.startsWith('/tasks/1')) return json(200, task);
@@ -38,7 +40,7 @@ describe('when Meilisearch stops answering after the app started', () => {
 
   afterEach(async () => {
     await t?.close();
-    if (meili.listening) await new Promise((resolve) => meili.close(resolve));
+    if (meili?.listening) await new Promise((resolve) => meili.close(resolve));
   });
 
   test('then exact identifiers answer from the store, degraded, and /readyz names Meilisearch as down', async () => {
@@ -67,5 +69,30 @@ describe('when Meilisearch stops answering after the app started', () => {
       name: 'search (meilisearch)', status: 'down', error: 'Meilisearch is unreachable during health check.',
     });
     expect(ready.body.components).toContainEqual({ name: 'store (embedded)', status: 'up' });
+  });
+
+  test('when a proxy in front of Meilisearch answers its HTML 502 page, then search degrades and /readyz says what came back', async () => {
+    const standIn = await startMeiliStandIn();
+    try {
+      const index = await MeilisearchSearchIndex.connect({ host: standIn.host, apiKey: 'scoped-app-key-0123456789abcdef', timeoutMs: 500 });
+      t = await buildTestApp({ wrapSearch: () => index });
+      await t.store.partners.upsert(f.partner({ id: 'p-north' }));
+      const org = f.org('p-north');
+      await t.store.orgs.upsert(org);
+      const user = await t.store.users.upsert(f.user(org.id, { firstName: 'Quentin', lastName: 'Zola' }));
+      await t.addAgent('p-north', 'agent@north.example');
+      const token = await t.apiToken('agent@north.example');
+      standIn.intercept = () => PROXY_502;
+
+      const res = await request(t.app).get('/api/v1/search').query({ q: user.email }).set('Authorization', `Bearer ${token}`).expect(200);
+      expect(res.body).toMatchObject({ degraded: true, hits: [{ id: user.id, exact: true }] });
+      const ready = await request(t.app).get('/readyz').expect(503);
+      expect(ready.body.components).toContainEqual({
+        name: 'search (meilisearch)', status: 'down',
+        error: 'Meilisearch answered with something other than JSON during health check (a proxy in front of it answering for it?).',
+      });
+    } finally {
+      await standIn.close();
+    }
   });
 });

@@ -1,6 +1,8 @@
 // The indexer keeps the search index following the store through the change outbox: idempotent,
 // retried after failures, resumable from a saved cursor, and rebuilt without an empty moment.
-import type { SearchIndex } from '../../src/search-index/search-index';
+import type {
+  RebuildOptions, RebuildResult, SearchDoc, SearchIndex, SearchQuery, SearchResult,
+} from '../../src/search-index/search-index';
 import { EmbeddedSearchIndex } from '../../src/search-index/embedded/embedded-search-index';
 import { Indexer } from '../../src/search-index/indexer';
 import { EmbeddedStore } from '../../src/store/embedded/embedded-store';
@@ -14,6 +16,42 @@ const names = async (index: SearchIndex, q: string) =>
 /** The in-process engine presented as an index that outlives the process, as Meilisearch does. */
 class DurableIndex extends EmbeddedSearchIndex {
   override readonly durable = true;
+}
+
+/**
+ * A shared index as `helpdesk reindex` rebuilds it: a new index filled beside the live one, then
+ * swapped in, while the app's processes keep writing to whichever index is live. It records what
+ * each index got; the hooks let a test write to the store at the moments that matter.
+ */
+class SwappingIndex implements SearchIndex {
+  readonly name = 'swapping';
+  readonly durable = true;
+  live = new Map<string, SearchDoc>();
+  /** After the new index read every document, before beforeSwap. */
+  afterScan: () => Promise<void> = async () => undefined;
+  /** After beforeSwap, just before the swap. */
+  beforeSwap: () => Promise<void> = async () => undefined;
+
+  async upsert(docs: SearchDoc[]): Promise<void> { for (const d of docs) this.live.set(d.id, d); }
+  async remove(ids: string[]): Promise<void> { for (const id of ids) this.live.delete(id); }
+  async search(_q: SearchQuery): Promise<SearchResult> { throw new Error('not searched here'); }
+  async count(): Promise<number> { return this.live.size; }
+  async ping(): Promise<void> {}
+  async close(): Promise<void> {}
+  async rebuild(docs: AsyncIterable<SearchDoc[]>, options: RebuildOptions = {}): Promise<RebuildResult> {
+    const next = new Map<string, SearchDoc>();
+    for await (const batch of docs) for (const d of batch) next.set(d.id, d);
+    await this.afterScan();
+    await options.beforeSwap?.({
+      upsert: async (ds) => { for (const d of ds) next.set(d.id, d); },
+      remove: async (ids) => { for (const id of ids) next.delete(id); },
+    });
+    await this.beforeSwap();
+    this.live = next;
+    return { count: next.size };
+  }
+
+  titles(): string[] { return [...this.live.values()].map((d) => d.title).sort(); }
 }
 
 describe('search indexer', () => {
@@ -120,5 +158,53 @@ describe('search indexer', () => {
     await store.orgs.upsert(f.org('p-north', { name: 'Osprey Ltd' }));
     const index = new EmbeddedSearchIndex();
     expect(await new Indexer(store, index, log).open()).toEqual({ rebuilt: true, count: 1 });
+  });
+
+  test('when records change while a shared index is rebuilt, then the swapped-in index has every change', async () => {
+    const index = new SwappingIndex();
+    const org = f.org('p-north', { name: 'Swift Ltd' });
+    await store.orgs.upsert(org);
+    const ada = await store.users.upsert(f.user(org.id, { firstName: 'Ada', lastName: 'Lovelace' }));
+    const grace = await store.users.upsert(f.user(org.id, { firstName: 'Grace', lastName: 'Hopper' }));
+    // An app process follows the outbox into whichever index is live.
+    const app = new Indexer(store, index, log);
+    await app.open();
+    expect(index.titles()).toEqual(['Ada Lovelace', 'Grace Hopper', 'Swift Ltd']);
+
+    index.afterScan = async () => {
+      // The store was read already: these reach the old index only, through the app's indexer.
+      await store.users.upsert({ ...ada, lastName: 'Byron', displayName: 'Ada Byron' });
+      await store.users.upsert(f.user(org.id, { firstName: 'Alan', lastName: 'Turing' }));
+      await app.catchUp();
+    };
+    index.beforeSwap = async () => {
+      // After the catch-up into the new index, before the swap.
+      await store.users.upsert({ ...grace, lastName: 'Murray', displayName: 'Grace Murray' });
+      await store.users.upsert(f.user(org.id, { firstName: 'Katherine', lastName: 'Johnson' }));
+      await app.catchUp();
+    };
+    const reindex = new Indexer(store, index, log);
+    await reindex.rebuild();
+
+    expect(index.titles()).toEqual(['Ada Byron', 'Alan Turing', 'Grace Murray', 'Katherine Johnson', 'Swift Ltd']);
+    // Nothing is left for the app to apply: its cursor was past all of these already.
+    expect(await app.catchUp()).toBe(0);
+    expect(reindex.position).toBe(await store.changes.latestSeq());
+  });
+
+  test('when a rebuild fails after an org was renamed, then catching up still shows its users under the new name', async () => {
+    const index = new EmbeddedSearchIndex();
+    const indexer = new Indexer(store, index, log);
+    const org = f.org('p-north', { name: 'Old Name' });
+    await store.orgs.upsert(org);
+    const u = await store.users.upsert(f.user(org.id, { firstName: 'Tess', lastName: 'Tamsin' }));
+    await indexer.rebuild();
+    await store.orgs.upsert({ ...org, name: 'New Name' });
+    jest.spyOn(index, 'rebuild').mockRejectedValueOnce(new Error('engine down'));
+    await expect(indexer.rebuild()).rejects.toThrow('engine down');
+
+    await indexer.catchUp();
+    const hit = (await index.search({ q: 'tess tamsin', partnerId: 'p-north' })).hits[0];
+    expect(hit).toMatchObject({ id: u.id, subtitle: expect.stringContaining('New Name') });
   });
 });

@@ -282,4 +282,12 @@ describe('findMatch', () => {
   test('when nothing matches, then there is no match', () => {
     expect(findMatch(doc, 'nakamura')).toBeNull();
   });
+
+  test('when a word differs from a name on its first letter, then it is highlighted only where the search engines find it', () => {
+    // One typo allowed in 6 letters, and a wrong first letter counts two (Meilisearch's rule).
+    expect(findMatch(doc, 'kelene')).toBeNull();
+    expect(findMatch(doc, 'kelen')).toBeNull();
+    const m = findMatch({ ...doc, fields: { ...doc.fields, name: ['Christopher'] } }, 'khristopher')!;
+    expect(m.ranges.map(([s, e]) => m.value.slice(s, e))).toEqual(['Christopher']);
+  });
 });

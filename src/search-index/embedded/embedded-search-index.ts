@@ -7,7 +7,7 @@ import {
   type SnapshotPosition,
 } from '../search-index';
 import {
-  MAX_QUERY_WORDS, identifierEntriesOf, identifierKeys, matchFinder, queryWords, typoBudget, type MatchFinder,
+  MAX_QUERY_WORDS, firstLetterBudget, identifierEntriesOf, identifierKeys, matchFinder, queryWords, typoBudget, type MatchFinder,
 } from '../query';
 import { buildWorkerCount, preparedFromStore } from './build-workers';
 import { BatchReader, KIND_CODE, TYPO_FIELD, grow, hashKey, prepareDocs, type Packed, type PreparedBatch } from './prepared-docs';
@@ -1069,19 +1069,23 @@ class Shard {
     const w = Array.from({ length: m }, (_, j) => word.charCodeAt(j));
     const rows: Int32Array[] = [Int32Array.from({ length: m + 1 }, (_, j) => j)];
     const kids: number[][] = [];
+    // Below a first letter other than the query word's, a typo on the first letter counts as two
+    // (firstLetterBudget): the distance may be at most `limit` and a match counts `extra` more.
+    let limit = budget;
+    let extra = 0;
     const walk = (node: number, depth: number, bestPrefix: number): void => {
       const row = rows[depth]!;
       const full = row[m]!;
-      const prefixTypos = isLast ? Math.min(bestPrefix, full) : budget + 1;
-      if (full <= budget || prefixTypos <= budget) {
+      const prefixTypos = isLast ? Math.min(bestPrefix, full) : limit + 1;
+      if (full <= limit || prefixTypos <= limit) {
         // A word equal to the query word within the budget beats the same word read as a prefix.
-        add(node, Math.min(full <= budget ? full << 1 : Infinity, prefixTypos <= budget ? (prefixTypos << 1) | 1 : Infinity));
+        add(node, Math.min(full <= limit ? (full + extra) << 1 : Infinity, prefixTypos <= limit ? ((prefixTypos + extra) << 1) | 1 : Infinity));
       }
       let rowMin = row[0]!;
       for (let j = 1; j <= m; j++) if (row[j]! < rowMin) rowMin = row[j]!;
-      if (rowMin > budget || prefixTypos === 0) {
+      if (rowMin > limit || prefixTypos === 0) {
         // Nothing below can match better than as a prefix of what matched here.
-        if (prefixTypos <= budget) below(node, (prefixTypos << 1) | 1);
+        if (prefixTypos <= limit) below(node, ((prefixTypos + extra) << 1) | 1);
         return;
       }
       const next = (rows[depth + 1] ??= new Int32Array(m + 1));
@@ -1093,6 +1097,13 @@ class Shard {
         const ch = trie.ch[c]!;
         // Typos count only in typo fields: off the exact path, a subtree without their words cannot match.
         if (trie.typo[c] === 0 && !(exactPath && ch === w[depth])) continue;
+        if (depth === 0) {
+          const sameFirst = ch === w[0];
+          limit = sameFirst ? budget : firstLetterBudget(budget);
+          extra = sameFirst ? 0 : 1;
+          // With one typo allowed, no word of another first letter matches: most of the trie is skipped.
+          if (limit === 0 && !sameFirst) continue;
+        }
         next[0] = depth + 1;
         for (let j = 1; j <= m; j++) {
           let d = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (w[j - 1] === ch ? 0 : 1));

@@ -5,11 +5,12 @@
 import { performance } from 'node:perf_hooks';
 import {
   Meilisearch, MeilisearchApiError, MeilisearchError, MeilisearchRequestError, MeilisearchRequestTimeOutError,
-  MeilisearchTaskTimeOutError,
   type EnqueuedTaskPromise, type MultiSearchQuery, type Task,
 } from 'meilisearch';
 import { unavailable } from '../../errors';
-import { DEFAULT_LIMIT, type SearchDoc, type SearchIndex, type SearchQuery, type SearchResult } from '../search-index';
+import {
+  DEFAULT_LIMIT, type RebuildOptions, type RebuildResult, type SearchDoc, type SearchIndex, type SearchQuery, type SearchResult,
+} from '../search-index';
 import {
   MEILI_SETTINGS, clampLimit, exactDocs, meiliId, mergeHits, planSearch, textAmongOrgs, toMeiliDocument,
   type MeiliDocument, type StoredHit,
@@ -21,6 +22,30 @@ export interface MeilisearchOptions {
   indexUid?: string;
   /** Per HTTP request: a search engine that is down must not hold a page for long (ENGINEERING 3). */
   timeoutMs?: number;
+  /** Told what an operator should change but that does not stop the app (e.g. a key that can do too much). */
+  onWarning?: (message: string) => void;
+}
+
+/** The oldest Meilisearch whose settings API accepts RANKING_RULES (the `attributeRank` rule came in 1.36). */
+export const MIN_MEILISEARCH_VERSION: readonly [number, number] = [1, 36];
+
+/** Meilisearch answers but cannot serve this app as it is: start-up stops with this one line. */
+export class MeilisearchIncompatibleError extends Error {
+  override name = 'MeilisearchIncompatibleError';
+}
+
+/**
+ * Why a Meilisearch reporting `pkgVersion` (GET /version) cannot serve this app, or null when it can.
+ * Before 1.36 the settings this app applies are refused (unknown ranking rule `attributeRank`).
+ */
+export function versionProblem(pkgVersion: string, host: string): string | null {
+  const m = /^v?(\d+)\.(\d+)\./.exec(pkgVersion.trim());
+  const [major, minor] = MIN_MEILISEARCH_VERSION;
+  const need = `${major}.${minor}`;
+  if (!m) return `Meilisearch at ${host} reports version "${pkgVersion}", which is not a version number; this app needs Meilisearch ${need} or later: run getmeili/meilisearch:v${need} or newer, or unset MEILI_HOST to use the embedded search engine.`;
+  const [got, gotMinor] = [Number(m[1]), Number(m[2])];
+  if (got > major || (got === major && gotMinor >= minor)) return null;
+  return `Meilisearch at ${host} is version ${pkgVersion}; this app needs ${need} or later (for the attributeRank ranking rule): upgrade it (e.g. getmeili/meilisearch:v${need}), or unset MEILI_HOST to use the embedded search engine.`;
 }
 
 /** Payloads stay far below Meilisearch's default 100 MB request limit, and each task stays short. */
@@ -35,6 +60,9 @@ const WRITE_REQUEST_TIMEOUT_MS = 30_000;
 const WRITE_WAIT_MS = 60_000;
 /** Creating an index, changing settings, filling a new index or swapping can take minutes on a large index. */
 const BUILD_WAIT_MS = 15 * 60_000;
+/** Polling a task: soon at first (most take milliseconds), then at most twice a second. */
+const TASK_POLL_MS = 25;
+const MAX_TASK_POLL_MS = 500;
 
 type Change = { upsert: SearchDoc[] } | { remove: string[] };
 
@@ -58,7 +86,7 @@ export class MeilisearchSearchIndex implements SearchIndex {
 
   /** Connects and makes sure the index exists with our settings; throws a 503 AppError when it cannot. */
   static async connect({
-    host, apiKey, indexUid = 'helpdesk', timeoutMs = 2000,
+    host, apiKey, indexUid = 'helpdesk', timeoutMs = 2000, onWarning,
   }: MeilisearchOptions): Promise<MeilisearchSearchIndex> {
     const scrub = (message: string) => (apiKey ? message.split(apiKey).join('[redacted]') : message);
     return call('setting up the index', scrub, async () => {
@@ -70,9 +98,27 @@ export class MeilisearchSearchIndex implements SearchIndex {
         scrub,
       );
       await index.client.health();
+      // Before the settings: an older server would refuse them with a message about a ranking rule.
+      const problem = versionProblem((await index.client.getVersion()).pkgVersion, host);
+      if (problem) throw new MeilisearchIncompatibleError(scrub(problem));
+      if (onWarning && apiKey && (await index.canManageKeys())) {
+        onWarning('MEILI_API_KEY can manage Meilisearch\'s API keys (the master key?): give the app a key limited to its own indexes; `helpdesk meili-key` creates one (see README).');
+      }
       await index.ensureIndex(indexUid);
       return index;
     });
+  }
+
+  /** True when the key may list API keys (GET /keys): the master key, or a key as powerful. */
+  private async canManageKeys(): Promise<boolean> {
+    try {
+      await this.client.getKeys({ limit: 1 });
+      return true;
+    } catch (err) {
+      // 403 for a scoped key; 400 (missing_master_key) for a server without keys at all.
+      if (err instanceof MeilisearchApiError) return false;
+      throw err;
+    }
   }
 
   async upsert(docs: SearchDoc[]): Promise<void> {
@@ -116,9 +162,10 @@ export class MeilisearchSearchIndex implements SearchIndex {
 
   /**
    * Fills `${uid}_next_<time>` with the same settings while searches keep answering from the live
-   * index, replays the changes made meanwhile, swaps the two (one atomic task) and deletes the old.
+   * index, lets the caller apply the changes made meanwhile (options.beforeSwap), replays the
+   * writes this process made meanwhile, swaps the two (one atomic task) and deletes the old one.
    */
-  async rebuild(batches: AsyncIterable<SearchDoc[]>): Promise<{ count: number }> {
+  async rebuild(batches: AsyncIterable<SearchDoc[]>, options: RebuildOptions = {}): Promise<RebuildResult> {
     const next = `${this.uid}_next_${Date.now()}_${Math.floor(Math.random() * 1e6)}`;
     const journal: Change[] = [];
     this.journals.add(journal);
@@ -126,13 +173,21 @@ export class MeilisearchSearchIndex implements SearchIndex {
     try {
       await this.call('rebuilding the index', async () => {
         await this.ensureIndex(next);
-        await this.addDocuments(next, batches, BUILD_WAIT_MS);
+        await this.addDocuments(next, sourceOf(batches), BUILD_WAIT_MS);
       });
+      if (options.beforeSwap) {
+        await options.beforeSwap({
+          upsert: (docs) => this.call('catching up the rebuilt index', () => this.addDocuments(next, [docs], BUILD_WAIT_MS)),
+          remove: (ids) => this.call('catching up the rebuilt index', () => this.deleteDocuments(next, ids, BUILD_WAIT_MS)),
+        });
+      }
       await this.exclusive(() => this.call('swapping in the rebuilt index', async () => {
         for (const change of journal) {
           if ('upsert' in change) await this.addDocuments(next, [change.upsert], BUILD_WAIT_MS);
           else await this.deleteDocuments(next, change.remove, BUILD_WAIT_MS);
         }
+        // The two indexes trade contents (https://www.meilisearch.com/docs/reference/api/indexes/swap-indexes);
+        // `rename: true` would rename the first to the second instead, which needs the second not to exist.
         await this.settle(this.admin.swapIndexes([{ indexes: [this.uid, next], rename: false }]), 'index swap', BUILD_WAIT_MS);
         swapped = true;
       }));
@@ -143,9 +198,15 @@ export class MeilisearchSearchIndex implements SearchIndex {
     } finally {
       this.journals.delete(journal);
     }
-    // After the swap, `next` names the old index.
-    await this.call('deleting the replaced index', () => this.deleteIndex(next));
-    return { count: await this.count() };
+    // After the swap, `next` names the old index. The new one is live already: failing to delete
+    // the old one must not fail the rebuild (a retry would build and swap all over again).
+    const warnings: string[] = [];
+    try {
+      await this.call('deleting the replaced index', () => this.deleteIndex(next));
+    } catch (err) {
+      warnings.push(`${(err as Error).message} The rebuilt index is live; delete the old index ${next} when Meilisearch answers again (DELETE /indexes/${next}).`);
+    }
+    return { count: await this.count(), ...(warnings.length > 0 ? { warnings } : {}) };
   }
 
   async count(): Promise<number> {
@@ -170,7 +231,7 @@ export class MeilisearchSearchIndex implements SearchIndex {
       await this.admin.getRawIndex(uid);
     } catch (err) {
       if (!(err instanceof MeilisearchApiError && err.cause?.code === 'index_not_found')) throw err;
-      const task = await this.admin.createIndex(uid, { primaryKey: 'id' }).waitTask({ timeout: BUILD_WAIT_MS });
+      const task = await this.waitFor(this.admin.createIndex(uid, { primaryKey: 'id' }), `creating index ${uid}`, BUILD_WAIT_MS);
       // Another process may have created it meanwhile: that is as good.
       if (task.status !== 'succeeded' && task.error?.code !== 'index_already_exists') this.failed(task, `creating index ${uid}`);
     }
@@ -194,15 +255,33 @@ export class MeilisearchSearchIndex implements SearchIndex {
   }
 
   private async deleteIndex(uid: string): Promise<void> {
-    const task = await this.admin.deleteIndex(uid).waitTask({ timeout: BUILD_WAIT_MS });
+    const task = await this.waitFor(this.admin.deleteIndex(uid), `deleting index ${uid}`, BUILD_WAIT_MS);
     if (task.status !== 'succeeded' && task.error?.code !== 'index_not_found') this.failed(task, `deleting index ${uid}`);
   }
 
   /** Waits for a task and insists that it succeeded: an enqueued task is only a promise. */
   private async settle(enqueued: EnqueuedTaskPromise, what: string, waitMs: number): Promise<Task> {
-    const task = await enqueued.waitTask({ timeout: waitMs });
+    const task = await this.waitFor(enqueued, what, waitMs);
     if (task.status !== 'succeeded') this.failed(task, what);
     return task;
+  }
+
+  /**
+   * Polls a task until it is done (GET /tasks/:uid). Not the client's waitTask: when a poll fails
+   * (Meilisearch gone mid-wait) it leaves its timeout timer behind, which holds the process open for
+   * the rest of the wait (15 minutes for a rebuild) after the error was reported.
+   */
+  private async waitFor(enqueued: EnqueuedTaskPromise, what: string, waitMs: number): Promise<Task> {
+    const { taskUid } = await enqueued;
+    const deadline = Date.now() + waitMs;
+    for (let pause = TASK_POLL_MS; ; pause = Math.min(pause * 2, MAX_TASK_POLL_MS)) {
+      const task = await this.admin.tasks.getTask(taskUid);
+      if (task.status !== 'enqueued' && task.status !== 'processing') return task;
+      if (Date.now() + pause > deadline) {
+        throw unavailable(this.scrub(`Meilisearch: ${what} not done after ${Math.round(waitMs / 1000)} s (task ${taskUid}, ${task.status}).`));
+      }
+      await new Promise((resolve) => setTimeout(resolve, pause));
+    }
   }
 
   private failed(task: Task, what: string): never {
@@ -222,6 +301,35 @@ export class MeilisearchSearchIndex implements SearchIndex {
 }
 
 /**
+ * What the app's key may do, on its own indexes only: everything connect(), the writes, searches and
+ * rebuild() send (https://www.meilisearch.com/docs/reference/api/keys#actions). Not `keys.*`,
+ * dumps, snapshots or other indexes: a leaked app key cannot take over the server.
+ */
+export const APP_KEY_ACTIONS = [
+  'search', 'documents.add', 'documents.delete', 'indexes.create', 'indexes.get', 'indexes.delete', 'indexes.swap',
+  'settings.update', 'stats.get', 'tasks.get', 'version',
+] as const;
+
+/** The indexes the app's key reaches: the live index and the ones rebuild() fills beside it. */
+export const appKeyIndexes = (indexUid = 'helpdesk') => [indexUid, `${indexUid}_*`];
+
+/** Creates the app's scoped key with the master key (`helpdesk meili-key`) and returns it. */
+export async function createAppKey({ host, masterKey, indexUid = 'helpdesk' }: { host: string; masterKey: string; indexUid?: string }): Promise<string> {
+  const scrub = (message: string) => message.split(masterKey).join('[redacted]');
+  return call('creating the app\'s API key', scrub, async () => {
+    const client = new Meilisearch({ host, apiKey: masterKey, timeout: WRITE_REQUEST_TIMEOUT_MS });
+    const { key } = await client.createKey({
+      name: 'helpdesk app',
+      description: 'Partner Help Desk: searches, index writes, settings and reindex of its own indexes',
+      actions: [...APP_KEY_ACTIONS],
+      indexes: appKeyIndexes(indexUid),
+      expiresAt: null,
+    });
+    return key;
+  });
+}
+
+/**
  * Runs client calls and turns what the client throws into the app's 503. Anything else (an
  * AppError already, or an error of the documents' source during a rebuild) passes unchanged.
  */
@@ -229,8 +337,47 @@ async function call<T>(action: string, scrub: (message: string) => string, fn: (
   try {
     return await fn();
   } catch (err) {
+    if (err instanceof SourceError) throw err.original;
+    // The client parses every answer as JSON before it looks at the status: a proxy's HTML error
+    // page (an nginx 502 while Meilisearch restarts) surfaces as a SyntaxError. Nothing else in
+    // these calls parses JSON, and the documents' source is told apart by SourceError.
+    if (err instanceof SyntaxError) {
+      throw unavailable(scrub(`Meilisearch answered with something other than JSON during ${action} (a proxy in front of it answering for it?).`));
+    }
     if (!(err instanceof MeilisearchError)) throw err;
     throw unavailable(scrub(`Meilisearch ${reason(err)} during ${action}.`));
+  }
+}
+
+/** An error of the documents' source during a rebuild: call() passes the original on unchanged. */
+class SourceError extends Error {
+  constructor(readonly original: unknown) {
+    super('the documents\' source failed');
+  }
+}
+
+/** The documents of a rebuild, with the source's own errors marked as such (see call()). */
+async function* sourceOf(batches: AsyncIterable<SearchDoc[]>): AsyncGenerator<SearchDoc[]> {
+  const source = batches[Symbol.asyncIterator]();
+  let done = false;
+  try {
+    for (;;) {
+      let step: IteratorResult<SearchDoc[]>;
+      try {
+        step = await source.next();
+      } catch (err) {
+        done = true;
+        throw new SourceError(err);
+      }
+      if (step.done) {
+        done = true;
+        return;
+      }
+      yield step.value;
+    }
+  } finally {
+    // Stopped early (a failed write): let the source release what it holds, as for-await would.
+    if (!done) await source.return?.();
   }
 }
 
@@ -241,7 +388,7 @@ function reason(err: MeilisearchError): string {
   }
   // The client reports its request timeout as a request error caused by the timeout.
   const timeout = err instanceof MeilisearchRequestError && err.cause instanceof MeilisearchRequestTimeOutError ? err.cause : err;
-  if (timeout instanceof MeilisearchRequestTimeOutError || timeout instanceof MeilisearchTaskTimeOutError) {
+  if (timeout instanceof MeilisearchRequestTimeOutError) {
     return `did not answer in time (${timeout.message})`;
   }
   if (err instanceof MeilisearchRequestError) return 'is unreachable';
