@@ -319,4 +319,11 @@ export interface Store {
    * nothing but this store, so that no other request's writes interleave with it.
    */
   batch<T>(work: () => Promise<T>): Promise<T>;
+  /**
+   * All or nothing: every write in `work` commits together, or none does when `work` throws. One
+   * SQLite transaction embedded; one multi-document transaction on MongoDB (a replica set, which the
+   * adapter checks at connect). `work` may run more than once (MongoDB retries a transaction on a
+   * transient conflict), so it reads and writes through this store only.
+   */
+  transaction<T>(work: () => Promise<T>): Promise<T>;
 }
