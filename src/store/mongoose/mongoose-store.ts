@@ -44,7 +44,10 @@ export interface ConnectOptions {
  * by then the missing seq is either visible or will never be (its transaction aborted: gaps are
  * normal and harmless). The cost is that a permanent gap delays the changes behind it by SETTLE_MS,
  * once. This was chosen over re-reading an overlap in the indexer because it keeps the port's
- * promise ("seq > after, oldest first, nothing skipped") inside the adapter that breaks it.
+ * promise ("seq > after, oldest first, nothing skipped") inside the adapter that breaks it. A write
+ * slower than SETTLE_MS (a stalled primary, a long lock wait) would still be stepped over: the
+ * indexer logs every gap it steps over and looks for it again for GAP_RECHECK_MS
+ * (src/search-index/indexer.ts), so such a change is applied late instead of lost.
  */
 export const SETTLE_MS = 5_000;
 
