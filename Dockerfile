@@ -5,19 +5,20 @@ RUN apt-get update && apt-get install -y --no-install-recommends python3 make g+
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts && npm rebuild better-sqlite3
 COPY tsconfig.json tsconfig.build.json ./
+COPY scripts ./scripts
 COPY src ./src
 COPY bench ./bench
-RUN npm run build && npm prune --omit=dev
+COPY bin ./bin
+COPY views ./views
+COPY public ./public
+# The runtime file set is listed once, in scripts/runtime-files.js; test/features/runtime-image.test.ts
+# assembles the same set and prunes it the same way, then starts the app from it and sends mail.
+RUN npm run build && node scripts/runtime-files.js /runtime && cd /runtime && npm prune --omit=dev
 
 FROM node:22-bookworm-slim
 ENV NODE_ENV=production PORT=3000 DATA_DIR=/data
 WORKDIR /app
-COPY --from=build /app/node_modules ./node_modules
-COPY --from=build /app/dist ./dist
-COPY package.json ./
-COPY bin ./bin
-COPY views ./views
-COPY public ./public
+COPY --from=build /runtime ./
 RUN mkdir -p /data && chown node:node /data
 USER node
 EXPOSE 3000

@@ -14,5 +14,7 @@ module.exports = {
   },
   transformIgnorePatterns: ['/node_modules/(?!(meilisearch|intl-messageformat|@formatjs/[^/]+)/)'],
   globalSetup: '<rootDir>/test/helpers/global-setup.ts',
+  // Every record a suite writes through a checked store must also pass the mongoose schemas.
+  setupFilesAfterEnv: ['<rootDir>/test/helpers/mongoose-checks.setup.ts'],
   testTimeout: 30000,
 };

@@ -14,9 +14,32 @@ const SCAN_BATCH = 2000;
 const MAX_BACKOFF_MS = 30_000;
 const PRUNE_EVERY_MS = 60 * 60 * 1000;
 const KEEP_CHANGES_MS = 24 * 60 * 60 * 1000;
+/**
+ * A missing seq the indexer stepped over is looked for again this long. A store hands out seqs
+ * before the write commits (MongoDB: see SETTLE_MS in src/store/mongoose/mongoose-store.ts), so a
+ * write slower than the store's settle time shows up after the indexer moved past its seq; most
+ * gaps are aborted writes that never show up, and are forgotten after this.
+ */
+export const GAP_RECHECK_MS = 10 * 60 * 1000;
+/** Missing seqs re-checked at once; a longer gap (changes pruned under a stale cursor) is only logged. */
+const MAX_OPEN_GAPS = 100;
 
 export interface IndexerOptions {
   intervalMs?: number;
+  /** How often open gaps are looked for again (default 2 s); 0 on every catch-up. */
+  gapRecheckEveryMs?: number;
+}
+
+/** Gaps in the outbox's sequence the indexer stepped over, since start. */
+export interface GapStats {
+  /** Missing seqs stepped over. */
+  skipped: number;
+  /** Of those, changes that appeared later and were applied then. */
+  appliedLate: number;
+  /** Still looked for. */
+  open: number;
+  /** Never appeared within GAP_RECHECK_MS (aborted writes), or too many to look for. */
+  givenUp: number;
 }
 
 export class Indexer {
@@ -33,6 +56,10 @@ export class Indexer {
   private unsaved = false;
   /** A snapshot being written: the index is written from its own arrays, so no change is applied meanwhile. */
   private saving: Promise<void> | null = null;
+  /** Missing seqs stepped over → when; looked for again until GAP_RECHECK_MS has passed. */
+  private readonly openGaps = new Map<number, number>();
+  private lastGapCheck = 0;
+  private readonly gaps = { skipped: 0, appliedLate: 0, givenUp: 0 };
 
   constructor(
     private readonly store: Store,
@@ -191,11 +218,12 @@ export class Indexer {
   /** Applies every change not applied yet; returns how many were applied. */
   async catchUp(): Promise<number> {
     await this.saving;
-    let applied = 0;
+    let applied = await this.recheckGaps();
     for (;;) {
       const changes = await this.store.changes.listAfter(this.cursor, BATCH);
       if (changes.length === 0) return applied;
       const last = changes[changes.length - 1].seq;
+      this.noteGaps(changes);
       // A durable index is rebuilt by `helpdesk reindex` itself (one swap, not one per app process).
       if (!this.index.durable && changes.some((c) => c.entity === 'all')) {
         // A full rebuild covers every change up to now, including the rest of this batch.
@@ -240,6 +268,57 @@ export class Indexer {
 
   get position(): number {
     return this.cursor;
+  }
+
+  get gapStats(): GapStats {
+    return { ...this.gaps, open: this.openGaps.size };
+  }
+
+  /** Remembers the seqs this batch steps over (between the cursor and each change), to look for them again. */
+  private noteGaps(changes: Change[]): void {
+    let expected = this.cursor + 1;
+    for (const c of changes) {
+      if (c.seq > expected) {
+        const from = expected;
+        const to = c.seq - 1;
+        const count = to - from + 1;
+        this.gaps.skipped += count;
+        if (this.openGaps.size + count > MAX_OPEN_GAPS) {
+          this.gaps.givenUp += count;
+          this.log.warn({ from, to, count }, 'search indexer: stepped over a long gap in the change outbox without re-checking it; if records are missing from search, run `helpdesk reindex`');
+        } else {
+          const now = Date.now();
+          for (let seq = from; seq <= to; seq++) this.openGaps.set(seq, now);
+          this.log.info({ from, to }, 'search indexer: stepped over a gap in the change outbox; looking for it again in case a slow write commits late');
+        }
+      }
+      expected = c.seq + 1;
+    }
+  }
+
+  /** Applies changes that appeared in a gap after the cursor passed it; forgets gaps older than GAP_RECHECK_MS. */
+  private async recheckGaps(): Promise<number> {
+    if (this.openGaps.size === 0) return 0;
+    const now = Date.now();
+    if (now - this.lastGapCheck < (this.options.gapRecheckEveryMs ?? 2000)) return 0;
+    this.lastGapCheck = now;
+    const late: Change[] = [];
+    for (const [seq, since] of this.openGaps) {
+      const [found] = await this.store.changes.listAfter(seq - 1, 1);
+      if (found?.seq === seq) late.push(found);
+      else if (now - since > GAP_RECHECK_MS) {
+        this.openGaps.delete(seq);
+        this.gaps.givenUp += 1;
+      }
+    }
+    if (late.length === 0) return 0;
+    if (!this.index.durable && late.some((c) => c.entity === 'all')) await this.rebuild();
+    else await this.apply(late);
+    // Forgotten only once applied: a failed index write leaves them to the next try.
+    for (const c of late) this.openGaps.delete(c.seq);
+    this.gaps.appliedLate += late.length;
+    this.log.warn({ seqs: late.map((c) => c.seq) }, 'search indexer: changes committed after the indexer had stepped over their gap; applied now');
+    return late.length;
   }
 
   private async pruneOccasionally(): Promise<void> {

@@ -97,7 +97,8 @@ export interface Agent {
   email: string;
   name: string;
   role: AgentRole;
-  passwordHash: string;
+  /** null for an invited agent until they set a password through their link (older data may hold ''). */
+  passwordHash: string | null;
   disabled: boolean;
   failedLogins: number;
   lockedUntil: string | null;

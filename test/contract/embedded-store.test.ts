@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { EmbeddedStore } from '../../src/store/embedded/embedded-store';
 import * as f from '../helpers/factories';
+import { checkWithMongooseSchemas } from '../helpers/mongoose-checked-store';
 import { storeContract } from './store.contract';
 
 const tempFile = () => path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'helpdesk-store-')), 'helpdesk.sqlite');
@@ -14,8 +15,9 @@ async function closeAndRemove(s: EmbeddedStore): Promise<void> {
   fs.rmSync(path.dirname(s.file), { recursive: true, force: true });
 }
 
-storeContract('EmbeddedStore (:memory:)', async () => new EmbeddedStore(':memory:'), (s) => s.close());
-storeContract('EmbeddedStore (file)', async () => new EmbeddedStore(tempFile()), closeAndRemove);
+// Each record the contract writes is also checked against the mongoose schemas (what MongoDB would refuse fails).
+storeContract('EmbeddedStore (:memory:)', async () => checkWithMongooseSchemas(new EmbeddedStore(':memory:')), (s) => s.close());
+storeContract('EmbeddedStore (file)', async () => checkWithMongooseSchemas(new EmbeddedStore(tempFile())), closeAndRemove);
 
 describe('EmbeddedStore durability', () => {
   test('when the store is closed and the same file reopened, then every record, session, counter and change is still there', async () => {

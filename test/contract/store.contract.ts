@@ -197,6 +197,53 @@ export function storeContract<S extends Store>(label: string, make: () => Promis
       });
     });
 
+    describe('transactions', () => {
+      test('when work inside transaction() wrote a grant, an answer and a user and then throws, then none of it remains, not even the user\'s change row', async () => {
+        const { partnerId, orgId } = await tenant();
+        const request = requestOf(partnerId, orgId);
+        await s.accessRequests.create(request);
+        const grant = grantOf(partnerId, orgId, { requestId: request.id });
+        const user = f.user(orgId);
+        const before = await s.changes.latestSeq();
+
+        await expect(s.transaction(async () => {
+          expect(await s.consentGrants.create(grant, new Date())).toBe(true);
+          expect(await s.accessRequests.decide(partnerId, orgId, request.id,
+            { status: 'approved', by: 'admin-1', at: new Date().toISOString(), grantId: grant.id })).not.toBeNull();
+          await s.users.upsert(user);
+          throw new Error('fails after its writes');
+        })).rejects.toThrow('fails after its writes');
+
+        expect(await s.consentGrants.get(partnerId, orgId, grant.id)).toBeNull();
+        expect(await s.accessRequests.get(partnerId, orgId, request.id)).toMatchObject({ status: 'pending', grantId: null });
+        expect(await s.users.get(partnerId, user.id)).toBeNull();
+        expect(await changesFor(before, [user.id])).toEqual([]);
+      });
+
+      test('when work inside transaction() completes, then every write of it is there, with its change rows, and its result is returned', async () => {
+        const { partnerId, orgId } = await tenant();
+        const request = requestOf(partnerId, orgId);
+        await s.accessRequests.create(request);
+        const grant = grantOf(partnerId, orgId, { requestId: request.id });
+        const user = f.user(orgId);
+        const before = await s.changes.latestSeq();
+
+        const result = await s.transaction(async () => {
+          await s.consentGrants.create(grant, new Date());
+          await s.accessRequests.decide(partnerId, orgId, request.id,
+            { status: 'approved', by: 'admin-1', at: new Date().toISOString(), grantId: grant.id });
+          await s.users.upsert(user);
+          return 'done';
+        });
+
+        expect(result).toBe('done');
+        expect(await s.consentGrants.get(partnerId, orgId, grant.id)).toMatchObject({ id: grant.id });
+        expect(await s.accessRequests.get(partnerId, orgId, request.id)).toMatchObject({ status: 'approved', grantId: grant.id });
+        expect(await s.users.get(partnerId, user.id)).toMatchObject({ id: user.id });
+        expect((await changesFor(before, [user.id])).map((c) => c.entity)).toEqual(['user']);
+      });
+    });
+
     describe('orgs', () => {
       test('when an org is upserted, then its partner reads back a plain object equal to what was written', async () => {
         const p = f.partner();

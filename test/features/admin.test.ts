@@ -53,7 +53,7 @@ describe('partner administration', () => {
     const res = await post(admin, '/admin', '/admin/agents', { email: 'New.Agent@north.example', name: 'New Agent', role: 'helpdesk' });
     expect(res.status).toBe(303);
     const created = (await t.store.agents.getByEmail('new.agent@north.example'))!;
-    expect(created).toMatchObject({ partnerId: 'p-north', role: 'helpdesk', passwordHash: '' });
+    expect(created).toMatchObject({ partnerId: 'p-north', role: 'helpdesk', passwordHash: null });
     // Before the password is set, nobody signs in as the invitee.
     await expect(signIn(t.app, 'new.agent@north.example', '')).rejects.toThrow();
 
@@ -127,7 +127,7 @@ describe('partner administration', () => {
     const res = await post(admin, '/admin', '/admin/agents', { email: 'bounced@north.example', name: 'Bounced', role: 'helpdesk' });
 
     expect(res.status).toBe(303);
-    expect(await t.store.agents.getByEmail('bounced@north.example')).toMatchObject({ partnerId: 'p-north', passwordHash: '' });
+    expect(await t.store.agents.getByEmail('bounced@north.example')).toMatchObject({ partnerId: 'p-north', passwordHash: null });
     const page = (await admin.get('/admin').expect(200)).text;
     expect(page).toContain('The agent bounced@north.example was added, but the invitation mail was not sent: the address is on the suppression list');
     expect(page).not.toContain('already exists');

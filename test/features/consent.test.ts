@@ -179,6 +179,21 @@ describe('consent: grants, requests and the access log', () => {
     expect(await t.store.accessRequests.get(PARTNER.id, org.id, asked.body.id)).toMatchObject({ status: 'approved', grantId: grant.id });
   });
 
+  test('when the answer cannot be stored after the grant was, on a store whose batch is not a transaction (MongoDB\'s), then no grant remains and the request stays pending', async () => {
+    const asked = await request(t.app).post(`/api/v1/orgs/${org.id}/access-requests`).set('Authorization', `Bearer ${token}`)
+      .send({ reason: 'Ticket 4821' }).expect(201);
+    // MongooseStore.batch() runs its work write by write; only transaction() is all or nothing there.
+    jest.spyOn(t.store, 'batch').mockImplementation((work) => work());
+    jest.spyOn(t.store.accessRequests, 'decide').mockRejectedValueOnce(unavailable('The database is not answering.'));
+
+    const failed = await post(customer, `/customer/access-requests/${asked.body.id}/approve`, { period: '30d' });
+
+    expect(failed.res.status).toBe(503);
+    expect(await active()).toBeNull();
+    expect(await t.store.consentGrants.listByOrg(PARTNER.id, org.id, { limit: 10, offset: 0 })).toEqual([]);
+    expect((await t.store.accessRequests.get(PARTNER.id, org.id, asked.body.id))!.status).toBe('pending');
+  });
+
   test('when a request is approved while access is already granted, then that grant is lengthened and the request points to it', async () => {
     await post(customer, '/customer/grants', { period: '1d' });
     const granted = (await active())!;

@@ -4,7 +4,9 @@ import mongoose from 'mongoose';
 import { AppError } from '../../src/errors';
 import { MongooseStore, toAppError } from '../../src/store/mongoose/mongoose-store';
 import { createModels, type Models } from '../../src/store/mongoose/schemas';
+import { EmbeddedStore } from '../../src/store/embedded/embedded-store';
 import * as f from '../helpers/factories';
+import { checkWithMongooseSchemas, takeSchemaViolations } from '../helpers/mongoose-checked-store';
 
 type IndexSpec = [Record<string, unknown>, Record<string, unknown>];
 
@@ -63,12 +65,22 @@ describe('mongoose schemas', () => {
     expect((await validationErrorOf(m.Org, bad('many')))!.errors['subscriptions.0.licenses.0.quantity'].kind).toBe('Number');
   });
 
-  test('when an agent has an unknown role or no password hash, then validation names them', async () => {
+  test('when an agent has an unknown role or no email, then validation names them', async () => {
     const err = await validationErrorOf(m.Agent, {
-      id: 'a-1', partnerId: 'p-1', email: 'a@example.com', name: 'A', role: 'root', createdAt: '2024-01-01T00:00:00Z',
+      id: 'a-1', partnerId: 'p-1', name: 'A', role: 'root', passwordHash: 'scrypt$x', createdAt: '2024-01-01T00:00:00Z',
     });
 
-    expect(Object.keys(err!.errors).sort()).toEqual(['passwordHash', 'role']);
+    expect(Object.keys(err!.errors).sort()).toEqual(['email', 'role']);
+  });
+
+  test('when an invited agent has no password yet (passwordHash null), then it validates and is stored with null', async () => {
+    const invited = {
+      id: 'a-2', partnerId: 'p-1', email: 'new@example.com', name: 'New', role: 'helpdesk', passwordHash: null,
+      disabled: false, failedLogins: 0, lockedUntil: null, createdAt: '2024-01-01T00:00:00Z',
+    };
+
+    expect(await validationErrorOf(m.Agent, invited)).toBeNull();
+    expect(new m.Agent(invited, null, { skipId: true }).toBSON()).toEqual(invited);
   });
 
   test('when a verification has an unknown outcome or a change an unknown entity, then validation rejects them', async () => {
@@ -189,5 +201,27 @@ describe('MongooseStore.connect', () => {
     expect(err).toBeInstanceOf(Error);
     expect(err).not.toBeInstanceOf(AppError);
     expect(warn).not.toHaveBeenCalled();
+  });
+});
+
+describe('the mongoose schemas as a second opinion on the suites\' writes (test/helpers/mongoose-checked-store.ts)', () => {
+  test('when a checked store is given a record MongoDB would refuse, then the write fails as the adapter\'s would, nothing is written, and the violation is recorded', async () => {
+    const store = checkWithMongooseSchemas(new EmbeddedStore(':memory:'));
+    try {
+      const agent = {
+        id: 'a-1', partnerId: 'p-1', email: 'A@Example.com', name: 'A', role: 'root' as never, passwordHash: 'scrypt$x',
+        disabled: false, failedLogins: 0, lockedUntil: null, createdAt: '2024-01-01T00:00:00Z',
+      };
+
+      await expect(store.agents.create(agent)).rejects.toMatchObject({ code: 'invalid', status: 400 });
+      expect(await store.agents.getByEmail('a@example.com')).toBeNull();
+      expect(takeSchemaViolations()).toEqual([{ write: 'agents.create', model: 'Agent', errors: { role: expect.stringContaining('root') } }]);
+
+      await store.agents.create({ ...agent, role: 'helpdesk', passwordHash: null });
+      expect(takeSchemaViolations()).toEqual([]);
+      expect(await store.agents.getByEmail('a@example.com')).toMatchObject({ role: 'helpdesk', passwordHash: null });
+    } finally {
+      await store.close();
+    }
   });
 });

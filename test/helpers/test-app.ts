@@ -18,6 +18,7 @@ import { Indexer } from '../../src/search-index/indexer';
 import { EmbeddedStore } from '../../src/store/embedded/embedded-store';
 import type { SearchIndex } from '../../src/search-index/search-index';
 import type { AgentRole, Store } from '../../src/store/store';
+import { checkWithMongooseSchemas } from './mongoose-checked-store';
 
 export const TEST_PASSWORD_LOG_N = 10;
 export const PASSWORD = 'correct horse battery staple';
@@ -56,7 +57,8 @@ export interface TestAppOptions {
 export async function buildTestApp(options: TestAppOptions = {}) {
   const dataDir = options.dataDir ?? tempDir();
   const config = loadConfig({ ...options.env, NODE_ENV: 'test', DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
-  const store = new EmbeddedStore(options.storeFile ?? ':memory:');
+  // Every write is also validated by the mongoose schemas: what MongoDB would refuse fails the test.
+  const store = checkWithMongooseSchemas(new EmbeddedStore(options.storeFile ?? ':memory:'));
   const search = new EmbeddedSearchIndex();
   const clock = new ManualClock(new Date());
   const logger = createLogger(options.logLevel ?? process.env.TEST_LOG_LEVEL ?? 'silent', options.logStream);

@@ -77,7 +77,7 @@ export async function buildWorld(): Promise<World> {
   const target = await t.addAgent('p-a', 'target@alpha.example');
   await t.addAgent('p-b', 'helpdesk@beta.example');
   await t.addAgent('p-b', 'admin@beta.example', 'partner_admin');
-  const invited = { ...target, id: crypto.randomUUID(), email: 'invited@alpha.example', passwordHash: '' };
+  const invited = { ...target, id: crypto.randomUUID(), email: 'invited@alpha.example', passwordHash: null };
   await s.agents.create(invited);
   const setupToken = crypto.randomBytes(32).toString('base64url');
   const now = t.clock.now();

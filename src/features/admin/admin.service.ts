@@ -142,7 +142,7 @@ export function createAdminService(deps: {
         name: input.name,
         role: input.role,
         // No password until the invitee sets one through the link: nobody can sign in as them before.
-        passwordHash: '',
+        passwordHash: null,
         disabled: false,
         failedLogins: 0,
         lockedUntil: null,

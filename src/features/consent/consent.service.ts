@@ -329,9 +329,9 @@ export function createConsentService(deps: { store: Store; mailer: Mailer; clock
       const expiresAt = endOf(input, now, now);
       // An approval while access is already granted lengthens that grant rather than adding another.
       const active = await store.consentGrants.active(admin.partnerId, admin.orgId, now);
-      // The grant first, then the answer: a failure in between leaves the request pending, never
-      // approved without a grant. Where the store has transactions the two writes are one.
-      const grant = await store.batch(async () => {
+      // The grant and the answer commit together or not at all (a transaction on both stores): a
+      // request is never approved without its grant, nor a grant made for a request still pending.
+      const grant = await store.transaction(async () => {
         const grant = !active ? await createGrant(ctx, expiresAt, request.id)
           : expiresAt.getTime() > Date.parse(active.expiresAt) ? await extendGrant(ctx, active, expiresAt) : active;
         const decided = await store.accessRequests.decide(admin.partnerId, admin.orgId, request.id,

@@ -4,10 +4,9 @@ import ejs from 'ejs';
 import path from 'node:path';
 import { translator, type Lang } from '../../i18n/i18n';
 
-// The compiled build runs from dist/ but the templates stay beside their sources.
-const TEMPLATES = __dirname.includes(`${path.sep}dist${path.sep}`)
-  ? path.resolve(__dirname, '..', '..', '..', '..', 'src', 'mail', 'templates')
-  : __dirname;
+// Beside this module: in src/ when run from sources, in dist/src/ when compiled (the build copies
+// them there, scripts/copy-build-assets.js), which is all the production image has.
+const TEMPLATES = __dirname;
 
 export interface RenderedMail { subject: string; text: string; html: string }
 

@@ -188,6 +188,11 @@ export class EmbeddedStore implements Store {
    * store (its methods run synchronously), so no I/O callback can run inside the transaction.
    */
   async batch<T>(work: () => Promise<T>): Promise<T> {
+    return this.transaction(work);
+  }
+
+  /** One SQLite transaction (a batch is one too): a failure that escapes `work` rolls every write of it back. */
+  async transaction<T>(work: () => Promise<T>): Promise<T> {
     if (this.db.inTransaction) return work();
     this.db.exec('BEGIN IMMEDIATE');
     try {

@@ -1,6 +1,7 @@
 // MongooseStore: the Store port on MongoDB through mongoose, for production (spec section 5).
 // Same semantics as EmbeddedStore (the contract suite runs on both); what differs is spelled out where
 // it happens: connection handling, transactions, and the change outbox's sequence numbers.
+import type { AsyncLocalStorage } from 'node:async_hooks';
 import mongoose, { type ClientSession, type Connection } from 'mongoose';
 import { AppError, STORE_RETRY_AFTER_S, conflict, invalid, unavailable, type FieldError } from '../../errors';
 import type {
@@ -11,6 +12,7 @@ import type {
   SessionRepo, Store, Suppression, SuppressionRepo, SupportContact, SupportContactRepo, User, UserRepo, Verification,
   VerificationRepo,
 } from '../store';
+import { mongoCompatibilityProblem } from './compatibility';
 import { createModels, type Models } from './schemas';
 
 /** What the store logs through: pino's logger and `console` both fit. */
@@ -42,7 +44,10 @@ export interface ConnectOptions {
  * by then the missing seq is either visible or will never be (its transaction aborted: gaps are
  * normal and harmless). The cost is that a permanent gap delays the changes behind it by SETTLE_MS,
  * once. This was chosen over re-reading an overlap in the indexer because it keeps the port's
- * promise ("seq > after, oldest first, nothing skipped") inside the adapter that breaks it.
+ * promise ("seq > after, oldest first, nothing skipped") inside the adapter that breaks it. A write
+ * slower than SETTLE_MS (a stalled primary, a long lock wait) would still be stepped over: the
+ * indexer logs every gap it steps over and looks for it again for GAP_RECHECK_MS
+ * (src/search-index/indexer.ts), so such a change is applied late instead of lost.
  */
 export const SETTLE_MS = 5_000;
 
@@ -129,6 +134,10 @@ export class MongooseStore implements Store {
    */
   static async connect(uri: string, log: StoreLog = console, options: ConnectOptions = {}): Promise<MongooseStore> {
     const { attempts, baseDelayMs, serverSelectionTimeoutMS } = { ...DEFAULTS, ...options };
+    // Inside connection.transaction() every mongoose operation then joins the transaction's session
+    // by itself, so a repo method called within transaction() needs no session parameter. A setting
+    // of the mongoose module, shared by every connection: set here, where MongoDB is chosen.
+    mongoose.set('transactionAsyncLocalStorage', true);
     for (let attempt = 1; ; attempt++) {
       const conn = mongoose.createConnection(uri, {
         serverSelectionTimeoutMS,
@@ -160,9 +169,6 @@ export class MongooseStore implements Store {
     }
   }
 
-  /** Whether writes and their outbox rows commit in one transaction (replica sets and sharded clusters). */
-  private transactions = false;
-
   private constructor(readonly connection: Connection, private readonly log: StoreLog) {
     this.m = createModels(connection);
     connection.on('disconnected', () => log.warn({}, 'MongoDB connection lost; requests answer 503 until it is back'));
@@ -193,13 +199,10 @@ export class MongooseStore implements Store {
 
   private async init(): Promise<void> {
     await Promise.all(Object.values(this.m).map((model) => model.init()));
-    const hello = await this.db().command({ hello: 1 });
-    this.transactions = Boolean(hello.setName) || hello.msg === 'isdbgrid';
-    if (!this.transactions) {
-      // A standalone server has no transactions: the record is written first and its outbox row
-      // right after, so a crash between the two leaves the index behind until `helpdesk reindex`.
-      this.log.warn({}, 'MongoDB is a standalone server: writes and their search-index changes are not atomic; run a replica set (one member is enough)');
-    }
+    // Refused at start: on a standalone server every write and its outbox row would not commit
+    // together, and the first transaction would fail at run time instead.
+    const problem = mongoCompatibilityProblem(await this.db().command({ hello: 1 }));
+    if (problem) throw new Error(problem);
   }
 
   async ping(): Promise<void> {
@@ -213,10 +216,30 @@ export class MongooseStore implements Store {
   /**
    * Each write already commits with its change row (one transaction each); a multi-document
    * transaction around a whole import batch would hold locks and hit MongoDB's 60 s transaction
-   * limit for no gain, so a batch is simply its writes in order.
+   * limit for no gain, so a batch is simply its writes in order. All or nothing is transaction().
    */
   async batch<T>(work: () => Promise<T>): Promise<T> {
     return work();
+  }
+
+  /**
+   * One multi-document transaction (a replica set's, checked at connect): every write in `work`
+   * commits together or none does. MongoDB may run `work` again on a transient conflict, so it
+   * must only read and write through this store.
+   */
+  async transaction<T>(work: () => Promise<T>): Promise<T> {
+    return this.run(() => this.inTransaction(() => work()));
+  }
+
+  /**
+   * Runs `body` in the transaction already open in this call chain (transaction() above), or in a
+   * new one: a write's own transaction never opens a second, separate one inside another.
+   */
+  private async inTransaction<T>(body: (session: ClientSession) => Promise<T>): Promise<T> {
+    const open = (mongoose as unknown as { transactionAsyncLocalStorage?: AsyncLocalStorage<{ session?: ClientSession }> })
+      .transactionAsyncLocalStorage?.getStore()?.session;
+    if (open) return body(open);
+    return this.connection.transaction((session) => body(session));
   }
 
   private db() {
@@ -249,16 +272,16 @@ export class MongooseStore implements Store {
       if ((await write(session)) === false) return;
       await this.appendChange(entity, id, session);
     };
-    if (this.transactions) await this.connection.transaction((session) => body(session));
-    else await body();
+    await this.inTransaction(body);
   }
 
   private async appendChange(entity: ChangedEntity, id: string, session?: ClientSession): Promise<void> {
     // Taken outside the session on purpose: inside the transaction every writer would conflict on
-    // the counter document. A seq whose transaction then aborts is a harmless gap.
+    // the counter document. A seq whose transaction then aborts is a harmless gap. session(null):
+    // not the transaction's, which mongoose would otherwise attach by itself (see connect()).
     const counter = await this.m.Counter.findOneAndUpdate(
       { _id: 'changes' }, { $inc: { seq: 1 } }, { upsert: true, returnDocument: 'after' },
-    ).lean<{ seq: number }>();
+    ).session(null).lean<{ seq: number }>();
     const seq = counter!.seq;
     // An upsert with an update pipeline, so writtenAt is the server's $$NOW; $literal keeps an id
     // that starts with '$' from being read as a field path.
@@ -592,8 +615,7 @@ export class MongooseStore implements Store {
           );
           await Verification.create([record], { session });
         };
-        if (this.transactions) await this.connection.transaction((session) => write(session));
-        else await write();
+        await this.inTransaction(write);
       }),
       get: (partnerId, id) => this.run(async () => out(await Verification.findOne({ id, partnerId }).lean<Doc>())),
       latestForUser: (partnerId, userId) => this.run(async () =>
@@ -698,8 +720,7 @@ export class MongooseStore implements Store {
           );
           await PasswordSetup.create([record], { session });
         };
-        if (this.transactions) await this.connection.transaction((session) => write(session));
-        else await write();
+        await this.inTransaction(write);
       }),
       find: (tokenHash, now) => this.run(async () =>
         out(await PasswordSetup.findOne({ tokenHash, usedAt: null, expiresAt: { $gt: now } }).lean<Doc>())),
@@ -794,8 +815,7 @@ export class MongooseStore implements Store {
           created = !(await ConsentGrant.exists({ partnerId: grant.partnerId, orgId: grant.orgId, ...activeAt(now) }).session(session ?? null));
           if (created) await ConsentGrant.create([record], { session });
         };
-        if (this.transactions) await this.connection.transaction((session) => write(session));
-        else await write();
+        await this.inTransaction(write);
         return created;
       }),
       get: (partnerId, orgId, id) => this.run(async () => out(await ConsentGrant.findOne({ id, partnerId, orgId }).lean<Doc>())),

@@ -141,7 +141,8 @@ export const agentSchema = new Schema({
   email: requiredText,
   name: text,
   role: { type: String, enum: AGENT_ROLES, required: true },
-  passwordHash: requiredText,
+  // null until an invited agent sets a password (not `required`: mongoose refuses '' and null alike).
+  passwordHash: nullableText,
   disabled: { type: Boolean, default: false },
   failedLogins: { type: Number, min: 0, default: 0 },
   lockedUntil: nullableText,
