@@ -11,6 +11,8 @@ export interface AgentPrincipal {
   email: string;
   name: string;
   via: 'session' | 'token';
+  /** The API token a 'token' principal came through (never its secret): every audit row names it. */
+  token?: { id: string; name: string };
 }
 
 /** An admin (full_admin) of one customer org, signed in by magic link: reaches that org only. */

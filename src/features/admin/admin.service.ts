@@ -48,7 +48,7 @@ export interface AdminService {
   changeRole(ctx: ActionContext, agentId: string, role: AgentRole): Promise<void>;
   setDisabled(ctx: ActionContext, agentId: string, disabled: boolean): Promise<{ sessionsEnded: number }>;
   listTokens(p: AgentPrincipal): Promise<TokenRow[]>;
-  issueToken(ctx: ActionContext, input: { name: string; ownerId: string }): Promise<{ token: string; record: ApiToken }>;
+  issueToken(ctx: ActionContext, input: { name: string; ownerId?: string }): Promise<{ token: string; record: ApiToken }>;
   revokeToken(ctx: ActionContext, tokenId: string): Promise<void>;
   outbox(p: AgentPrincipal, page: number): Promise<OutboxRow[]>;
   /** The invited agent behind a set-password link, or null when the link is unknown, used or expired. */
@@ -200,7 +200,12 @@ export function createAdminService(deps: {
     },
 
     async issueToken(ctx, input) {
-      const owner = await ownAgent(ctx.principal, input.ownerId);
+      // A token acts as its owner (audit rows, "who asked" in mails): issuing one to another agent
+      // would let an admin act as them. Each agent's tokens are issued by that agent.
+      if (input.ownerId && input.ownerId !== ctx.principal.agentId) {
+        throw forbidden('An API token is issued to the admin who asks for it, never to another agent.');
+      }
+      const owner = await ownAgent(ctx.principal, ctx.principal.agentId);
       if (owner.disabled) throw forbidden('This agent is disabled.');
       const token = TOKEN_PREFIX + crypto.randomBytes(32).toString('base64url');
       const record: ApiToken = {

@@ -39,7 +39,9 @@ export function createAuditLog(store: Store, clock: Clock): AuditLog {
         outcome: entry.outcome ?? 'success',
         clientIp: req.ip ?? null,
         requestId: (req.id as string | undefined) ?? null,
-        detail: entry.detail ?? {},
+        // An action taken with an API token names the token (id and label, never the secret), so a
+        // token's use can be told from its owner's own sign-ins and revoked if it was misused.
+        detail: p?.token ? { ...entry.detail, token: p.token } : entry.detail ?? {},
       });
     },
   };

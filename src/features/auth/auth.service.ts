@@ -88,7 +88,7 @@ export function createAuthService(store: Store, clock: Clock, passwordLogN?: num
       if (!record.lastUsedAt || now.getTime() - Date.parse(record.lastUsedAt) > 60_000) {
         await store.apiTokens.touch(record.id, now.toISOString());
       }
-      return toPrincipal(agent, 'token');
+      return { ...toPrincipal(agent, 'token'), token: { id: record.id, name: record.name } };
     },
 
     async createAgent(input) {
