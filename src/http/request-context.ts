@@ -25,6 +25,18 @@ export interface CustomerAdminPrincipal {
 }
 
 /**
+ * A sync job's integration token (`helpdesk token create --integration`): it acts as no agent and
+ * may only post imports for its partner. It is `req.integration`, never `req.principal`, so no
+ * agent route can mistake it for an agent.
+ */
+export interface IntegrationPrincipal {
+  kind: 'integration';
+  tokenId: string;
+  name: string;
+  partnerId: string;
+}
+
+/**
  * What agent-facing services and `req.principal` hold: an agent, never a customer admin. A customer
  * admin is `req.customerAdmin`, so every route that checks `req.principal` (written before or after
  * this) treats them as anonymous by construction and can never hand them partner data.
@@ -36,6 +48,7 @@ declare module 'express-serve-static-core' {
   interface Request {
     principal?: Principal;
     customerAdmin?: CustomerAdminPrincipal;
+    integration?: IntegrationPrincipal;
     lang: Lang;
     t: Translate;
   }

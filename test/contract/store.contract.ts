@@ -645,6 +645,15 @@ export function storeContract<S extends Store>(label: string, make: () => Promis
         expect(await s.apiTokens.getByHash(crypto.createHash('sha256').update(uid()).digest('hex'))).toBeNull();
       });
 
+      test('when an integration token (acting as no agent) is created, then it reads back with its role and no agent, listed with its partner', async () => {
+        const partnerId = `p-${uid()}`;
+        const t = tokenOf(partnerId, { agentId: null, role: 'integration' });
+        await s.apiTokens.create(t);
+
+        expect(await s.apiTokens.getByHash(t.tokenHash)).toEqual(t);
+        expect(await s.apiTokens.listByPartner(partnerId)).toEqual([t]);
+      });
+
       test('when a token is touched, then its lastUsedAt is set', async () => {
         const t = tokenOf(`p-${uid()}`);
         await s.apiTokens.create(t);

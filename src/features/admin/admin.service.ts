@@ -32,7 +32,8 @@ export interface AgentRow {
   self: boolean;
 }
 
-export interface TokenRow extends Omit<ApiToken, 'tokenHash'> { ownerEmail: string }
+/** ownerEmail is null for an integration token, which acts as no agent. */
+export interface TokenRow extends Omit<ApiToken, 'tokenHash'> { ownerEmail: string | null }
 
 /** An outbox mail as a partner admin may see it: the text part, secrets masked, never the HTML. */
 export interface OutboxRow { id: string; to: string; subject: string; kind: string; createdAt: string; text: string }
@@ -196,7 +197,7 @@ export function createAdminService(deps: {
     async listTokens(p) {
       const agents = new Map((await store.agents.listByPartner(p.partnerId)).map((a) => [a.id, a.email]));
       return (await store.apiTokens.listByPartner(p.partnerId)).map(({ tokenHash: _hash, ...t }) =>
-        ({ ...t, ownerEmail: agents.get(t.agentId) ?? t.agentId }));
+        ({ ...t, ownerEmail: t.agentId === null ? null : agents.get(t.agentId) ?? t.agentId }));
     },
 
     async issueToken(ctx, input) {
