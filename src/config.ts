@@ -45,6 +45,11 @@ const schema = z.object({
   PUBLIC_URL: url(['http:', 'https:']).optional(),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /**
+   * Days the audit log keeps an event; the app deletes older ones itself, every hour (in whole
+   * days, 30 to 3650: an audit trail shorter than a month would not answer a customer's question).
+   */
+  AUDIT_RETENTION_DAYS: z.coerce.number().int().min(30).max(3650).default(400),
 });
 
 export interface Config {
@@ -65,6 +70,8 @@ export interface Config {
   /** Cookies get Secure and the __Host- prefix when people reach the app over HTTPS. */
   https: boolean;
   logLevel: string;
+  /** AUDIT_RETENTION_DAYS. */
+  auditRetentionDays: number;
 }
 
 export class ConfigError extends Error {
@@ -114,6 +121,7 @@ export function loadConfig(env: Env = process.env): Config {
     production,
     https: publicUrl.startsWith('https:'),
     logLevel: e.LOG_LEVEL,
+    auditRetentionDays: e.AUDIT_RETENTION_DAYS,
   };
 }
 

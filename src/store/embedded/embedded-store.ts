@@ -13,7 +13,8 @@ import type {
 } from '../store';
 import type { PasswordSetup, PasswordSetupRepo } from '../store';
 import type { AddSupportContactResult, SupportContact, SupportContactRepo } from '../store';
-import type { AccessRequestRepo, ConsentGrantRepo, GrantReminderRepo, MagicLinkRepo } from '../store';
+import type { AccessRequestRepo, ConsentGrantRepo, GrantReminderRepo, MagicLinkRepo, RetentionRepo } from '../store';
+import { RETENTION_SCHEMA, retentionRepo } from './embedded-retention';
 import {
   CONSENT_SCHEMA, accessRequestRepo, consentGrantRepo, findFullAdminsByEmail, grantReminderRepo, magicLinkRepo,
 } from './embedded-consent';
@@ -115,6 +116,7 @@ export class EmbeddedStore implements Store {
   readonly accessRequests: AccessRequestRepo;
   readonly magicLinks: MagicLinkRepo;
   readonly grantReminders: GrantReminderRepo;
+  readonly retention: RetentionRepo;
 
   /** `file` is a path, or ':memory:' for a throwaway store. */
   constructor(readonly file: string) {
@@ -128,6 +130,7 @@ export class EmbeddedStore implements Store {
     this.db.pragma('foreign_keys = ON');
     this.db.exec(SCHEMA);
     this.db.exec(CONSENT_SCHEMA);
+    this.db.exec(RETENTION_SCHEMA);
     this.partners = this.partnerRepo();
     this.orgs = this.orgRepo();
     this.users = this.userRepo();
@@ -149,6 +152,7 @@ export class EmbeddedStore implements Store {
     this.accessRequests = accessRequestRepo(this.db);
     this.magicLinks = magicLinkRepo(this.db);
     this.grantReminders = grantReminderRepo(this.db);
+    this.retention = retentionRepo(this.db);
     // Last, so that it covers every repo above.
     translateOutages(this);
   }

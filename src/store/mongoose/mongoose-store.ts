@@ -6,7 +6,7 @@ import { AppError, STORE_RETRY_AFTER_S, conflict, invalid, unavailable, type Fie
 import type {
   AccessRequest, AccessRequestRepo, AddSupportContactResult, Agent, AgentRepo, ApiToken, ApiTokenRepo, AuditEvent,
   AuditQuery, AuditRepo, Change, ChangeRepo, ChangedEntity, ConsentGrant, ConsentGrantRepo, Device, DeviceRepo,
-  EmailEvent, EmailEventRepo, GrantReminderRepo, LastEmail, MagicLink, MagicLinkRepo, MailOutboxRepo, Org, OrgRepo,
+  EmailEvent, EmailEventRepo, GrantReminderRepo, LastEmail, MagicLink, MagicLinkRepo, MailOutboxRepo, RetentionRepo, Org, OrgRepo,
   OutboxMail, Partner, PartnerRepo, PasswordSetup, PasswordSetupRepo, RateLimitRepo, ReplayRepo, ScanPart, SessionRecord,
   SessionRepo, Store, Suppression, SuppressionRepo, SupportContact, SupportContactRepo, User, UserRepo, Verification,
   VerificationRepo,
@@ -119,6 +119,7 @@ export class MongooseStore implements Store {
   readonly accessRequests: AccessRequestRepo;
   readonly magicLinks: MagicLinkRepo;
   readonly grantReminders: GrantReminderRepo;
+  readonly retention: RetentionRepo;
   private readonly m: Models;
 
   /**
@@ -189,6 +190,7 @@ export class MongooseStore implements Store {
     this.accessRequests = this.accessRequestRepo();
     this.magicLinks = this.magicLinkRepo();
     this.grantReminders = this.grantReminderRepo();
+    this.retention = this.retentionRepo();
   }
 
   private async init(): Promise<void> {
@@ -830,6 +832,20 @@ export class MongooseStore implements Store {
         ).lean<Lean>();
         return doc ? plain<AccessRequest>(doc) : null;
       }),
+    };
+  }
+
+  private retentionRepo(): RetentionRepo {
+    const { Verification, MagicLink, PasswordSetup, Session, AuditEvent } = this.m;
+    // Dates stored as ISO text (createdAt, at) compare as text; expiries are BSON dates.
+    return {
+      purge: (rule) => this.run(async () => ({
+        verifications: (await Verification.deleteMany({ createdAt: { $lt: rule.verificationsBefore.toISOString() } })).deletedCount,
+        signInLinks: (await MagicLink.deleteMany({ $or: [{ consumedAt: { $ne: null } }, { expiresAt: { $lte: rule.now } }] })).deletedCount,
+        invitations: (await PasswordSetup.deleteMany({ $or: [{ usedAt: { $ne: null } }, { expiresAt: { $lte: rule.now } }] })).deletedCount,
+        sessions: (await Session.deleteMany({ expiresAt: { $lte: rule.now } })).deletedCount,
+        audit: (await AuditEvent.deleteMany({ at: { $lt: rule.auditBefore.toISOString() } })).deletedCount,
+      })),
     };
   }
 
