@@ -36,6 +36,9 @@ export function createAuthService(store: Store, clock: Clock, passwordLogN?: num
   // Verified against when the email is unknown, so both paths take the same time.
   const decoy = hashPassword(crypto.randomBytes(16).toString('hex'), passwordLogN);
 
+  const toPrincipal = (a: Agent, via: AgentPrincipal['via']): AgentPrincipal =>
+    ({ kind: 'agent', agentId: a.id, partnerId: a.partnerId, role: a.role, email: a.email, name: a.name, via });
+
   const liveToken = async (raw: string): Promise<ApiToken | null> => {
     if (!raw.startsWith(TOKEN_PREFIX)) return null;
     const record = await store.apiTokens.getByHash(sha256(raw));
@@ -57,9 +60,6 @@ export function createAuthService(store: Store, clock: Clock, passwordLogN?: num
     await store.apiTokens.create(record);
     return { token, record };
   };
-
-  const toPrincipal = (a: Agent, via: AgentPrincipal['via']): AgentPrincipal =>
-    ({ kind: 'agent', agentId: a.id, partnerId: a.partnerId, role: a.role, email: a.email, name: a.name, via });
 
   return {
     async signIn(email, password) {
