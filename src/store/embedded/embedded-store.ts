@@ -104,6 +104,7 @@ export class EmbeddedStore implements Store {
   readonly sessions: SessionRepo;
   readonly passwordSetups: PasswordSetupRepo;
   readonly audit: AuditRepo;
+  readonly retention: RetentionRepo;
   readonly changes: ChangeRepo;
   readonly rateLimits: RateLimitRepo;
   readonly verifications: VerificationRepo;
@@ -116,7 +117,6 @@ export class EmbeddedStore implements Store {
   readonly accessRequests: AccessRequestRepo;
   readonly magicLinks: MagicLinkRepo;
   readonly grantReminders: GrantReminderRepo;
-  readonly retention: RetentionRepo;
 
   /** `file` is a path, or ':memory:' for a throwaway store. */
   constructor(readonly file: string) {
@@ -140,6 +140,7 @@ export class EmbeddedStore implements Store {
     this.sessions = this.sessionRepo();
     this.passwordSetups = this.passwordSetupRepo();
     this.audit = this.auditRepo();
+    this.retention = retentionRepo(this.db);
     this.changes = this.changeRepo();
     this.rateLimits = this.rateLimitRepo();
     this.verifications = this.verificationRepo();
@@ -152,7 +153,6 @@ export class EmbeddedStore implements Store {
     this.accessRequests = accessRequestRepo(this.db);
     this.magicLinks = magicLinkRepo(this.db);
     this.grantReminders = grantReminderRepo(this.db);
-    this.retention = retentionRepo(this.db);
     // Last, so that it covers every repo above.
     translateOutages(this);
   }

@@ -106,6 +106,7 @@ export class MongooseStore implements Store {
   readonly apiTokens: ApiTokenRepo;
   readonly sessions: SessionRepo;
   readonly audit: AuditRepo;
+  readonly retention: RetentionRepo;
   readonly changes: ChangeRepo;
   readonly rateLimits: RateLimitRepo;
   readonly verifications: VerificationRepo;
@@ -119,7 +120,6 @@ export class MongooseStore implements Store {
   readonly accessRequests: AccessRequestRepo;
   readonly magicLinks: MagicLinkRepo;
   readonly grantReminders: GrantReminderRepo;
-  readonly retention: RetentionRepo;
   private readonly m: Models;
 
   /**
@@ -177,6 +177,7 @@ export class MongooseStore implements Store {
     this.apiTokens = this.apiTokenRepo();
     this.sessions = this.sessionRepo();
     this.audit = this.auditRepo();
+    this.retention = this.retentionRepo();
     this.changes = this.changeRepo();
     this.rateLimits = this.rateLimitRepo();
     this.verifications = this.verificationRepo();
@@ -190,7 +191,6 @@ export class MongooseStore implements Store {
     this.accessRequests = this.accessRequestRepo();
     this.magicLinks = this.magicLinkRepo();
     this.grantReminders = this.grantReminderRepo();
-    this.retention = this.retentionRepo();
   }
 
   private async init(): Promise<void> {
