@@ -20,7 +20,8 @@ import { createAuditLog, createAuditReader } from './features/audit/audit.servic
 import { auditRoutes } from './features/audit/audit.routes';
 import { adminRoutes, setPasswordRoutes } from './features/admin/admin.routes';
 import { createAdminService } from './features/admin/admin.service';
-import { requireApiPrincipal, sessionPrincipal } from './features/auth/auth.middleware';
+import { refuseIntegration, refuseIntegrationBearer, requireApiPrincipal, sessionPrincipal } from './features/auth/auth.middleware';
+import { exceptImport, importApiRoutes } from './features/import/import.routes';
 import { authRoutes } from './features/auth/auth.routes';
 import { createAuthService } from './features/auth/auth.service';
 import { healthRoutes } from './features/health/health.routes';
@@ -112,6 +113,8 @@ export function createApp(input: AppDepsInput): express.Express {
   for (const dir of ['css', 'js']) {
     app.use(`/${dir}`, express.static(path.join(ROOT, 'public', dir), { index: false, maxAge: config.production ? '1h' : 0 }));
   }
+  // An integration token may only post imports: refused (403) everywhere else, pages included.
+  app.use(refuseIntegrationBearer(auth));
   app.use(healthRoutes(store, deps.search, deps.isShuttingDown ?? (() => false)));
 
   // Signed by the mail provider over its raw body: before the body parsers, outside sessions and CSRF.
@@ -119,13 +122,16 @@ export function createApp(input: AppDepsInput): express.Express {
 
   // Every answer from here on is per session (a name, a CSRF token, customer data): never cached.
   app.use(noStore);
-  app.use(express.urlencoded({ extended: false, limit: '32kb' }));
-  app.use(express.json({ limit: '64kb' }));
+  // POST /api/v1/import streams its own body into the importer: these parsers must not read it.
+  app.use(exceptImport(express.urlencoded({ extended: false, limit: '32kb' })));
+  app.use(exceptImport(express.json({ limit: '64kb' })));
 
   // The JSON API, behind its guard: a Bearer token, or the session of the app's own pages.
-  const perAgent = (req: Request) => req.principal?.agentId ?? req.ip ?? 'anonymous';
+  const perAgent = (req: Request) => req.principal?.agentId ?? req.integration?.tokenId ?? req.ip ?? 'anonymous';
   const api = express.Router();
   api.use(requireApiPrincipal(auth), limiter(store, clock, { name: 'api', windowMs: 60_000, limit: 600, key: perAgent }));
+  // The one route an integration token may use; past it, such a token gets 403 (refuseIntegration).
+  api.use(importApiRoutes({ store, clock, audit }), refuseIntegration);
   api.use(searchApiRoutes(search), orgApiRoutes(orgs, search, audit), userApiRoutes(users, audit),
     verificationApiRoutes(verification, audit, codeChecks), suppressionApiRoutes(suppression, audit),
     consentApiRoutes(consent, portal, audit));

@@ -57,6 +57,11 @@ const schema = z.object({
   TRUST_PROXY: z.string().trim().optional(),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /**
+   * Days the audit log keeps an event; the app deletes older ones itself, every hour (in whole
+   * days, 30 to 3650: an audit trail shorter than a month would not answer a customer's question).
+   */
+  AUDIT_RETENTION_DAYS: z.coerce.number().int().min(30).max(3650).default(400),
 });
 
 export interface Config {
@@ -79,6 +84,8 @@ export interface Config {
   /** Express `trust proxy`: the proxies' addresses, ranges and preset names (TRUST_PROXY), or none. */
   trustProxy: string[] | false;
   logLevel: string;
+  /** AUDIT_RETENTION_DAYS. */
+  auditRetentionDays: number;
 }
 
 export class ConfigError extends Error {
@@ -130,6 +137,7 @@ export function loadConfig(env: Env = process.env): Config {
     https: publicUrl.startsWith('https:'),
     trustProxy,
     logLevel: e.LOG_LEVEL,
+    auditRetentionDays: e.AUDIT_RETENTION_DAYS,
   };
 }
 

@@ -3,7 +3,7 @@
 
 export type ErrorCode =
   | 'invalid' | 'unauthorized' | 'forbidden' | 'not_found' | 'conflict'
-  | 'too_many_requests' | 'unavailable' | 'internal';
+  | 'too_many_requests' | 'unavailable' | 'internal' | 'too_large';
 
 export interface FieldError { field: string; message: string }
 
@@ -26,6 +26,7 @@ export const notFound = (what = 'Page') => new AppError('not_found', 404, `${wha
 export const conflict = (message: string) => new AppError('conflict', 409, message);
 export const tooMany = (retryAfterSeconds: number, message = 'Too many requests. Try again later.') =>
   new AppError('too_many_requests', 429, message, { retryAfterSeconds });
+export const tooLarge = (message: string) => new AppError('too_large', 413, message);
 /** Retry-After of a store outage: about how long the store adapters wait before giving up (lock, server selection). */
 export const STORE_RETRY_AFTER_S = 5;
 export const unavailable = (message: string, retryAfterSeconds?: number) =>

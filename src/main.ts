@@ -9,6 +9,7 @@ import { systemClock } from './clock';
 import { ConfigError, loadConfig, type Config } from './config';
 import { createAuthService } from './features/auth/auth.service';
 import { REMINDER_INTERVAL_MS, createGrantReminders } from './features/consent/grant-reminders';
+import { startRetention } from './features/retention/retention';
 import { createLogger } from './logger';
 import { createMailer } from './mail';
 import { suppressionAware } from './mail/suppression-aware-mailer';
@@ -86,6 +87,7 @@ async function main(): Promise<void> {
     runGrantReminders(systemClock.now()).catch((err) => logger.error({ err }, 'grant reminders failed'));
   }, REMINDER_INTERVAL_MS);
   reminders.unref();
+  const retention = startRetention({ store, clock: systemClock, auditRetentionDays: config.auditRetentionDays, logger: logger.child({ component: 'retention' }) });
 
   let shuttingDown = false;
   const app = createApp({ config, store, search, clock: systemClock, logger, mailer, isShuttingDown: () => shuttingDown });
@@ -126,6 +128,7 @@ async function main(): Promise<void> {
     await closed;
     clearTimeout(force);
     clearInterval(reminders);
+    retention.stop();
     await indexer.stop();
     await search.close();
     await mailer.close();

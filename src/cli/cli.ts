@@ -138,11 +138,18 @@ export async function runCli(argv: string[], io: CliIo, opts: CliOptions = {}): 
   program.command('token')
     .description('manage API tokens')
     .command('create')
-    .description('create an API token for an agent and print it (it is shown only this once)')
-    .requiredOption('--email <email>', "the agent's email")
-    .option('--name <name>', 'label shown on the admin page', 'helpdesk cli')
-    .action((o: { email: string; name: string }) => withStore(async (store) => {
-      const { token } = await auth(store).createToken(o.email, o.name);
+    .description('create an API token for an agent, or with --integration for a sync job, and print it (it is shown only this once)')
+    .option('--email <email>', "the agent's email")
+    .option('--integration', 'a token for a sync job of --partner: it may only post imports (POST /api/v1/import)')
+    .option('--partner <id>', 'partner of an --integration token, e.g. p-north')
+    .option('--name <name>', 'label shown on the admin page and in the audit log')
+    .action((o: { email?: string; integration?: boolean; partner?: string; name?: string }) => withStore(async (store) => {
+      if (o.integration ? !o.partner || o.email : !o.email || o.partner) {
+        throw new UsageError('token create: give --email E (an agent\'s token) or --integration --partner ID (a sync job\'s token)');
+      }
+      const { token } = o.integration
+        ? await auth(store).createIntegrationToken(o.partner!, o.name ?? 'integration')
+        : await auth(store).createToken(o.email!, o.name ?? 'helpdesk cli');
       say(token);
       return EXIT_OK;
     }));

@@ -11,6 +11,8 @@ export interface AgentPrincipal {
   email: string;
   name: string;
   via: 'session' | 'token';
+  /** The API token a 'token' principal came through (never its secret): every audit row names it. */
+  token?: { id: string; name: string };
 }
 
 /** An admin (full_admin) of one customer org, signed in by magic link: reaches that org only. */
@@ -20,6 +22,18 @@ export interface CustomerAdminPrincipal {
   orgId: string;
   partnerId: string;
   userId: string;
+}
+
+/**
+ * A sync job's integration token (`helpdesk token create --integration`): it acts as no agent and
+ * may only post imports for its partner. It is `req.integration`, never `req.principal`, so no
+ * agent route can mistake it for an agent.
+ */
+export interface IntegrationPrincipal {
+  kind: 'integration';
+  tokenId: string;
+  name: string;
+  partnerId: string;
 }
 
 /**
@@ -34,6 +48,7 @@ declare module 'express-serve-static-core' {
   interface Request {
     principal?: Principal;
     customerAdmin?: CustomerAdminPrincipal;
+    integration?: IntegrationPrincipal;
     lang: Lang;
     t: Translate;
   }

@@ -17,6 +17,13 @@ export interface ImportOptions {
   onProgress?: (p: ImportProgress) => void;
   /** Size of the input when known (a file); passed along with each progress report. */
   totalBytes?: number;
+  /**
+   * Asked before each valid record is applied, in file order once every earlier line was applied:
+   * a reason refuses the line (reported like a bad one), null lets it through. It may read only
+   * this store (it runs inside store.batch). The HTTP import keeps records to the token's partner
+   * with it (src/import/partner-scope.ts).
+   */
+  admit?: (record: ImportRecord, line: number) => Promise<string | null>;
 }
 
 export interface ImportSummary {
@@ -72,6 +79,11 @@ export async function importNdjson(
     await store.batch(async () => {
       for (const { lineNo, record } of batch) {
         try {
+          const refusal = await opts.admit?.(record, lineNo);
+          if (refusal) {
+            summary.failed.push({ line: lineNo, reason: refusal });
+            continue;
+          }
           const applied = await apply(store, record);
           summary[applied][record.kind] += 1;
         } catch (err) {

@@ -107,8 +107,14 @@ export interface Agent {
 
 export interface ApiToken {
   id: string;
-  agentId: string;
+  /** The agent the token acts as; null for an integration token, which acts as no agent. */
+  agentId: string | null;
   partnerId: string;
+  /**
+   * 'integration': a sync job's token (`helpdesk token create --integration`), which may only post
+   * imports for its partner (POST /api/v1/import). Absent on an agent's token.
+   */
+  role?: 'integration';
   name: string;
   /** SHA-256 of the token; the token itself is shown once and never stored. */
   tokenHash: string;

@@ -173,7 +173,7 @@ describe('partner administration', () => {
     expect(await t.store.agents.get(adminId)).toMatchObject({ disabled: false, role: 'partner_admin' });
   });
 
-  test('when the admin acts on another partner\'s agent or token, then the answer is 404 and nothing changes', async () => {
+  test('when the admin acts on another partner\'s agent or token, then the answer is 404 (403 for a token issued to them) and nothing changes', async () => {
     const foreign = (await t.store.agents.getByEmail('agent@south.example'))!;
     for (const action of ['disable', 'role', 'invite']) {
       const res = await post(admin, '/admin', `/admin/agents/${foreign.id}/${action}`, { role: 'partner_admin' });
@@ -181,7 +181,8 @@ describe('partner administration', () => {
     }
     const { record } = await t.auth.createToken('agent@south.example', 'south');
     expect((await post(admin, '/admin/tokens', `/admin/tokens/${record.id}/revoke`, {})).status).toBe(404);
-    expect((await post(admin, '/admin/tokens', '/admin/tokens', { name: 'x', ownerId: foreign.id })).status).toBe(404);
+    // Issuing a token for any agent but oneself is refused the same way, whoever that agent is.
+    expect((await post(admin, '/admin/tokens', '/admin/tokens', { name: 'x', ownerId: foreign.id })).status).toBe(403);
     expect(await t.store.agents.get(foreign.id)).toMatchObject({ disabled: false, role: 'helpdesk' });
     expect((await t.store.apiTokens.listByPartner('p-south'))[0].revokedAt).toBeNull();
   });

@@ -156,6 +156,27 @@ describe('helpdesk CLI', () => {
     });
   });
 
+  it('when token create --integration --partner is run, then it prints a token once, stored hashed as an integration token of that partner', async () => {
+    await run(['seed', '--orgs', '2', '--users', '2']);
+
+    const created = await run(['token', 'create', '--integration', '--partner', 'p-north', '--name', 'crm sync']);
+    const withoutPartner = await run(['token', 'create', '--integration']);
+    const unknownPartner = await run(['token', 'create', '--integration', '--partner', 'p-nowhere']);
+
+    expect(created.code).toBe(0);
+    expect(created.stdout).toMatch(/^phd_[A-Za-z0-9_-]{40,}\n$/);
+    const token = created.stdout.trim();
+    await withStore(async (store) => {
+      const tokens = await store.apiTokens.listByPartner('p-north');
+      expect(tokens).toEqual([expect.objectContaining({ name: 'crm sync', role: 'integration', agentId: null, partnerId: 'p-north' })]);
+      expect(JSON.stringify(tokens)).not.toContain(token);
+    });
+    expect(withoutPartner.code).toBe(2);
+    expect(withoutPartner.stderr).toContain('--integration --partner ID');
+    expect(unknownPartner.code).toBe(2);
+    expect(unknownPartner.stderr).toContain('p-nowhere');
+  });
+
   it('when agent add gets no password, then it exits 2 and says where the password comes from', async () => {
     await run(['seed', '--orgs', '2', '--users', '2']);
 

@@ -89,7 +89,24 @@ test('when the importer reads any lines, then it never throws, counts every line
   }), { numRuns: 40 });
 });
 
-const jsonBodies = ROUTE_TABLE.filter((r) => r.surface === 'api' && r.method === 'POST');
+test('when partner B\'s integration token posts any lines, then the answer is never 5xx, never holds A data, and A\'s data stays as it was', async () => {
+  const { token } = await t.auth.createIntegrationToken('p-b', 'beta sync');
+  const orgA1 = await t.store.orgs.get('p-a', world.ids.orgA1);
+  const callerA1 = await t.store.users.get('p-a', world.ids.callerA1);
+  await fc.assert(fc.asyncProperty(fc.array(importLine(), { maxLength: 10 }), async (lines) => {
+    const body = lines.map((l) => l.replace(/\r?\n/g, ' ')).join('\n');
+    const res = await request(t.app).post('/api/v1/import').set('Authorization', `Bearer ${token}`)
+      .set('Content-Type', 'application/x-ndjson').send(body);
+    expect([200, 429]).toContain(res.status);
+    for (const marker of world.partnerAMarkers.filter((m) => !body.includes(m))) expect(res.text).not.toContain(marker);
+  }), { numRuns: 40 });
+  expect(await t.store.orgs.get('p-a', world.ids.orgA1)).toEqual(orgA1);
+  expect(await t.store.users.get('p-a', world.ids.callerA1)).toEqual(callerA1);
+  expect(await t.store.users.listByOrg('p-b', world.ids.orgA1, { limit: 10, offset: 0 })).toEqual([]);
+});
+
+// The import reads NDJSON, not a JSON body: it has its own property above.
+const jsonBodies = ROUTE_TABLE.filter((r) => r.surface === 'api' && r.method === 'POST' && r.path !== '/api/v1/import');
 
 describe.each(jsonBodies.map((row) => [`${row.method} ${row.path}`, row] as const))('%s', (_name, row) => {
   test('when the JSON body is anything, then partner A never gets a 5xx and partner B gets 400 or 404 without A data', async () => {

@@ -17,7 +17,8 @@ export function send(app: Express, w: World, row: RouteRow, role: Role, o: SendO
   const creds = w.creds[role];
   const method = o.method ?? row.method;
   const url = row.url(w);
-  const bearer = row.surface === 'api' && !o.viaSession && creds.token;
+  // An integration token has no session: it sends its Bearer token to every route, pages included.
+  const bearer = (row.surface === 'api' || role === 'integration') && !o.viaSession && creds.token;
   let req = method === 'GET' ? request(app).get(url) : request(app).post(url);
   req = bearer ? req.set('Authorization', `Bearer ${creds.token}`) : req.set('Cookie', creds.cookie);
   req = req.set('Accept', row.surface === 'api' ? 'application/json' : 'text/html');

@@ -29,28 +29,32 @@ export interface RouteRow {
 const toLogin: Outcome = { redirect: '/login' };
 const toCustomerLogin: Outcome = { redirect: '/customer/login' };
 
+// An integration token (partner A's sync job) may only post imports: 403 on every other route.
+
 /** Agent pages: anonymous to sign-in, customer admins get 404 (no such page for them). */
 const agentPage = (ok: Outcome, foreign: Outcome = 404): Record<Role, Outcome> => ({
   anonymous: toLogin, helpdesk: ok, partner_admin: ok, customer_admin: 404,
-  foreign_helpdesk: foreign, foreign_partner_admin: foreign, foreign_customer_admin: 404,
+  foreign_helpdesk: foreign, foreign_partner_admin: foreign, foreign_customer_admin: 404, integration: 403,
 });
 /** Partner admin pages: help-desk agents 403. */
 const adminPage = (ok: Outcome, foreign: Outcome = 404): Record<Role, Outcome> => ({
   anonymous: toLogin, helpdesk: 403, partner_admin: ok, customer_admin: 404,
-  foreign_helpdesk: 403, foreign_partner_admin: foreign, foreign_customer_admin: 404,
+  foreign_helpdesk: 403, foreign_partner_admin: foreign, foreign_customer_admin: 404, integration: 403,
 });
 /** The JSON API: a Bearer token or nothing; a customer admin's session is not an API credential. */
 const agentApi = (ok: Outcome, foreign: Outcome = 404): Record<Role, Outcome> => ({
   anonymous: 401, helpdesk: ok, partner_admin: ok, customer_admin: 401,
-  foreign_helpdesk: foreign, foreign_partner_admin: foreign, foreign_customer_admin: 401,
+  foreign_helpdesk: foreign, foreign_partner_admin: foreign, foreign_customer_admin: 401, integration: 403,
 });
 /** The customer portal: everyone but a customer admin goes to the customer sign-in page. */
 const customerPage = (ok: Outcome, foreign: Outcome = 404): Record<Role, Outcome> => ({
   anonymous: toCustomerLogin, helpdesk: toCustomerLogin, partner_admin: toCustomerLogin, customer_admin: ok,
-  foreign_helpdesk: toCustomerLogin, foreign_partner_admin: toCustomerLogin, foreign_customer_admin: foreign,
+  foreign_helpdesk: toCustomerLogin, foreign_partner_admin: toCustomerLogin, foreign_customer_admin: foreign, integration: 403,
 });
+/** Everyone but an integration token, which is refused even where anyone else may go. */
 const everyone = (o: Outcome): Record<Role, Outcome> => ({
   anonymous: o, helpdesk: o, partner_admin: o, customer_admin: o, foreign_helpdesk: o, foreign_partner_admin: o, foreign_customer_admin: o,
+  integration: 403,
 });
 
 const reason = () => ({ reason: 'ticket 4711' });
@@ -82,6 +86,10 @@ export const ROUTE_TABLE: RouteRow[] = [
     url: (w) => `/api/v1/orgs/${w.ids.orgA1}/portal/users/${w.ids.callerA1}?reason=ticket%204711`, expect: agentApi(200) },
   { method: 'POST', path: '/api/v1/orgs/:id/access-requests', surface: 'api', url: (w) => `/api/v1/orgs/${w.ids.orgA2}/access-requests`,
     body: reason, expect: agentApi(201) },
+  // A sync job's NDJSON import (spec 3.9): an integration token only; agents' tokens and sessions 403.
+  // The body (`{}`, one line without a kind) is reported as a bad line: 200 with the report.
+  { method: 'POST', path: '/api/v1/import', surface: 'api', url: () => '/api/v1/import',
+    expect: { ...agentApi(403, 403), integration: 200 } },
 
   // Agent sign-in.
   { method: 'GET', path: '/login', surface: 'public', url: () => '/login',
@@ -163,7 +171,8 @@ export const ROUTE_TABLE: RouteRow[] = [
     expect: adminPage({ redirect: '/admin' }) },
   { method: 'GET', path: '/admin/tokens', surface: 'page', url: () => '/admin/tokens', expect: adminPage(200, 200) },
   { method: 'POST', path: '/admin/tokens', surface: 'page', url: () => '/admin/tokens',
-    body: (w) => ({ name: 'integration', ownerId: w.ids.adminA }), expect: adminPage(201) },
+    // A token is issued to the admin who asks: naming another agent (here A's admin, to B's admin) is refused.
+    body: (w) => ({ name: 'integration', ownerId: w.ids.adminA }), expect: { ...adminPage(201), foreign_partner_admin: 403 } },
   { method: 'POST', path: '/admin/tokens/:id/revoke', surface: 'page', url: (w) => `/admin/tokens/${w.ids.tokenOfTarget}/revoke`,
     expect: adminPage({ redirect: '/admin/tokens' }) },
   // Outside production without SMTP only, and only for clients on this machine (supertest is).

@@ -12,10 +12,13 @@ import { buildTestApp, csrfFrom, PASSWORD, tempDir, type TestApp, type TestAppOp
 import * as f from '../helpers/factories';
 
 export const ROLES = ['anonymous', 'helpdesk', 'partner_admin', 'customer_admin',
-  'foreign_helpdesk', 'foreign_partner_admin', 'foreign_customer_admin'] as const;
+  'foreign_helpdesk', 'foreign_partner_admin', 'foreign_customer_admin', 'integration'] as const;
 export type Role = (typeof ROLES)[number];
 
-/** What a role sends: its session cookie and that session's CSRF token; agents also hold an API token. */
+/**
+ * What a role sends: its session cookie and that session's CSRF token; agents also hold an API token.
+ * `integration` is partner A's sync-job token: no session, its Bearer token on every route.
+ */
 export interface Credentials { cookie: string; csrf: string; token?: string }
 
 export const SECRET_CODE = '48213379';
@@ -111,6 +114,7 @@ export async function buildWorld(): Promise<World> {
   const ca = await customerSession(t, adminA1);
   const fca = await customerSession(t, adminA2);
   creds.customer_admin = { cookie: ca.cookie, csrf: ca.csrf };
+  creds.integration = { cookie: '', csrf: '', token: (await t.auth.createIntegrationToken('p-a', 'alpha sync')).token };
   creds.foreign_customer_admin = { cookie: fca.cookie, csrf: fca.csrf };
   const magicToken = crypto.randomBytes(32).toString('base64url');
   await s.magicLinks.create({ tokenHash: sha256(magicToken), email: adminA1.email, partnerId: 'p-a', orgId: orgA1.id, userId: adminA1.id,

@@ -115,16 +115,16 @@ export function adminRoutes(admin: AdminService, audit: AuditLog, outboxEnabled:
     const p = req.principal as AgentPrincipal;
     const [tokens, agents] = await Promise.all([admin.listTokens(p), admin.listAgents(p)]);
     res.render('admin/tokens', {
-      title: req.t('admin.tokens.title'), tokens, owners: agents.filter((a) => !a.disabled && !a.invited),
+      title: req.t('admin.tokens.title'), tokens, owner: agents.find((a) => a.self),
       notice: takeNotice(req), created: extra.created ?? null,
-      values: extra.values ?? { name: '', ownerId: p.agentId }, errors: extra.errors ?? {},
+      values: extra.values ?? { name: '' }, errors: extra.errors ?? {},
     });
   };
 
   router.get('/admin/tokens', (req, res) => renderTokens(req, res, {}));
 
   router.post('/admin/tokens', async (req, res) => {
-    const values = { name: String(req.body?.name ?? ''), ownerId: String(req.body?.ownerId ?? '') };
+    const values = { name: String(req.body?.name ?? '') };
     let input;
     try {
       input = parseInput(tokenForm, req.body);

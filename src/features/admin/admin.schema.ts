@@ -13,7 +13,8 @@ export const roleForm = z.object({ role });
 
 export const tokenForm = z.object({
   name: z.string().trim().min(1, 'enter a name').max(80),
-  ownerId: z.string().trim().min(1, 'choose an owner').max(100),
+  /** Accepted only when it names the admin who asks: a token is issued to its owner, never on their behalf. */
+  ownerId: z.string().trim().max(100).optional(),
 });
 
 export const MIN_PASSWORD_LENGTH = 12;

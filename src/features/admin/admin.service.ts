@@ -32,7 +32,8 @@ export interface AgentRow {
   self: boolean;
 }
 
-export interface TokenRow extends Omit<ApiToken, 'tokenHash'> { ownerEmail: string }
+/** ownerEmail is null for an integration token, which acts as no agent. */
+export interface TokenRow extends Omit<ApiToken, 'tokenHash'> { ownerEmail: string | null }
 
 /** An outbox mail as a partner admin may see it: the text part, secrets masked, never the HTML. */
 export interface OutboxRow { id: string; to: string; subject: string; kind: string; createdAt: string; text: string }
@@ -48,7 +49,7 @@ export interface AdminService {
   changeRole(ctx: ActionContext, agentId: string, role: AgentRole): Promise<void>;
   setDisabled(ctx: ActionContext, agentId: string, disabled: boolean): Promise<{ sessionsEnded: number }>;
   listTokens(p: AgentPrincipal): Promise<TokenRow[]>;
-  issueToken(ctx: ActionContext, input: { name: string; ownerId: string }): Promise<{ token: string; record: ApiToken }>;
+  issueToken(ctx: ActionContext, input: { name: string; ownerId?: string }): Promise<{ token: string; record: ApiToken }>;
   revokeToken(ctx: ActionContext, tokenId: string): Promise<void>;
   outbox(p: AgentPrincipal, page: number): Promise<OutboxRow[]>;
   /** The invited agent behind a set-password link, or null when the link is unknown, used or expired. */
@@ -196,11 +197,16 @@ export function createAdminService(deps: {
     async listTokens(p) {
       const agents = new Map((await store.agents.listByPartner(p.partnerId)).map((a) => [a.id, a.email]));
       return (await store.apiTokens.listByPartner(p.partnerId)).map(({ tokenHash: _hash, ...t }) =>
-        ({ ...t, ownerEmail: agents.get(t.agentId) ?? t.agentId }));
+        ({ ...t, ownerEmail: t.agentId === null ? null : agents.get(t.agentId) ?? t.agentId }));
     },
 
     async issueToken(ctx, input) {
-      const owner = await ownAgent(ctx.principal, input.ownerId);
+      // A token acts as its owner (audit rows, "who asked" in mails): issuing one to another agent
+      // would let an admin act as them. Each agent's tokens are issued by that agent.
+      if (input.ownerId && input.ownerId !== ctx.principal.agentId) {
+        throw forbidden('An API token is issued to the admin who asks for it, never to another agent.');
+      }
+      const owner = await ownAgent(ctx.principal, ctx.principal.agentId);
       if (owner.disabled) throw forbidden('This agent is disabled.');
       const token = TOKEN_PREFIX + crypto.randomBytes(32).toString('base64url');
       const record: ApiToken = {

@@ -26,20 +26,25 @@ export function createAuditLog(store: Store, clock: Clock): AuditLog {
       const p = req.principal;
       // A customer admin acts on their own org: the event lands in that org's (and partner's) trail.
       const c = req.customerAdmin;
+      // An integration token acts as no agent: the token itself is the actor.
+      const i = req.integration;
+      const token = p?.token ?? (i ? { id: i.tokenId, name: i.name } : undefined);
       await store.audit.append({
         id: crypto.randomUUID(),
         at: clock.now().toISOString(),
-        actorId: entry.actorId ?? p?.agentId ?? c?.userId ?? null,
-        actorRole: p?.role ?? (c ? 'customer_admin' : null),
+        actorId: entry.actorId ?? p?.agentId ?? c?.userId ?? (i ? `token:${i.tokenId}` : null),
+        actorRole: p?.role ?? (c ? 'customer_admin' : i ? 'integration' : null),
         // An explicit null keeps an event out of every partner's log (the operator still has it).
-        partnerId: entry.partnerId !== undefined ? entry.partnerId : p?.partnerId ?? c?.partnerId ?? null,
+        partnerId: entry.partnerId !== undefined ? entry.partnerId : p?.partnerId ?? c?.partnerId ?? i?.partnerId ?? null,
         orgId: entry.orgId ?? c?.orgId ?? null,
         subject: entry.subject ?? null,
         action: entry.action,
         outcome: entry.outcome ?? 'success',
         clientIp: req.ip ?? null,
         requestId: (req.id as string | undefined) ?? null,
-        detail: entry.detail ?? {},
+        // An action taken with an API token names the token (id and label, never the secret), so a
+        // token's use can be told from its owner's own sign-ins and revoked if it was misused.
+        detail: token ? { ...entry.detail, token } : entry.detail ?? {},
       });
     },
   };

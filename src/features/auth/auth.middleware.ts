@@ -34,11 +34,33 @@ export function requireApiPrincipal(auth: AuthService): RequestHandler {
       const m = /^Bearer\s+(\S+)$/i.exec(header);
       const principal = m ? await auth.authenticateToken(m[1]) : null;
       if (!principal) return next(unauthorized('Missing or invalid API token.'));
-      req.principal = principal;
+      if (principal.kind === 'integration') req.integration = principal;
+      else req.principal = principal;
       return next();
     }
     if (req.principal) return next();
     next(unauthorized('Missing or invalid API token.'));
+  };
+}
+
+/**
+ * An integration token may only post imports: mounted after that route, it answers 403 to
+ * everything else the token reaches, including routes that do not exist.
+ */
+export const refuseIntegration: RequestHandler = (req, _res, next) =>
+  next(req.integration ? forbidden('An integration token may only post imports (POST /api/v1/import).') : undefined);
+
+/**
+ * Outside the JSON API a Bearer header is not a credential, so an integration token there would
+ * count as anonymous; it is refused instead, so that it answers 403 wherever it is not accepted.
+ */
+export function refuseIntegrationBearer(auth: AuthService): RequestHandler {
+  return async (req, res, next) => {
+    const m = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '');
+    if (!m || req.path.startsWith('/api/') || !(await auth.isIntegrationToken(m[1]))) return next();
+    // Mounted before the app's own no-store: a refusal to a credential is not for caches either.
+    res.set('Cache-Control', 'no-store');
+    next(forbidden('An integration token may only post imports (POST /api/v1/import).'));
   };
 }
 

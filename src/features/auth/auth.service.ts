@@ -5,7 +5,7 @@ import crypto from 'node:crypto';
 import type { Clock } from '../../clock';
 import { AppError, conflict, invalid, notFound } from '../../errors';
 import type { Agent, AgentRole, ApiToken, Store } from '../../store/store';
-import type { AgentPrincipal } from '../../http/request-context';
+import type { AgentPrincipal, IntegrationPrincipal } from '../../http/request-context';
 import { hashPassword, verifyPassword } from './passwords';
 
 export const LOCK_AFTER_FAILURES = 10;
@@ -21,9 +21,14 @@ export type SignInResult =
 export interface AuthService {
   signIn(email: string, password: string): Promise<SignInResult>;
   principalFor(agentId: string, via: AgentPrincipal['via']): Promise<AgentPrincipal | null>;
-  authenticateToken(raw: string): Promise<AgentPrincipal | null>;
+  /** An agent's token gives that agent; an integration token gives an IntegrationPrincipal. */
+  authenticateToken(raw: string): Promise<AgentPrincipal | IntegrationPrincipal | null>;
+  /** Whether `raw` is a live integration token (a cheap check for routes that never accept one). */
+  isIntegrationToken(raw: string): Promise<boolean>;
   createAgent(input: { partnerId: string; email: string; name: string; role: AgentRole; password: string }): Promise<Agent>;
   createToken(email: string, name: string): Promise<{ token: string; record: ApiToken }>;
+  /** A token for a sync job of this partner, acting as no agent: it may only post imports (see app.ts). */
+  createIntegrationToken(partnerId: string, name: string): Promise<{ token: string; record: ApiToken }>;
 }
 
 const sha256 = (s: string) => crypto.createHash('sha256').update(s).digest('hex');
@@ -66,6 +71,28 @@ export function createAuthService(store: Store, clock: Clock, passwordLogN?: num
   const toPrincipal = (a: Agent, via: AgentPrincipal['via']): AgentPrincipal =>
     ({ kind: 'agent', agentId: a.id, partnerId: a.partnerId, role: a.role, email: a.email, name: a.name, via });
 
+  const liveToken = async (raw: string): Promise<ApiToken | null> => {
+    if (!raw.startsWith(TOKEN_PREFIX)) return null;
+    const record = await store.apiTokens.getByHash(sha256(raw));
+    return record && !record.revokedAt ? record : null;
+  };
+
+  const issue = async (owner: Pick<ApiToken, 'agentId' | 'partnerId' | 'name' | 'role'>) => {
+    const token = TOKEN_PREFIX + crypto.randomBytes(32).toString('base64url');
+    const record: ApiToken = {
+      id: crypto.randomUUID(),
+      ...owner,
+      // A 256-bit random token needs no slow hash: SHA-256 cannot be reversed or guessed.
+      tokenHash: sha256(token),
+      createdAt: clock.now().toISOString(),
+      lastUsedAt: null,
+      revokedAt: null,
+    };
+    if (!record.role) delete record.role;
+    await store.apiTokens.create(record);
+    return { token, record };
+  };
+
   return {
     async signIn(email, password) {
       const now = clock.now();
@@ -101,17 +128,26 @@ export function createAuthService(store: Store, clock: Clock, passwordLogN?: num
     },
 
     async authenticateToken(raw) {
-      if (!raw.startsWith(TOKEN_PREFIX)) return null;
-      const record = await store.apiTokens.getByHash(sha256(raw));
-      if (!record || record.revokedAt) return null;
-      const agent = await store.agents.get(record.agentId);
-      if (!agent || agent.disabled || agent.partnerId !== record.partnerId) return null;
+      const record = await liveToken(raw);
+      if (!record) return null;
+      let principal: AgentPrincipal | IntegrationPrincipal;
+      if (record.role === 'integration') {
+        principal = { kind: 'integration', tokenId: record.id, name: record.name, partnerId: record.partnerId };
+      } else {
+        const agent = record.agentId ? await store.agents.get(record.agentId) : null;
+        if (!agent || agent.disabled || agent.partnerId !== record.partnerId) return null;
+        principal = { ...toPrincipal(agent, 'token'), token: { id: record.id, name: record.name } };
+      }
       const now = clock.now();
       // Last-used is for the admin page: minute precision is enough and spares a write per request.
       if (!record.lastUsedAt || now.getTime() - Date.parse(record.lastUsedAt) > 60_000) {
         await store.apiTokens.touch(record.id, now.toISOString());
       }
-      return toPrincipal(agent, 'token');
+      return principal;
+    },
+
+    async isIntegrationToken(raw) {
+      return (await liveToken(raw))?.role === 'integration';
     },
 
     async createAgent(input) {
@@ -142,20 +178,14 @@ export function createAuthService(store: Store, clock: Clock, passwordLogN?: num
       const agent = await store.agents.getByEmail(email);
       if (!agent) throw notFound('Agent');
       if (agent.disabled) throw new AppError('forbidden', 403, 'This agent is disabled.');
-      const token = TOKEN_PREFIX + crypto.randomBytes(32).toString('base64url');
-      const record: ApiToken = {
-        id: crypto.randomUUID(),
-        agentId: agent.id,
-        partnerId: agent.partnerId,
-        name,
-        // A 256-bit random token needs no slow hash: SHA-256 cannot be reversed or guessed.
-        tokenHash: sha256(token),
-        createdAt: clock.now().toISOString(),
-        lastUsedAt: null,
-        revokedAt: null,
-      };
-      await store.apiTokens.create(record);
-      return { token, record };
+      return issue({ agentId: agent.id, partnerId: agent.partnerId, name });
+    },
+
+    async createIntegrationToken(partnerId, name) {
+      if (!(await store.partners.get(partnerId))) {
+        throw invalid(`partner: no partner with id ${partnerId}`, [{ field: 'partner', message: 'unknown partner' }]);
+      }
+      return issue({ agentId: null, partnerId, name, role: 'integration' });
     },
   };
 }

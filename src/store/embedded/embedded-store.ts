@@ -13,7 +13,8 @@ import type {
 } from '../store';
 import type { PasswordSetup, PasswordSetupRepo } from '../store';
 import type { AddSupportContactResult, SupportContact, SupportContactRepo } from '../store';
-import type { AccessRequestRepo, ConsentGrantRepo, GrantReminderRepo, MagicLinkRepo } from '../store';
+import type { AccessRequestRepo, ConsentGrantRepo, GrantReminderRepo, MagicLinkRepo, RetentionRepo } from '../store';
+import { RETENTION_SCHEMA, retentionRepo } from './embedded-retention';
 import {
   CONSENT_SCHEMA, accessRequestRepo, consentGrantRepo, findFullAdminsByEmail, grantReminderRepo, magicLinkRepo,
 } from './embedded-consent';
@@ -104,6 +105,7 @@ export class EmbeddedStore implements Store {
   readonly sessions: SessionRepo;
   readonly passwordSetups: PasswordSetupRepo;
   readonly audit: AuditRepo;
+  readonly retention: RetentionRepo;
   readonly changes: ChangeRepo;
   readonly rateLimits: RateLimitRepo;
   readonly verifications: VerificationRepo;
@@ -135,6 +137,7 @@ export class EmbeddedStore implements Store {
     this.db.pragma('foreign_keys = ON');
     this.db.exec(SCHEMA);
     this.db.exec(CONSENT_SCHEMA);
+    this.db.exec(RETENTION_SCHEMA);
     this.partners = this.partnerRepo();
     this.orgs = this.orgRepo();
     this.users = this.userRepo();
@@ -144,6 +147,7 @@ export class EmbeddedStore implements Store {
     this.sessions = this.sessionRepo();
     this.passwordSetups = this.passwordSetupRepo();
     this.audit = this.auditRepo();
+    this.retention = retentionRepo(this.db);
     this.changes = this.changeRepo();
     this.rateLimits = this.rateLimitRepo();
     this.verifications = this.verificationRepo();

@@ -7,7 +7,7 @@ import { AppError, STORE_RETRY_AFTER_S, conflict, invalid, unavailable, type Fie
 import type {
   AccessRequest, AccessRequestRepo, AddSupportContactResult, Agent, AgentRepo, ApiToken, ApiTokenRepo, AuditEvent,
   AuditQuery, AuditRepo, Change, ChangeRepo, ChangedEntity, ConsentGrant, ConsentGrantRepo, Device, DeviceRepo,
-  EmailEvent, EmailEventRepo, GrantReminderRepo, LastEmail, MagicLink, MagicLinkRepo, MailOutboxRepo, Org, OrgRepo,
+  EmailEvent, EmailEventRepo, GrantReminderRepo, LastEmail, MagicLink, MagicLinkRepo, MailOutboxRepo, RetentionRepo, Org, OrgRepo,
   OutboxMail, Partner, PartnerRepo, PasswordSetup, PasswordSetupRepo, RateLimitRepo, ReplayRepo, ScanPart, SessionRecord,
   SessionRepo, Store, Suppression, SuppressionRepo, SupportContact, SupportContactRepo, User, UserRepo, Verification,
   VerificationRepo,
@@ -111,6 +111,7 @@ export class MongooseStore implements Store {
   readonly apiTokens: ApiTokenRepo;
   readonly sessions: SessionRepo;
   readonly audit: AuditRepo;
+  readonly retention: RetentionRepo;
   readonly changes: ChangeRepo;
   readonly rateLimits: RateLimitRepo;
   readonly verifications: VerificationRepo;
@@ -182,6 +183,7 @@ export class MongooseStore implements Store {
     this.apiTokens = this.apiTokenRepo();
     this.sessions = this.sessionRepo();
     this.audit = this.auditRepo();
+    this.retention = this.retentionRepo();
     this.changes = this.changeRepo();
     this.rateLimits = this.rateLimitRepo();
     this.verifications = this.verificationRepo();
@@ -852,6 +854,20 @@ export class MongooseStore implements Store {
         ).lean<Lean>();
         return doc ? plain<AccessRequest>(doc) : null;
       }),
+    };
+  }
+
+  private retentionRepo(): RetentionRepo {
+    const { Verification, MagicLink, PasswordSetup, Session, AuditEvent } = this.m;
+    // Dates stored as ISO text (createdAt, at) compare as text; expiries are BSON dates.
+    return {
+      purge: (rule) => this.run(async () => ({
+        verifications: (await Verification.deleteMany({ createdAt: { $lt: rule.verificationsBefore.toISOString() } })).deletedCount,
+        signInLinks: (await MagicLink.deleteMany({ $or: [{ consumedAt: { $ne: null } }, { expiresAt: { $lte: rule.now } }] })).deletedCount,
+        invitations: (await PasswordSetup.deleteMany({ $or: [{ usedAt: { $ne: null } }, { expiresAt: { $lte: rule.now } }] })).deletedCount,
+        sessions: (await Session.deleteMany({ expiresAt: { $lte: rule.now } })).deletedCount,
+        audit: (await AuditEvent.deleteMany({ at: { $lt: rule.auditBefore.toISOString() } })).deletedCount,
+      })),
     };
   }
 

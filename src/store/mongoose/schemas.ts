@@ -155,8 +155,9 @@ agentSchema.index({ partnerId: 1, email: 1 });
 
 export const apiTokenSchema = new Schema({
   id: requiredText,
-  agentId: requiredText,
+  agentId: nullableText,
   partnerId: requiredText,
+  role: { type: String, enum: ['integration'], required: false },
   name: text,
   tokenHash: requiredText,
   createdAt: requiredText,
