@@ -12,6 +12,8 @@ import type {
   VerificationRepo,
 } from '../store';
 import { createModels, type Models } from './schemas';
+import type { LifecycleRepo } from '../store';
+import { mongooseLifecycleRepo } from './mongoose-lifecycle';
 
 /** What the store logs through: pino's logger and `console` both fit. */
 export interface StoreLog {
@@ -119,6 +121,7 @@ export class MongooseStore implements Store {
   readonly accessRequests: AccessRequestRepo;
   readonly magicLinks: MagicLinkRepo;
   readonly grantReminders: GrantReminderRepo;
+  readonly lifecycle: LifecycleRepo;
   private readonly m: Models;
 
   /**
@@ -189,6 +192,11 @@ export class MongooseStore implements Store {
     this.accessRequests = this.accessRequestRepo();
     this.magicLinks = this.magicLinkRepo();
     this.grantReminders = this.grantReminderRepo();
+    this.lifecycle = mongooseLifecycleRepo({
+      m: this.m,
+      unit: (body) => this.run(() => (this.transactions ? this.connection.transaction((session) => body(session)) : body())),
+      appendChange: (entity, id, session) => this.appendChange(entity, id, session),
+    });
   }
 
   private async init(): Promise<void> {
