@@ -51,9 +51,10 @@ export function lifecycleRepo(db: Database.Database, recordChange: (entity: Chan
 
   /** Removes a user and what hangs on them alone; the caller records nothing else. */
   const removeUser = (user: User): void => {
-    db.prepare('DELETE FROM verifications WHERE user_id = ?').run(user.id);
+    // partner_id first: the indexes on verifications and devices start with it.
+    db.prepare('DELETE FROM verifications WHERE partner_id = ? AND user_id = ?').run(user.partnerId, user.id);
     changed('device', db.prepare(`UPDATE devices SET owner_user_id = NULL, data = json_set(data, '$.ownerUserId', json('null'))
-      WHERE owner_user_id = ? RETURNING id`).all(user.id));
+      WHERE partner_id = ? AND owner_user_id = ? RETURNING id`).all(user.partnerId, user.id));
     db.prepare("DELETE FROM sessions WHERE json_extract(data, '$.customerAdmin.userId') = ?").run(user.id);
     db.prepare("DELETE FROM magic_links WHERE json_extract(data, '$.userId') = ?").run(user.id);
     db.prepare('DELETE FROM users WHERE id = ?').run(user.id);
@@ -70,7 +71,7 @@ export function lifecycleRepo(db: Database.Database, recordChange: (entity: Chan
     const org = find<Org>('orgs', id, scope);
     if (!org) return null;
     const ended = endAccess(id, org.partnerId, scope.at);
-    db.prepare('DELETE FROM verifications WHERE org_id = ?').run(id);
+    db.prepare('DELETE FROM verifications WHERE partner_id = ? AND org_id = ?').run(org.partnerId, id);
     const devices = changed('device', db.prepare('DELETE FROM devices WHERE org_id = ? RETURNING id').all(id));
     const users = changed('user', db.prepare('DELETE FROM users WHERE org_id = ? RETURNING id').all(id));
     db.prepare('DELETE FROM orgs WHERE id = ?').run(id);
@@ -113,7 +114,8 @@ export function lifecycleRepo(db: Database.Database, recordChange: (entity: Chan
     const users = parseAll<User>(db.prepare('SELECT data FROM users WHERE email = ? ORDER BY id').all(email));
     let verifications = 0;
     for (const user of users) {
-      verifications += db.prepare('SELECT COUNT(*) AS n FROM verifications WHERE user_id = ?').pluck().get(user.id) as number;
+      verifications += db.prepare('SELECT COUNT(*) FROM verifications WHERE partner_id = ? AND user_id = ?').pluck()
+        .get(user.partnerId, user.id) as number;
       removeUser(user);
     }
     verifications += db.prepare('DELETE FROM verifications WHERE sent_to = ?').run(email).changes;
