@@ -4,6 +4,8 @@ import request from 'supertest';
 import { erasePerson, pseudonymOf, transferOrg } from '../../src/features/lifecycle/lifecycle.service';
 import { fullSync } from '../../src/import/full-sync';
 import { importNdjson } from '../../src/import/importer';
+import { createLogger } from '../../src/logger';
+import { Indexer } from '../../src/search-index/indexer';
 import type { Device, Org, User } from '../../src/store/store';
 import * as f from '../helpers/factories';
 import { buildTestApp, signIn, type TestApp } from '../helpers/test-app';
@@ -61,6 +63,16 @@ describe('data lifecycle', () => {
     // Marc stays; the room she owned stays, with no owner.
     expect(await hitIds(token, 'marc zoller')).toEqual([marc.id]);
     expect((await api(token, `/api/v1/devices/${room.id}`).expect(200)).body).toBeTruthy();
+  });
+
+  test('when a deletion reaches the index twice (an indexer restarted before saving its place), then the record stays out of search', async () => {
+    const token = await t.apiToken('agent@north.example');
+    await importNdjson(t.store, lines([{ kind: 'delete', of: 'user', id: helene.id }]));
+    await t.sync();
+    // A second follower of the same index replays the whole outbox, the user's creation included.
+    await new Indexer(t.store, t.search, createLogger('silent')).catchUp();
+    expect(await hitIds(token, 'helene quillard')).toEqual([]);
+    expect(await hitIds(token, 'marc zoller')).toEqual([marc.id]);
   });
 
   test('when an org is deleted at the source, then its users and devices go with it, its grant is revoked, and the partner\'s audit log names it', async () => {

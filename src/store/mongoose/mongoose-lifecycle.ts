@@ -19,6 +19,8 @@ export interface MongooseLifecycleDeps {
   /** Runs `body` as one transaction where the server has them, and translates errors. */
   unit<T>(body: (session?: ClientSession) => Promise<T>): Promise<T>;
   appendChange(entity: ChangedEntity, id: string, session?: ClientSession): Promise<void>;
+  /** Runs a read outside any transaction, and translates errors. */
+  read<T>(op: () => Promise<T>): Promise<T>;
 }
 
 type Lean = Record<string, unknown>;
@@ -32,7 +34,7 @@ const customerSession = (key: 'orgId' | 'userId', id: string) =>
   ({ data: { $regex: `"customerAdmin":\\{[^}]*"${key}":"${escapeRegex(id)}"` } });
 
 export function mongooseLifecycleRepo(deps: MongooseLifecycleDeps): LifecycleRepo {
-  const { m, unit, appendChange } = deps;
+  const { m, unit, appendChange, read } = deps;
   const models = { org: m.Org, user: m.User, device: m.Device } as const;
   const inScope = (partnerId: string, scope: LifecycleScope) => scope.partnerId === undefined || scope.partnerId === partnerId;
 
@@ -124,7 +126,7 @@ export function mongooseLifecycleRepo(deps: MongooseLifecycleDeps): LifecycleRep
     async *ids(kind, partnerId, batchSize) {
       const model = models[kind] as typeof m.Org;
       for (let after = ''; ;) {
-        const rows = await unit(() => model.find({ partnerId, id: { $gt: after } }, { id: 1 }).sort({ id: 1 }).limit(batchSize)
+        const rows = await read(() => model.find({ partnerId, id: { $gt: after } }, { id: 1 }).sort({ id: 1 }).limit(batchSize)
           .lean<Array<{ id: string }>>());
         if (rows.length === 0) return;
         after = rows[rows.length - 1].id;

@@ -196,6 +196,7 @@ export class MongooseStore implements Store {
       m: this.m,
       unit: (body) => this.run(() => (this.transactions ? this.connection.transaction((session) => body(session)) : body())),
       appendChange: (entity, id, session) => this.appendChange(entity, id, session),
+      read: (op) => this.run(op),
     });
   }
 
