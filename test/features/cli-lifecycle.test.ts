@@ -11,9 +11,9 @@ import { EmbeddedStore } from '../../src/store/embedded/embedded-store';
 const ORG_ID = '0b7e6a4e-5a0c-4c57-9a51-3f1b2f0a9c11';
 const userId = (n: number) => `5f0c2d1e-8b7a-4e3c-9d21-${String(n).padStart(12, '0')}`;
 
-function output() {
+function output(isTTY = false) {
   let text = '';
-  const stream = new Writable({ write(chunk: Buffer | string, _e, done) { text += chunk.toString(); done(); } });
+  const stream = Object.assign(new Writable({ write(chunk: Buffer | string, _e, done) { text += chunk.toString(); done(); } }), { isTTY });
   return { stream, text: () => text };
 }
 
@@ -23,9 +23,9 @@ describe('helpdesk lifecycle commands', () => {
   beforeEach(() => { dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'phd-lifecycle-')); });
   afterEach(() => { fs.rmSync(dataDir, { recursive: true, force: true }); });
 
-  async function run(argv: string[]) {
+  async function run(argv: string[], opts: { tty?: boolean } = {}) {
     const stdout = output();
-    const stderr = output();
+    const stderr = output(opts.tty);
     const code = await runCli(argv, { stdout: stdout.stream, stderr: stderr.stream, stdin: Readable.from([]), env: { DATA_DIR: dataDir } },
       { passwordLogN: 10 });
     return { code, stdout: stdout.text(), stderr: stderr.text() };
@@ -72,6 +72,16 @@ describe('helpdesk lifecycle commands', () => {
       expect(await store.users.count('p-north')).toBe(9);
       expect(await store.users.get('p-north', userId(9))).toBeNull();
     });
+  });
+
+  test('when a full sync runs on a terminal, then a progress bar shows the file being read and then the deletions', async () => {
+    await seedTen();
+    const file = writeFile('sync.ndjson', [partnerLine, orgLine, ...Array.from({ length: 9 }, (_, i) => userLine(i))]);
+    const { code, stderr } = await run(['import', '--full', '--partner', 'p-north', file], { tty: true });
+    expect(code).toBe(0);
+    expect(stderr).toContain('Importing [');
+    expect(stderr).toContain('Deleting [');
+    expect(stderr).toContain('1/1 records not in the file');
   });
 
   test('when a full sync is a dry run, then it prints what would be added, changed and deleted and the store is unchanged', async () => {

@@ -91,6 +91,10 @@ describe('data lifecycle', () => {
     await api(token, `/api/v1/users/${marc.id}`).expect(404);
     await api(token, `/api/v1/devices/${room.id}`).expect(404);
     expect(await t.store.consentGrants.active(north, org.id, new Date())).toBeNull();
+    const admin = await signIn(t.app, 'admin@north.example');
+    await admin.get(`/orgs/${org.id}`).expect(404);
+    const page = await admin.get('/audit?action=org.delete').expect(200);
+    expect(page.text).toContain('Zanzibar Logistics');
     const { events } = await t.store.audit.query({ partnerId: north, action: 'org.delete', limit: 5, offset: 0 });
     expect(events).toEqual([expect.objectContaining({ orgId: org.id, detail: expect.objectContaining({ name: 'Zanzibar Logistics', users: 2, devices: 1, grantsRevoked: 1 }) })]);
   });
