@@ -313,7 +313,7 @@ export interface OrgTransfer extends EndedAccess {
   devices: number;
 }
 
-/** What erasing a person's address removed (spec 3.9). */
+/** What erasing a person's address removed (docs/data-lifecycle.md). */
 export interface Erasure {
   users: User[];
   verifications: number;
