@@ -13,7 +13,9 @@ import { seedDemo } from '../demo/seed-demo';
 import { isAppError } from '../errors';
 import { createAuthService } from '../features/auth/auth.service';
 import { IMPORT_KINDS, type ImportKind } from '../import/import.schema';
-import { importNdjson } from '../import/importer';
+import { importNdjson, type ImportSummary } from '../import/importer';
+import { fullSync, MASS_DELETE_SHARE, type FullSyncSummary } from '../import/full-sync';
+import { erasePerson, transferOrg } from '../features/lifecycle/lifecycle.service';
 import { createLogger } from '../logger';
 import { createSearchIndex } from '../search-index';
 import { Indexer } from '../search-index/indexer';
@@ -79,7 +81,40 @@ export async function runCli(argv: string[], io: CliIo, opts: CliOptions = {}): 
   program.command('import')
     .description('import NDJSON records (one JSON object a line); orgs must come before their users and devices')
     .argument('<file>', 'NDJSON file, or - for standard input')
-    .action((file: string) => withStore((store) => importFile(store, file, io)));
+    .option('--full', "full sync: the file is the partner's whole state; what it does not hold is deleted afterwards (needs --partner)")
+    .option('--partner <id>', 'the partner the file is for: lines of other partners are refused')
+    .option('--dry-run', 'print what would be added, changed and deleted, and change nothing')
+    .option('--allow-mass-delete', `let a full sync delete more than ${MASS_DELETE_SHARE * 100} % of the partner's records`)
+    .action((file: string, o: ImportFlags) => {
+      if (o.full && !o.partner) throw new UsageError('--full needs --partner <id>: a full sync replaces one partner\'s records');
+      if (o.allowMassDelete && !o.full) throw new UsageError('--allow-mass-delete goes with --full');
+      return withStore((store) => importFile(store, file, io, o));
+    });
+
+  program.command('org')
+    .description('manage customer orgs')
+    .command('transfer')
+    .description('move an org with its users and devices to another partner; the old partner loses every access to it')
+    .requiredOption('--org <id>', 'org id (UUID)')
+    .requiredOption('--to <partner>', 'id of the partner it moves to')
+    .action((o: { org: string; to: string }) => withStore(async (store) => {
+      const moved = await transferOrg(store, o.org, o.to);
+      say(`Org ${moved.org.name} (${moved.org.id}) moved from ${moved.fromPartnerId} to ${o.to} with ${moved.users} users and ${moved.devices} devices; `
+        + `${moved.grantsRevoked} access grants revoked, ${moved.requestsClosed} pending requests closed, ${moved.sessionsEnded} customer sessions ended.`);
+      return EXIT_OK;
+    }));
+
+  program.command('erase')
+    .description("erase a person: every user with this address, their codes, suppression entry and mail events; the audit log keeps a pseudonym")
+    .requiredOption('--email <email>', 'the address to erase')
+    .action((o: { email: string }) => withStore(async (store) => {
+      const report = await erasePerson(store, o.email, loadConfig(io.env).codeSecret);
+      const users = report.users.map((u) => `${u.partnerId}/${u.id} ${u.displayName}`).join(', ') || 'none';
+      say(`Erased ${o.email.trim().toLowerCase()} (now ${report.pseudonym} in the audit log): ${report.users.length} users (${users}), `
+        + `${report.verifications} verifications, ${report.suppression ? 'its suppression entry' : 'no suppression entry'}, `
+        + `${report.emailEvents} email events, ${report.magicLinks} sign-in links; ${report.auditRewritten} audit entries rewritten.`);
+      return EXIT_OK;
+    }));
 
   program.command('reindex')
     .description('rebuild the search index from the store')
@@ -162,7 +197,9 @@ export async function runCli(argv: string[], io: CliIo, opts: CliOptions = {}): 
   }
 }
 
-async function importFile(store: Store, file: string, io: CliIo): Promise<number> {
+interface ImportFlags { full?: boolean; partner?: string; dryRun?: boolean; allowMassDelete?: boolean }
+
+async function importFile(store: Store, file: string, io: CliIo, flags: ImportFlags = {}): Promise<number> {
   const say = (line: string) => { io.stdout.write(`${line}\n`); };
   let input: NodeJS.ReadableStream;
   let totalBytes: number | undefined;
@@ -185,14 +222,31 @@ async function importFile(store: Store, file: string, io: CliIo): Promise<number
     }, cliProgress.Presets.shades_classic)
     : null;
   bar?.start(totalBytes!, 0, { lines: 0 });
-  let summary;
+  // The sweep of a full sync gets a bar of its own once the file is read.
+  let sweepBar: cliProgress.SingleBar | null = null;
+  const onSweepProgress = io.stderr.isTTY ? (done: number, total: number) => {
+    if (!sweepBar) {
+      bar?.stop();
+      sweepBar = new cliProgress.SingleBar({ stream: io.stderr, format: 'Deleting [{bar}] {value}/{total} records not in the file', hideCursor: true },
+        cliProgress.Presets.shades_classic);
+      sweepBar.start(total, 0);
+    }
+    sweepBar.update(done);
+  } : undefined;
+  let summary: ImportSummary | FullSyncSummary;
+  const common = {
+    totalBytes,
+    onProgress: bar ? (p: { bytes: number; lines: number }) => bar.update(p.bytes, { lines: p.lines }) : undefined,
+    dryRun: flags.dryRun,
+    actor: { id: null, role: 'operator' },
+  };
   try {
-    summary = await importNdjson(store, input, {
-      totalBytes,
-      onProgress: bar ? (p) => bar.update(p.bytes, { lines: p.lines }) : undefined,
-    });
+    summary = flags.full
+      ? await fullSync(store, input, { ...common, partnerId: flags.partner!, allowMassDelete: flags.allowMassDelete, onSweepProgress })
+      : await importNdjson(store, input, { ...common, partnerId: flags.partner });
   } finally {
     bar?.stop();
+    (sweepBar as cliProgress.SingleBar | null)?.stop();
   }
 
   const imported = IMPORT_KINDS.reduce((n, k) => n + summary.imported[k], 0);
@@ -201,7 +255,32 @@ async function importFile(store: Store, file: string, io: CliIo): Promise<number
     say(`Deferred (valid, not applied yet): ${formatCounts(summary.deferred)}`);
   }
   for (const f of summary.failed) say(`line ${f.line}: ${f.reason}`);
+  const o = summary.outcomes;
+  if (flags.dryRun) say('Dry run: nothing was changed.');
+  say(`${flags.dryRun ? 'Would add' : 'Added'} ${o.added}, ${flags.dryRun ? 'change' : 'changed'} ${o.updated}, `
+    + `${flags.dryRun ? 'delete' : 'deleted'} ${o.deleted}; ${o.unchanged} unchanged.`);
+  if (flags.full) return reportFullSync(summary as FullSyncSummary, flags, io);
   return summary.failed.length > 0 ? EXIT_FAILED : EXIT_OK;
+}
+
+function reportFullSync(summary: FullSyncSummary, flags: ImportFlags, io: CliIo): number {
+  const say = (line: string) => { io.stdout.write(`${line}\n`); };
+  const u = summary.unlisted;
+  const total = u.org + u.user + u.device;
+  const which = `${u.org} orgs, ${u.user} users, ${u.device} devices`;
+  if (summary.refused === 'failed_lines') {
+    say(`Full sync of ${flags.partner}: nothing deleted, because ${summary.failed.length} lines failed; fix them and run it again.`);
+    return EXIT_FAILED;
+  }
+  if (summary.refused === 'mass_delete') {
+    const share = summary.before ? Math.round((total / summary.before) * 1000) / 10 : 100;
+    io.stderr.write(`error: full sync of ${flags.partner}: the file leaves out ${total} of the partner's ${summary.before} records `
+      + `(${share} %: ${which}), more than ${MASS_DELETE_SHARE * 100} %. Nothing was deleted${flags.dryRun ? '' : ' (the lines of the file were applied)'}. `
+      + 'Check the file, or run it again with --allow-mass-delete.\n');
+    return EXIT_FAILED;
+  }
+  say(`Full sync of ${flags.partner}: ${flags.dryRun ? 'would delete' : 'deleted'} ${total} records the file does not hold (${which}).`);
+  return EXIT_OK;
 }
 
 /** The first line of standard input; on a terminal, asked for without echoing it. */

@@ -162,6 +162,16 @@ export const emailEventRecordSchema = z.object({
   partnerId: id.nullish(),
 });
 
+/**
+ * A deletion (docs/data-lifecycle.md): the record is gone at the source. Org and user ids are UUIDs
+ * stored lowercase, so they are matched in any case; a device id is the source's own string.
+ */
+export const deleteRecordSchema = z.discriminatedUnion('of', [
+  z.object({ kind: z.literal('delete'), of: z.literal('org'), id: uuid }),
+  z.object({ kind: z.literal('delete'), of: z.literal('user'), id: uuid }),
+  z.object({ kind: z.literal('delete'), of: z.literal('device'), id }),
+], { error: (issue) => (issue.code === 'invalid_union' ? 'must be one of org, user, device' : undefined) });
+
 export const recordSchemas = {
   partner: partnerRecordSchema,
   org: orgRecordSchema,
@@ -169,6 +179,7 @@ export const recordSchemas = {
   device: deviceRecordSchema,
   suppression: suppressionRecordSchema,
   email_event: emailEventRecordSchema,
+  delete: deleteRecordSchema,
 };
 
 export type ImportKind = keyof typeof recordSchemas;

@@ -5,10 +5,12 @@
 // user before the devices it owns. A line that refers to a record further down the file fails
 // (the store cannot tell "later" from "never"); importing the file again then fixes it, since
 // every record is an upsert by its id.
+import crypto from 'node:crypto';
 import readline from 'node:readline';
-import { isAppError } from '../errors';
+import { isDeepStrictEqual } from 'node:util';
+import { conflict, invalid, isAppError } from '../errors';
 import { applyEmailEvent, applySuppression } from '../features/suppression/email-events';
-import type { Store } from '../store/store';
+import type { AuditEvent, Device, LifecycleKind, Org, Store, User } from '../store/store';
 import { IMPORT_KINDS, type ImportKind, type ImportRecord, parseImportRecord } from './import.schema';
 
 export interface ImportProgress { lines: number; bytes: number; totalBytes?: number }
@@ -24,7 +26,26 @@ export interface ImportOptions {
    * with it (src/import/partner-scope.ts).
    */
   admit?: (record: ImportRecord, line: number) => Promise<string | null>;
+  /**
+   * The partner this import is for: a line naming another partner, or an org of another
+   * partner, is refused on its own, and deletions reach this partner's records only.
+   */
+  partnerId?: string;
+  /** Validate and count what would change, writing nothing. */
+  dryRun?: boolean;
+  /** Filled with the ids of the orgs, users and devices the file holds (a full sync's mark phase). */
+  seen?: SeenIds;
+  /** Who the audit events of deletions name as the actor (the CLI, an integration token). */
+  actor?: { id: string | null; role: string | null };
 }
+
+/** Ids only, never records: about 100 bytes an id, some 20 MB for 100k users and their devices. */
+export type SeenIds = Record<LifecycleKind, Set<string>>;
+export const emptySeen = (): SeenIds => ({ org: new Set(), user: new Set(), device: new Set() });
+
+/** What each applied line did: a record new to the store, changed, identical (nothing written), or deleted. */
+export type LineOutcome = 'added' | 'updated' | 'unchanged' | 'deleted';
+export type OutcomeCounts = Record<LineOutcome, number>;
 
 export interface ImportSummary {
   /** Lines read, blank ones included, so `failed[].line` can be found in the file. */
@@ -33,6 +54,8 @@ export interface ImportSummary {
   failed: Array<{ line: number; reason: string }>;
   /** Valid records of a kind whose feature is not built yet; every kind of spec 4.3 is applied today. */
   deferred: Record<ImportKind, number>;
+  /** Applied lines by what they did (a dry run: what they would do). */
+  outcomes: OutcomeCounts;
 }
 
 /** Progress is reported every this many lines and once at the end: a callback per line would cost more than the upsert. */
@@ -60,7 +83,10 @@ export async function importNdjson(
   input: NodeJS.ReadableStream | AsyncIterable<string>,
   opts: ImportOptions = {},
 ): Promise<ImportSummary> {
-  const summary: ImportSummary = { lines: 0, imported: zeroCounts(), failed: [], deferred: zeroCounts() };
+  const summary: ImportSummary = {
+    lines: 0, imported: zeroCounts(), failed: [], deferred: zeroCounts(), outcomes: { added: 0, updated: 0, unchanged: 0, deleted: 0 },
+  };
+  const ctx: ApplyContext = { store, opts, known: emptyKnown(), dryOrgs: new Map() };
   let bytes = 0;
   const fromStream = isStream(input);
   if (fromStream) {
@@ -76,7 +102,9 @@ export async function importNdjson(
   const flush = async () => {
     const batch = pending;
     pending = [];
-    await store.batch(async () => {
+    const run = async () => {
+      // Read inside the unit of work, so no other writer changes a record between the comparison and the write.
+      ctx.known = await prefetch(store, batch.map((b) => b.record));
       for (const { lineNo, record } of batch) {
         try {
           const refusal = await opts.admit?.(record, lineNo);
@@ -84,15 +112,18 @@ export async function importNdjson(
             summary.failed.push({ line: lineNo, reason: refusal });
             continue;
           }
-          const applied = await apply(store, record);
-          summary[applied][record.kind] += 1;
+          const outcome = await apply(ctx, record);
+          summary.imported[record.kind] += 1;
+          summary.outcomes[outcome] += 1;
         } catch (err) {
           if (!isAppError(err)) throw new Error(`import stopped at line ${lineNo}: ${(err as Error).message}`, { cause: err });
           const hint = err.details.fields?.map((f) => ORDER_HINTS[f.field]).find(Boolean);
           summary.failed.push({ line: lineNo, reason: hint ? `${err.message} (${hint})` : err.message });
         }
       }
-    });
+    };
+    // A dry run writes nothing, so it needs no unit of work.
+    await (opts.dryRun ? run() : store.batch(run));
   };
 
   for await (const raw of lines) {
@@ -124,32 +155,161 @@ export async function importNdjson(
   return summary;
 }
 
-async function apply(store: Store, record: ImportRecord): Promise<'imported' | 'deferred'> {
+/** Stored records of one batch's ids, read in one query per kind before the batch is applied. */
+interface Known {
+  org: Map<string, Org>;
+  user: Map<string, User>;
+  device: Map<string, Device>;
+}
+const emptyKnown = (): Known => ({ org: new Map(), user: new Map(), device: new Map() });
+
+interface ApplyContext {
+  store: Store;
+  opts: ImportOptions;
+  known: Known;
+  /** A dry run writes no org, so the orgs its earlier lines would have written are remembered (id → partner). */
+  dryOrgs: Map<string, string>;
+}
+
+async function prefetch(store: Store, records: ImportRecord[]): Promise<Known> {
+  const ids = { org: new Set<string>(), user: new Set<string>(), device: new Set<string>() };
+  for (const r of records) {
+    if (r.kind === 'org') ids.org.add(r.id);
+    else if (r.kind === 'user') { ids.user.add(r.id); ids.org.add(r.orgId); }
+    else if (r.kind === 'device') { ids.device.add(r.id); ids.org.add(r.orgId); }
+    else if (r.kind === 'delete') ids[r.of].add(r.id);
+  }
+  const byId = <T extends { id: string }>(rows: T[]) => new Map(rows.map((r) => [r.id, r]));
+  return {
+    org: byId(await store.orgs.getByIds([...ids.org])),
+    user: byId(await store.users.getByIds([...ids.user])),
+    device: byId(await store.devices.getByIds([...ids.device])),
+  };
+}
+
+/** The same refusal the store gives for an org it does not know, so a scoped import tells nothing more. */
+const unknownOrg = (orgId: string) => invalid(`orgId: no org with id ${orgId}`, [{ field: 'orgId', message: 'unknown org' }]);
+
+/** The org's partner as this run knows it: stored, or written (or, in a dry run, to be written) by an earlier line. */
+function orgPartnerOf(ctx: ApplyContext, orgId: string): string | undefined {
+  return ctx.known.org.get(orgId)?.partnerId ?? ctx.dryOrgs.get(orgId);
+}
+
+/** A user or device line: its org must be known and, in a scoped import, the partner's. */
+function assertOrgInScope(ctx: ApplyContext, orgId: string): void {
+  const partnerId = orgPartnerOf(ctx, orgId);
+  const scope = ctx.opts.partnerId;
+  if (scope !== undefined && partnerId !== undefined && partnerId !== scope) throw unknownOrg(orgId);
+  // Outside a dry run the store checks existence itself (and knows orgs written earlier in this batch).
+  if (ctx.opts.dryRun && partnerId === undefined) throw unknownOrg(orgId);
+}
+
+const outcomeOf = (before: object | undefined, after: object): LineOutcome => {
+  if (!before) return 'added';
+  return isDeepStrictEqual(before, after) ? 'unchanged' : 'updated';
+};
+
+async function apply(ctx: ApplyContext, record: ImportRecord): Promise<LineOutcome> {
+  const { store, opts } = ctx;
+  const scope = opts.partnerId;
   switch (record.kind) {
     case 'partner': {
       const { kind: _, ...partner } = record;
-      await store.partners.upsert(partner);
-      return 'imported';
+      if (scope !== undefined && partner.id !== scope) {
+        throw invalid(`id: this import is for partner ${scope} only`, [{ field: 'id', message: 'another partner' }]);
+      }
+      const outcome = outcomeOf(await store.partners.get(partner.id) ?? undefined, partner);
+      if (outcome !== 'unchanged' && !opts.dryRun) await store.partners.upsert(partner);
+      return outcome;
     }
     case 'org': {
       const { kind: _, ...org } = record;
-      await store.orgs.upsert(org);
-      return 'imported';
+      if (scope !== undefined && org.partnerId !== scope) {
+        throw invalid(`partnerId: this import is for partner ${scope} only`, [{ field: 'partnerId', message: 'another partner' }]);
+      }
+      const before = ctx.known.org.get(org.id);
+      if (before && before.partnerId !== org.partnerId) {
+        // An import never moves an org: `helpdesk org transfer` does, with everything that goes with it.
+        throw conflict(`partnerId: org ${org.id} belongs to another partner (an org moves only with helpdesk org transfer)`);
+      }
+      const outcome = outcomeOf(before, org);
+      ctx.opts.seen?.org.add(org.id);
+      if (opts.dryRun) {
+        ctx.dryOrgs.set(org.id, org.partnerId);
+        return outcome;
+      }
+      if (outcome !== 'unchanged') await store.orgs.upsert(org);
+      ctx.known.org.set(org.id, org);
+      return outcome;
     }
     case 'user': {
       const { kind: _, ...user } = record;
-      await store.users.upsert(user);
-      return 'imported';
+      assertOrgInScope(ctx, user.orgId);
+      const before = ctx.known.user.get(user.id);
+      const outcome = outcomeOf(before, { ...user, partnerId: before?.partnerId });
+      if (outcome !== 'unchanged' && !opts.dryRun) await store.users.upsert(user);
+      ctx.opts.seen?.user.add(user.id);
+      return outcome;
     }
     case 'device': {
       const { kind: _, ...device } = record;
-      await store.devices.upsert(device);
-      return 'imported';
+      assertOrgInScope(ctx, device.orgId);
+      const before = ctx.known.device.get(device.id);
+      const outcome = outcomeOf(before, { ...device, partnerId: before?.partnerId });
+      if (outcome !== 'unchanged' && !opts.dryRun) await store.devices.upsert(device);
+      ctx.opts.seen?.device.add(device.id);
+      return outcome;
     }
+    case 'delete':
+      return applyDelete(ctx, record.of, record.id);
     case 'suppression':
     case 'email_event':
-      return applyEmailRecord(store, record);
+      // Mail facts are merged by their own rules (a newer event wins): counted as updates.
+      if (opts.dryRun) return 'updated';
+      await applyEmailRecord(store, record);
+      return 'updated';
   }
+}
+
+/**
+ * Deletes one record as the source asked; deleting what is not there (or not this partner's) is
+ * `unchanged`, so a deletion file can be imported twice. The audit log names what was deleted.
+ */
+export async function applyDelete(ctx: Pick<ApplyContext, 'store' | 'opts' | 'known'>, of: LifecycleKind, id: string): Promise<LineOutcome> {
+  const { store, opts } = ctx;
+  ctx.opts.seen?.[of].delete(id);
+  const scope = { partnerId: opts.partnerId, at: new Date() };
+  if (opts.dryRun) {
+    const found = ctx.known[of].get(id);
+    return found && (scope.partnerId === undefined || found.partnerId === scope.partnerId) ? 'deleted' : 'unchanged';
+  }
+  let event: Pick<AuditEvent, 'partnerId' | 'orgId' | 'subject' | 'detail'> | null = null;
+  if (of === 'org') {
+    const gone = await store.lifecycle.deleteOrg(id, scope);
+    if (gone) {
+      const { org, ...counts } = gone;
+      event = { partnerId: org.partnerId, orgId: org.id, subject: `org:${org.id}`, detail: { name: org.name, ...counts } };
+    }
+  } else if (of === 'user') {
+    const user = await store.lifecycle.deleteUser(id, scope);
+    if (user) event = { partnerId: user.partnerId, orgId: user.orgId, subject: `user:${user.id}`, detail: { name: user.displayName, email: user.email } };
+  } else {
+    const device = await store.lifecycle.deleteDevice(id, scope);
+    if (device) event = { partnerId: device.partnerId, orgId: device.orgId, subject: `device:${device.id}`, detail: { name: device.displayName, serial: device.serial } };
+  }
+  if (!event) return 'unchanged';
+  ctx.known[of].delete(id);
+  if (of === 'org') {
+    // Its members went with it: a later line of this batch must not find them "unchanged".
+    for (const map of [ctx.known.user, ctx.known.device]) for (const [k, r] of map) if (r.orgId === id) map.delete(k);
+  } else if (of === 'user') {
+    for (const [k, d] of ctx.known.device) if (d.ownerUserId === id) ctx.known.device.delete(k);
+  }
+  await store.audit.append({
+    id: crypto.randomUUID(), at: scope.at.toISOString(), actorId: opts.actor?.id ?? null, actorRole: opts.actor?.role ?? 'import',
+    action: `${of}.delete`, outcome: 'success', clientIp: null, requestId: null, ...event,
+  });
+  return 'deleted';
 }
 
 /**
@@ -159,7 +319,7 @@ async function apply(store: Store, record: ImportRecord): Promise<'imported' | '
 async function applyEmailRecord(
   store: Store,
   record: Extract<ImportRecord, { kind: 'suppression' | 'email_event' }>,
-): Promise<'imported'> {
+): Promise<void> {
   if (record.kind === 'suppression') {
     const { kind: _, ...entry } = record;
     await applySuppression(store, entry);
@@ -167,7 +327,6 @@ async function applyEmailRecord(
     const { kind: _, ...event } = record;
     await applyEmailEvent(store, event);
   }
-  return 'imported';
 }
 
 function isStream(input: NodeJS.ReadableStream | AsyncIterable<string>): input is NodeJS.ReadableStream {

@@ -323,6 +323,32 @@ export function searchIndexContract(
       expect(await index.count()).toBe(f.docs.length - 1);
     });
 
+    test('when an org is deleted with its users and devices, then no identifier of any of them is found, other orgs stay, and deleting again changes nothing', async () => {
+      const gone = [f.a.dupre.id, f.a.helene.id, f.a.room.id];
+      await index.remove(gone);
+      for (const q of ['dupre', 'helene dupre', 'helene.dupre@dupre.example', '+33 6 12 34 56 78', 'FOC2231X0QZ',
+        'dupre.webex.com', 'WO-48213379', f.a.helene.id, '00:1A:2B:3C:4D:5E']) {
+        expect(ids((await search(q)).hits).filter((id) => gone.includes(id))).toEqual([]);
+      }
+      // Partner B's look-alike of the deleted org stays, as do partner A's other records.
+      expect(ids((await search('dupre', { partnerId: B })).hits)).toContain(f.b.dupre.id);
+      expect(ids((await search('christopher nakamura')).hits)).toEqual([f.a.christopher.id]);
+      expect(await index.count()).toBe(f.docs.length - gone.length);
+      await index.remove(gone);
+      expect(await index.count()).toBe(f.docs.length - gone.length);
+    });
+
+    test('when an org moves to another partner with its members, then the old partner finds none of them and the new one finds each', async () => {
+      const moved = [f.a.dupre, f.a.helene, f.a.room].map((d) => ({ ...d, partnerId: B }));
+      await index.upsert(moved);
+      for (const q of ['helene.dupre@dupre.example', 'FOC2231X0QZ', f.a.dupre.id]) {
+        expect(ids((await search(q)).hits).filter((id) => moved.some((d) => d.id === id))).toEqual([]);
+      }
+      expect(ids((await search('helene.dupre@dupre.example', { partnerId: B })).hits)).toContain(f.a.helene.id);
+      expect(ids((await search('FOC2231X0QZ', { partnerId: B })).hits)).toContain(f.a.room.id);
+      expect(await index.count()).toBe(f.docs.length);
+    });
+
     test('when the index is rebuilt, then searches answer from the old index until the new one is swapped in', async () => {
       const verdi = userToDoc(user(
         org({ id: f.a.acme.id, partnerId: A, name: 'Acme Corporation' }),

@@ -58,4 +58,39 @@ describe('import while the app runs', () => {
     }
     expect(hits.map((h) => h.id)).toEqual(['7e8f9a0b-1c2d-4e3f-8a4b-5c6d7e8f9a0b']);
   });
+
+  test('when the CLI deletes a user and a device in another process, then within 2 s an agent finds neither and their API answers 404', async () => {
+    const token = await t.apiToken('agent@north.example');
+    const orgId = '4e7a2b3c-1d5f-4a6b-9c8d-0e1f2a3b4c5d';
+    const userId = '8f9a0b1c-2d3e-4f4a-9b5c-6d7e8f9a0b1c';
+    const deviceId = 'dev-zola-1';
+    await t.store.orgs.upsert({ id: orgId, partnerId: 'p-north', name: 'Zanzibar Logistics', status: 'active', createdAt: '2024-02-01T00:00:00Z',
+      domains: [], sites: [], orders: [], subscriptions: [], supportPlan: null, settings: {} });
+    await t.store.users.upsert({ id: userId, orgId, email: 'quentin.zola@zanzibar.example', firstName: 'Quentin', lastName: 'Zola',
+      displayName: 'Quentin Zola', phone: '', sipAddress: '', status: 'active', createdAt: '2024-02-02T00:00:00Z', roles: [], licenses: [],
+      features: [], supportContactFor: [], lastEmail: null });
+    await t.store.devices.upsert({ id: deviceId, orgId, ownerUserId: userId, displayName: 'Okapi Room', model: 'Room Kit', serial: 'FOC7777Q0QQ',
+      mac: '', sipAddress: '', status: 'online' });
+    const search = async (q: string) => (await request(t.app).get(`/api/v1/search?q=${encodeURIComponent(q)}`).set('Authorization', `Bearer ${token}`)).body.hits as unknown[];
+    const until = async (check: () => Promise<boolean>, ms: number) => {
+      const started = Date.now();
+      while (!(await check())) {
+        if (Date.now() - started > ms) return false;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      return true;
+    };
+    expect(await until(async () => (await search('quentin zola')).length === 1, 5000)).toBe(true);
+
+    const file = path.join(dataDir, 'deletes.ndjson');
+    fs.writeFileSync(file, [{ kind: 'delete', of: 'user', id: userId }, { kind: 'delete', of: 'device', id: deviceId }]
+      .map((l) => JSON.stringify(l)).join('\n'));
+    await run(process.execPath, [CLI, 'import', file], { env: { ...process.env, DATA_DIR: dataDir, NODE_ENV: 'test' } });
+    const deletedAt = Date.now();
+
+    expect(await until(async () => (await search('quentin zola')).length === 0 && (await search('FOC7777Q0QQ')).length === 0, 2000)).toBe(true);
+    expect(Date.now() - deletedAt).toBeLessThan(2000);
+    await request(t.app).get(`/api/v1/users/${userId}`).set('Authorization', `Bearer ${token}`).expect(404);
+    await request(t.app).get(`/api/v1/devices/${deviceId}`).set('Authorization', `Bearer ${token}`).expect(404);
+  });
 });

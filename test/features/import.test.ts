@@ -50,11 +50,11 @@ describe('importNdjson', () => {
     const summary = await importNdjson(store, input);
 
     expect(summary.lines).toBe(9);
-    expect(summary.imported).toEqual({ partner: 1, org: 1, user: 1, device: 1, suppression: 0, email_event: 0 });
+    expect(summary.imported).toEqual({ partner: 1, org: 1, user: 1, device: 1, suppression: 0, email_event: 0, delete: 0 });
     expect(summary.failed.map((f) => f.line)).toEqual([3, 4, 5, 6, 7]);
     const reasons = summary.failed.map((f) => f.reason);
     expect(reasons[0]).toMatch(/^invalid JSON: /);
-    expect(reasons[1]).toBe('kind: unknown kind "customer" (expected one of partner, org, user, device, suppression, email_event)');
+    expect(reasons[1]).toBe('kind: unknown kind "customer" (expected one of partner, org, user, device, suppression, email_event, delete)');
     expect(reasons[2]).toMatch(/^status: Invalid option: expected one of "active"\|"pending"\|"inactive"/);
     expect(reasons[3]).toMatch(/^createdAt: must be an ISO 8601 date-time/);
     expect(reasons[4]).toBe(`orgId: no org with id ${UNKNOWN_ORG_ID} (orgs must come before their users and devices)`);

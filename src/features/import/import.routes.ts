@@ -76,8 +76,13 @@ export function importApiRoutes(deps: { store: Store; clock: Clock; audit: Audit
       req.pipe(body);
 
       const scope = partnerScope(store, partnerId);
-      const summary = await importNdjson(store, body, { admit: scope.admit });
-      const { errors, ...counts } = scope.report(summary);
+      // The scope refuses other partners' lines with a reason naming the token's partner; the
+      // importer's own partner scope and outcomes (identical records are `unchanged`) do the rest.
+      const summary = await importNdjson(store, body, {
+        admit: scope.admit, partnerId, actor: { id: `token:${req.integration!.tokenId}`, role: 'integration' },
+      });
+      const { errors } = scope.report(summary);
+      const counts = { ...summary.outcomes };
       await audit.record(req, {
         action: 'import.http', outcome: body.exceeded ? 'failure' : 'success',
         detail: { ...counts, errors: errors.length, lines: summary.lines, bytes: body.bytes, ...(body.exceeded ? { tooLarge: true } : {}) },

@@ -21,6 +21,8 @@ import {
 import type { EmailEvent, EmailEventRepo, LastEmail, ReplayRepo, Suppression, SuppressionRepo } from '../store';
 import { translateOutages } from './sqlite-outage';
 import { createPrivateFile, PRIVATE_DIR_MODE, restrictFiles } from '../../data-dir';
+import type { LifecycleRepo } from '../store';
+import { lifecycleRepo } from './embedded-lifecycle';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS partners (id TEXT PRIMARY KEY, data TEXT NOT NULL);
@@ -118,6 +120,7 @@ export class EmbeddedStore implements Store {
   readonly accessRequests: AccessRequestRepo;
   readonly magicLinks: MagicLinkRepo;
   readonly grantReminders: GrantReminderRepo;
+  readonly lifecycle: LifecycleRepo;
 
   /** `file` is a path, or ':memory:' for a throwaway store. */
   constructor(readonly file: string) {
@@ -160,6 +163,7 @@ export class EmbeddedStore implements Store {
     this.accessRequests = accessRequestRepo(this.db);
     this.magicLinks = magicLinkRepo(this.db);
     this.grantReminders = grantReminderRepo(this.db);
+    this.lifecycle = lifecycleRepo(this.db, this.recordChange);
     // Last, so that it covers every repo above.
     translateOutages(this);
   }

@@ -14,6 +14,8 @@ import type {
 } from '../store';
 import { mongoCompatibilityProblem } from './compatibility';
 import { createModels, type Models } from './schemas';
+import type { LifecycleRepo } from '../store';
+import { mongooseLifecycleRepo } from './mongoose-lifecycle';
 
 /** What the store logs through: pino's logger and `console` both fit. */
 export interface StoreLog {
@@ -125,6 +127,7 @@ export class MongooseStore implements Store {
   readonly accessRequests: AccessRequestRepo;
   readonly magicLinks: MagicLinkRepo;
   readonly grantReminders: GrantReminderRepo;
+  readonly lifecycle: LifecycleRepo;
   private readonly m: Models;
 
   /**
@@ -197,6 +200,12 @@ export class MongooseStore implements Store {
     this.accessRequests = this.accessRequestRepo();
     this.magicLinks = this.magicLinkRepo();
     this.grantReminders = this.grantReminderRepo();
+    this.lifecycle = mongooseLifecycleRepo({
+      m: this.m,
+      unit: (body) => this.run(() => this.connection.transaction((session) => body(session))),
+      appendChange: (entity, id, session) => this.appendChange(entity, id, session),
+      read: (op) => this.run(op),
+    });
   }
 
   private async init(): Promise<void> {
