@@ -248,6 +248,8 @@ async function apply(ctx: ApplyContext, record: ImportRecord): Promise<LineOutco
       const before = ctx.known.user.get(user.id);
       const outcome = outcomeOf(before, { ...user, partnerId: before?.partnerId });
       if (outcome !== 'unchanged' && !opts.dryRun) await store.users.upsert(user);
+      // A later line of the same batch compares with this one, not with what the batch's prefetch read.
+      if (outcome !== 'unchanged') ctx.known.user.set(user.id, { ...user, partnerId: before?.partnerId ?? orgPartnerOf(ctx, user.orgId) ?? '' });
       ctx.opts.seen?.user.add(user.id);
       return outcome;
     }
@@ -257,6 +259,7 @@ async function apply(ctx: ApplyContext, record: ImportRecord): Promise<LineOutco
       const before = ctx.known.device.get(device.id);
       const outcome = outcomeOf(before, { ...device, partnerId: before?.partnerId });
       if (outcome !== 'unchanged' && !opts.dryRun) await store.devices.upsert(device);
+      if (outcome !== 'unchanged') ctx.known.device.set(device.id, { ...device, partnerId: before?.partnerId ?? orgPartnerOf(ctx, device.orgId) ?? '' });
       ctx.opts.seen?.device.add(device.id);
       return outcome;
     }
