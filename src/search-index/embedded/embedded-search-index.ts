@@ -11,7 +11,7 @@ import {
 } from '../query';
 import { buildWorkerCount, preparedFromStore } from './build-workers';
 import { BatchReader, KIND_CODE, TYPO_FIELD, grow, hashKey, prepareDocs, type Packed, type PreparedBatch } from './prepared-docs';
-import { readSnapshot, writeSnapshot, type SnapshotReader, type SnapshotWriter } from './snapshot-file';
+import { SnapshotDamagedError, readSnapshot, writeSnapshot, type SnapshotReader, type SnapshotWriter } from './snapshot-file';
 
 /** Marks a slot whose document was replaced or removed; postings pointing at it are skipped. */
 const DEAD = 255;
@@ -25,6 +25,19 @@ const FIELD_MASK = (1 << FIELD_BITS) - 1;
 const MAX_QUERY_CHARS = 256;
 /** Compact a shard once this many replaced or removed documents linger, and they outnumber the live ones. */
 const COMPACT_AFTER = 10_000;
+
+/**
+ * Checks made while a snapshot is loaded: its checksums say the file is as written, these say the
+ * index in it is one the search code can walk (every link, slot, node and range where it must be),
+ * so that even a file written wrongly cannot send a search out of bounds or into a loop.
+ */
+function ensure(ok: boolean, what: string): asserts ok {
+  if (!ok) throw new SnapshotDamagedError(`inconsistent ${what}`);
+}
+const isCount = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) >= 0;
+const isStrings = (a: unknown): a is string[] => Array.isArray(a) && a.every((x) => typeof x === 'string');
+/** A posting or forward-index entry: (slot or node) << FIELD_BITS | field, both in range. */
+const entryOk = (v: number, below: number) => v >= 0 && (v >> FIELD_BITS) < below && (v & FIELD_MASK) < SEARCH_FIELDS.length;
 
 /**
  * A character trie stored as a ternary search tree in flat arrays: millions of words without an
@@ -184,7 +197,27 @@ class Trie {
     t.below = r.array(m.below);
     t.size = m.size;
     t.numbered = m.numbered;
+    t.check();
     return t;
+  }
+
+  /**
+   * Nodes are only ever appended, after their parent and their siblings: every link points to a
+   * later node and every `up` to an earlier one, so no walk can loop or leave the arrays.
+   */
+  private check(): void {
+    const n = this.size;
+    ensure(isCount(n) && n >= 1 && isCount(this.numbered) && this.numbered <= n, 'trie size');
+    for (const a of [this.ch, this.lo, this.hi, this.eq, this.up, this.depth, this.under, this.typo]) ensure(a.length === n, 'trie arrays');
+    ensure(this.pre.length === this.numbered && this.below.length === this.numbered, 'trie numbering');
+    const link = (to: number, from: number) => to === -1 || (to > from && to < n);
+    for (let i = 0; i < n; i++) {
+      ensure(link(this.lo[i]!, i) && link(this.hi[i]!, i) && link(this.eq[i]!, i), 'trie link');
+      ensure(i === 0 ? this.up[0] === 0 : this.up[i]! >= 0 && this.up[i]! < i, 'trie parent');
+    }
+    for (let i = 0; i < this.numbered; i++) {
+      ensure(this.pre[i]! >= 0 && this.below[i]! >= 0 && this.pre[i]! + this.below[i]! < this.numbered, 'trie numbering');
+    }
   }
 
   /** Gives back the unused half of the arrays once a build is complete. */
@@ -245,6 +278,19 @@ class KeyTable {
     t.slots = r.array(m.slots);
     t.used = m.used;
     return t;
+  }
+
+  /** A table lookup probes until an empty place: one must exist, and every slot be one of `slots`. */
+  check(slots: number): void {
+    const size = this.slots.length;
+    ensure(size > 0 && (size & (size - 1)) === 0 && this.hashes.length === size, 'key table size');
+    let used = 0;
+    for (let i = 0; i < size; i++) {
+      const v = this.slots[i]!;
+      ensure(v >= 0 && v <= slots, 'key table slot');
+      if (v !== 0) used++;
+    }
+    ensure(used === this.used && used < size, 'key table count');
   }
 
   /** Lists keys from now on instead of adding them, until the next compact(). */
@@ -363,6 +409,9 @@ class PackedDocs {
     d.bytes = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     d.from = r.array(m.from);
     d.count = m.count;
+    ensure(isCount(d.count) && d.from.length === d.count + 1 && d.from[0] === 0, 'document offsets');
+    for (let i = 0; i < d.count; i++) ensure(d.from[i]! <= d.from[i + 1]!, 'document offsets');
+    ensure(d.from[d.count]! <= d.bytes.length, 'document offsets');
     return d;
   }
 
@@ -511,9 +560,13 @@ class Shard {
     shard.ids = r.json(m.ids);
     shard.sortTitles = r.json(m.sortTitles);
     shard.ranked = m.ranked;
+    ensure(typeof m.partnerId === 'string' && isStrings(shard.ids) && isStrings(shard.sortTitles), 'shard lists');
     const n = shard.ids.length;
+    ensure(shard.sortTitles.length === n && shard.packed.length === n && isCount(m.ranked) && m.ranked <= n, 'shard sizes');
+    shard.keys.check(n);
     // Room to add documents: add() doubles these arrays when full, which an empty one never is.
     const room = <T extends Uint8Array<ArrayBuffer> | Int32Array<ArrayBuffer>>(a: T, make: (size: number) => T, extra = 0) => {
+      ensure(a.length === n + extra, 'shard arrays');
       const out = make(Math.max(1024, n * 2) + extra);
       out.set(a);
       return out;
@@ -527,7 +580,10 @@ class Shard {
     shard.postStart = r.array(m.postStart);
     shard.postEnd = r.array(m.postEnd);
     shard.postExtra = new Map(r.json<Array<[number, number[]]>>(m.postExtra));
-    r.json<string[]>(m.orgIds).forEach((id, code) => shard.orgCodes.set(id, code));
+    const orgIds = r.json<string[]>(m.orgIds);
+    ensure(isStrings(orgIds), 'org list');
+    orgIds.forEach((id, code) => shard.orgCodes.set(id, code));
+    shard.check(n, orgIds.length);
     for (let slot = 0; slot < n; slot++) {
       (shard.members[shard.orgs[slot]!] ??= []).push(slot);
       if (shard.kinds[slot] === DEAD) shard.dead++;
@@ -536,6 +592,26 @@ class Shard {
     return shard;
   }
 
+  /** See ensure(): every slot, node and range the search code follows from these arrays. */
+  private check(n: number, orgCount: number): void {
+    const nodes = this.trie.size;
+    const kindOk = new Set([...Object.values(KIND_CODE), DEAD]);
+    for (let slot = 0; slot < n; slot++) {
+      ensure(kindOk.has(this.kinds[slot]!) && this.orgs[slot]! >= 0 && this.orgs[slot]! < orgCount, 'document kind or org');
+    }
+    ensure(this.wordsFrom[0] === 0 && this.wordsFrom[n] === this.words.length, 'forward index');
+    for (let slot = 0; slot < n; slot++) ensure(this.wordsFrom[slot]! <= this.wordsFrom[slot + 1]!, 'forward index');
+    for (const v of this.words) ensure(entryOk(v, nodes), 'forward index entry');
+    ensure(this.fieldMask.length <= nodes && this.postStart.length === this.postEnd.length && this.postStart.length <= nodes, 'posting lists');
+    for (let i = 0; i < this.postStart.length; i++) {
+      ensure(this.postStart[i]! >= 0 && this.postStart[i]! <= this.postEnd[i]! && this.postEnd[i]! <= this.postData.length, 'posting list range');
+    }
+    for (const v of this.postData) ensure(entryOk(v, n), 'posting');
+    for (const [node, entries] of this.postExtra) {
+      ensure(isCount(node) && node < nodes && Array.isArray(entries), 'added postings');
+      for (const v of entries) ensure(Number.isInteger(v) && entryOk(v, n), 'added posting');
+    }
+  }
 
   /** Adds (or replaces) the reader's current document. */
   add(doc: BatchReader): void {
@@ -1286,7 +1362,9 @@ class IndexState {
 
   static load(r: SnapshotReader<unknown>, m: ReturnType<IndexState['save']>): IndexState {
     const state = new IndexState();
+    ensure(Array.isArray(m?.shards), 'shard list');
     for (const saved of m.shards) {
+      ensure(!state.shards.has(saved?.partnerId), 'shard list');
       const shard = Shard.load(r, saved);
       state.shards.set(saved.partnerId, shard);
     }
