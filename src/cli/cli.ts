@@ -13,7 +13,7 @@ import { seedDemo } from '../demo/seed-demo';
 import { isAppError } from '../errors';
 import { createAuthService } from '../features/auth/auth.service';
 import { IMPORT_KINDS, type ImportKind } from '../import/import.schema';
-import { importNdjson } from '../import/importer';
+import { ImportStoppedError, importNdjson } from '../import/importer';
 import { createLogger } from '../logger';
 import { createSearchIndex } from '../search-index';
 import { Indexer } from '../search-index/indexer';
@@ -30,6 +30,8 @@ export interface CliIo {
 export interface CliOptions {
   /** scrypt cost of new agents' passwords; tests lower it. */
   passwordLogN?: number;
+  /** Opens the store (by default createStore); tests wrap it to make the store fail. */
+  openStore?: typeof createStore;
 }
 
 /** A mistake in how the command was called: exit code 2, like commander's own usage errors. */
@@ -45,7 +47,7 @@ export async function runCli(argv: string[], io: CliIo, opts: CliOptions = {}): 
 
   // The store opens only once the command line parsed, so `--help` needs no configuration.
   const withStore = async (fn: (store: Store) => Promise<number>) => {
-    const store = await createStore(loadConfig(io.env));
+    const store = await (opts.openStore ?? createStore)(loadConfig(io.env));
     try {
       exitCode = await fn(store);
     } finally {
@@ -169,6 +171,9 @@ async function importFile(store: Store, file: string, io: CliIo): Promise<number
       totalBytes,
       onProgress: bar ? (p) => bar.update(p.bytes, { lines: p.lines }) : undefined,
     });
+  } catch (err) {
+    if (err instanceof ImportStoppedError) return reportStopped(err, io);
+    throw err;
   } finally {
     bar?.stop();
   }
@@ -180,6 +185,24 @@ async function importFile(store: Store, file: string, io: CliIo): Promise<number
   }
   for (const f of summary.failed) say(`line ${f.line}: ${f.reason}`);
   return summary.failed.length > 0 ? EXIT_FAILED : EXIT_OK;
+}
+
+/** The store failed mid-import: what was saved, which line to resume from, and that rerunning is safe. */
+function reportStopped(err: ImportStoppedError, io: CliIo): number {
+  const { summary, resumeLine } = err;
+  const saved = IMPORT_KINDS.reduce((n, k) => n + summary.imported[k], 0);
+  const lines = [
+    `error: ${err.message}`,
+    `Before it stopped: ${saved} records saved (${formatCounts(summary.imported)}), ${summary.failed.length} failed${summary.failed.length ? ' (listed below)' : ''}.`,
+    `Every line before line ${resumeLine} is done; from line ${resumeLine} on, nothing is guaranteed saved.`,
+    err.diskFull
+      ? 'The disk is full: free some space, then run the same import again with the same file.'
+      : 'Once the store is back, run the same import again with the same file.',
+    'That is safe: every record is saved by its id, so records already saved are updated in place, never duplicated.',
+  ];
+  for (const f of summary.failed) lines.push(`line ${f.line}: ${f.reason}`);
+  io.stderr.write(`${lines.join('\n')}\n`);
+  return EXIT_FAILED;
 }
 
 /** The first line of standard input; on a terminal, asked for without echoing it. */

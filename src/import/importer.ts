@@ -28,6 +28,34 @@ export interface ImportSummary {
   deferred: Record<ImportKind, number>;
 }
 
+/**
+ * The store itself failed during an import (a full disk, a lost connection): what was saved before
+ * and where to resume. Every record is an upsert by id, so importing the same file again is safe.
+ */
+export class ImportStoppedError extends Error {
+  constructor(
+    /** The lines done: records saved for good (batches committed) and lines refused on their own. */
+    readonly summary: ImportSummary,
+    /** Every line before this one is done; from this one on, nothing is guaranteed saved. */
+    readonly resumeLine: number,
+    /** The line whose write failed. */
+    readonly line: number,
+    cause: Error,
+  ) {
+    super(`import stopped at line ${line}: ${cause.message}`, { cause });
+    this.name = 'ImportStoppedError';
+  }
+
+  /**
+   * A full disk (SQLite's SQLITE_FULL, or the system's ENOSPC): freeing space is what helps. The
+   * store reports it as an outage naming the code (see sqlite-outage.ts), or SQLite's own error.
+   */
+  get diskFull(): boolean {
+    const cause = this.cause as { code?: unknown; message?: string };
+    return cause.code === 'SQLITE_FULL' || cause.code === 'ENOSPC' || /SQLITE_FULL|ENOSPC|disk is full|no space left/i.test(cause.message ?? '');
+  }
+}
+
 /** Progress is reported every this many lines and once at the end: a callback per line would cost more than the upsert. */
 const PROGRESS_EVERY_LINES = 1000;
 /** Valid records are written this many at a time in one store.batch(): a commit per record dominated the import. */
@@ -46,7 +74,7 @@ const zeroCounts = (): Record<ImportKind, number> =>
 /**
  * Imports NDJSON from a byte stream (a file, stdin) or from already split lines.
  * Never throws for the content of a line; throws only when the store itself fails (then nothing
- * more could be imported anyway), naming the line it was on.
+ * more could be imported anyway): an ImportStoppedError with what was saved and where to resume.
  */
 export async function importNdjson(
   store: Store,
@@ -66,21 +94,39 @@ export async function importNdjson(
   // Lines are read and validated ahead; records are applied in order, a batch at a time. A store
   // failure (not a refused record) undoes its batch and stops the import: importing again resumes.
   let pending: Array<{ lineNo: number; record: ImportRecord }> = [];
+  // Counts are added to the summary once their batch is committed: a batch the store undoes saved nothing.
   const flush = async () => {
     const batch = pending;
     pending = [];
-    await store.batch(async () => {
-      for (const { lineNo, record } of batch) {
-        try {
-          const applied = await apply(store, record);
-          summary[applied][record.kind] += 1;
-        } catch (err) {
-          if (!isAppError(err)) throw new Error(`import stopped at line ${lineNo}: ${(err as Error).message}`, { cause: err });
-          const hint = err.details.fields?.map((f) => ORDER_HINTS[f.field]).find(Boolean);
-          summary.failed.push({ line: lineNo, reason: hint ? `${err.message} (${hint})` : err.message });
+    if (batch.length === 0) return;
+    const counts = { imported: zeroCounts(), deferred: zeroCounts() };
+    const first = batch[0]!.lineNo;
+    const stopped = (lineNo: number, err: unknown) => new ImportStoppedError(
+      { ...summary, lines: first - 1, failed: summary.failed.filter((f) => f.line < first) }, first, lineNo, err as Error,
+    );
+    try {
+      await store.batch(async () => {
+        for (const { lineNo, record } of batch) {
+          try {
+            const applied = await apply(store, record);
+            counts[applied][record.kind] += 1;
+          } catch (err) {
+            // A store that stops answering (a full disk, a lock held too long) is no fault of the
+            // line: SQLite may have undone the whole batch already, so going on would count wrongly.
+            if (!isAppError(err) || err.code === 'unavailable') throw stopped(lineNo, err);
+            const hint = err.details.fields?.map((f) => ORDER_HINTS[f.field]).find(Boolean);
+            summary.failed.push({ line: lineNo, reason: hint ? `${err.message} (${hint})` : err.message });
+          }
         }
-      }
-    });
+      });
+    } catch (err) {
+      // The commit itself can fail too (a full disk often shows there).
+      throw err instanceof ImportStoppedError ? err : stopped(batch[batch.length - 1]!.lineNo, err);
+    }
+    for (const k of IMPORT_KINDS) {
+      summary.imported[k] += counts.imported[k];
+      summary.deferred[k] += counts.deferred[k];
+    }
   };
 
   for await (const raw of lines) {
