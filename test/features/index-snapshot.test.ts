@@ -1,6 +1,7 @@
 // The embedded index keeps a snapshot of itself in the data folder: a restart loads it and
 // catches up from the change outbox instead of rebuilding from the store, but only when every
 // change since is still in the outbox and the snapshot was taken of this store.
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,9 +12,9 @@ import { generateDemoData } from '../../src/demo/demo-data';
 import { importNdjson } from '../../src/import/importer';
 import { createLogger } from '../../src/logger';
 import { EmbeddedSearchIndex } from '../../src/search-index/embedded/embedded-search-index';
-import { readSnapshot, writeSnapshot } from '../../src/search-index/embedded/snapshot-file';
+import { readSnapshot, readSnapshotMeta, writeSnapshot } from '../../src/search-index/embedded/snapshot-file';
 import { Indexer } from '../../src/search-index/indexer';
-import type { SearchIndex } from '../../src/search-index/search-index';
+import type { SearchIndex, SnapshotPosition } from '../../src/search-index/search-index';
 import { EmbeddedStore } from '../../src/store/embedded/embedded-store';
 import * as f from '../helpers/factories';
 
@@ -247,6 +248,118 @@ describe('search index snapshot', () => {
     // Both ways were taken: damage the checks catch, and damage they let through as harmless.
     expect(outcomes.rebuilt).toBeGreaterThan(0);
     expect(outcomes.loaded).toBeGreaterThan(0);
+  });
+
+  describe('in the background', () => {
+    const BOUND = 100;
+    const onDisk = () => readSnapshotMeta<{ position: SnapshotPosition }>(file)!.position.seq;
+    const until = async (ok: () => boolean | Promise<boolean>) => {
+      for (const deadline = Date.now() + 10_000; !(await ok());) {
+        if (Date.now() > deadline) throw new Error('timed out');
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    };
+    /** Changes `n` users, then lets the indexer apply them and finish any snapshot it begins. */
+    const change = async (indexer: Indexer, n: number, name: string) => {
+      const org = await firstOrg();
+      for (let i = 0; i < n; i++) await store.users.upsert(f.user(org.id, { firstName: name, lastName: `Person${i}` }));
+      const latest = await store.changes.latestSeq();
+      await until(() => indexer.position === latest);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await indexer.snapshotWritten();
+      return latest;
+    };
+
+    test('when the outbox moves on by the bound, then a new snapshot is written and a restart after kill -9 replays less than the bound', async () => {
+      const indexer = new Indexer(store, new EmbeddedSearchIndex({ snapshotFile: file }), log, { intervalMs: 10, snapshotEveryChanges: BOUND });
+      await indexer.open();
+      await indexer.snapshotWritten();
+      const written = new Set([onDisk()]);
+      indexer.start();
+
+      let latest = 0;
+      for (let round = 0; round < 6; round++) {
+        latest = await change(indexer, 45, `Round${round}`);
+        expect(latest - onDisk()).toBeLessThan(BOUND);
+        written.add(onDisk());
+      }
+      // 270 changes: a snapshot about every 100 of them.
+      expect(written.size).toBeGreaterThanOrEqual(3);
+      const atKill = fs.readFileSync(file);
+      await indexer.stop();
+      fs.writeFileSync(file, atKill);
+
+      const { logger, lines } = capturingLogger();
+      const restarted = new EmbeddedSearchIndex({ snapshotFile: file });
+      expect((await new Indexer(store, restarted, logger).open()).rebuilt).toBe(false);
+      const loaded = lines.find((l) => l.msg === 'search index loaded from its snapshot') as unknown as { applied: number; seq: number };
+      expect(loaded.applied).toBe(latest - loaded.seq);
+      expect(loaded.applied).toBeLessThan(BOUND);
+      expect((await restarted.search({ q: 'round5.person44@example.com', partnerId: P })).hits[0]).toMatchObject({ title: 'Round5 Person44', exact: true });
+    });
+
+    test('when the outbox moved on for the time bound, then a snapshot is written however few the changes', async () => {
+      const indexer = new Indexer(store, new EmbeddedSearchIndex({ snapshotFile: file }), log, { intervalMs: 10, snapshotEveryMs: 300 });
+      await indexer.open();
+      await indexer.snapshotWritten();
+      indexer.start();
+      const latest = await change(indexer, 3, 'Few');
+      await until(() => onDisk() === latest);
+      await indexer.stop();
+    });
+
+    test('when another process is writing the snapshot, then this one does not write it too, and does once the other is done', async () => {
+      const indexer = new Indexer(store, new EmbeddedSearchIndex({ snapshotFile: file }), log, { intervalMs: 10, snapshotEveryChanges: BOUND });
+      await indexer.open();
+      await indexer.snapshotWritten();
+      const before = onDisk();
+      // This test's own pid: a live process holds the lock.
+      fs.writeFileSync(`${file}.lock`, String(process.pid));
+      indexer.start();
+
+      const latest = await change(indexer, BOUND + 10, 'Locked');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(onDisk()).toBe(before);
+
+      fs.rmSync(`${file}.lock`);
+      await until(() => onDisk() === latest);
+      expect(fs.existsSync(`${file}.lock`)).toBe(false);
+      await indexer.stop();
+    });
+
+    test('when the process that held the lock died, then the lock is taken over and the snapshot written', async () => {
+      const indexer = new Indexer(store, new EmbeddedSearchIndex({ snapshotFile: file }), log, { intervalMs: 10, snapshotEveryChanges: BOUND });
+      await indexer.open();
+      await indexer.snapshotWritten();
+      const gone = spawnSync(process.execPath, ['-e', '']).pid;
+      fs.writeFileSync(`${file}.lock`, String(gone));
+      indexer.start();
+
+      const latest = await change(indexer, BOUND + 10, 'Orphan');
+      await until(() => onDisk() === latest);
+      await indexer.stop();
+    });
+
+    test('when another process wrote a newer snapshot, then this one does not write the same again', async () => {
+      const options = { intervalMs: 10, snapshotEveryChanges: BOUND };
+      const a = new Indexer(store, new EmbeddedSearchIndex({ snapshotFile: file }), log, options);
+      const b = new Indexer(store, new EmbeddedSearchIndex({ snapshotFile: file }), log, options);
+      await a.open();
+      await a.snapshotWritten();
+      await b.open();
+      a.start();
+      const latest = await change(a, BOUND + 10, 'Shared');
+      await until(() => onDisk() === latest);
+      const mtime = fs.statSync(file).mtimeMs;
+
+      await b.catchUp();
+      b.start();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await b.snapshotWritten();
+      expect(fs.statSync(file).mtimeMs).toBe(mtime);
+      await a.stop();
+      await b.stop();
+    });
   });
 
   test('when a reindex was requested while the app was down, then the loaded snapshot is rebuilt', async () => {

@@ -11,7 +11,9 @@ import {
 } from '../query';
 import { buildWorkerCount, preparedFromStore } from './build-workers';
 import { BatchReader, KIND_CODE, TYPO_FIELD, grow, hashKey, prepareDocs, type Packed, type PreparedBatch } from './prepared-docs';
-import { SnapshotDamagedError, readSnapshot, writeSnapshot, type SnapshotReader, type SnapshotWriter } from './snapshot-file';
+import {
+  SnapshotDamagedError, lockSnapshot, readSnapshot, readSnapshotMeta, writeSnapshot, type SnapshotReader, type SnapshotWriter,
+} from './snapshot-file';
 
 /** Marks a slot whose document was replaced or removed; postings pointing at it are skipped. */
 const DEAD = 255;
@@ -1402,19 +1404,34 @@ export class EmbeddedSearchIndex implements SearchIndex {
     }
     const file = options.snapshotFile;
     if (file) {
+      type Meta = { version: number; position: SnapshotPosition; state: ReturnType<IndexState['save']> };
+      // The caller (the indexer) applies no change until the write is done.
+      const save = async (position: SnapshotPosition) => {
+        const state = this.state;
+        state.setSaving(true);
+        try {
+          return await writeSnapshot(file, (w): Meta => ({ version: SNAPSHOT_VERSION, position, state: state.save(w) }));
+        } finally {
+          state.setSaving(false);
+        }
+      };
       this.snapshots = {
-        // The caller (the indexer) applies no change until the write is done.
-        save: async (position) => {
-          const state = this.state;
-          state.setSaving(true);
+        save,
+        saveUnlessBusy: async (position) => {
+          const release = lockSnapshot(file);
+          if (!release) return null;
           try {
-            return await writeSnapshot(file, (w) => ({ version: SNAPSHOT_VERSION, position, state: state.save(w) }));
+            return await save(position);
           } finally {
-            state.setSaving(false);
+            release();
           }
         },
+        saved: async () => {
+          const meta = readSnapshotMeta<Meta>(file);
+          return meta?.version === SNAPSHOT_VERSION ? meta.position : null;
+        },
         load: async (usable) => {
-          const r = readSnapshot<{ version: number; position: SnapshotPosition; state: ReturnType<IndexState['save']> }>(file);
+          const r = readSnapshot<Meta>(file);
           if (!r || r.meta.version !== SNAPSHOT_VERSION || !(await usable(r.meta.position))) return null;
           const state = IndexState.load(r as SnapshotReader<unknown>, r.meta.state);
           // Changes applied while `usable` ran are in the outbox after the snapshot's position:

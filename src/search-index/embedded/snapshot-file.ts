@@ -132,6 +132,67 @@ function removeStaleTemporaries(file: string): void {
   }
 }
 
+/**
+ * Only one process writes the snapshot at a time (processes sharing a data folder reach the same
+ * point of the outbox together): a lock file beside it, created exclusively, holding the writer's
+ * pid. Returns its release, or null while another live process holds it. A lock left by a process
+ * that died (its pid gone, or older than any write takes) is taken over.
+ */
+export function lockSnapshot(file: string): (() => void) | null {
+  const lock = `${file}.lock`;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      fs.writeFileSync(lock, String(process.pid), { flag: 'wx', mode: 0o600 });
+      return () => fs.rmSync(lock, { force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      if (!lockIsStale(lock)) return null;
+      // Two processes may both find it stale and both write: harmless, each renames a whole file.
+      fs.rmSync(lock, { force: true });
+    }
+  }
+  return null;
+}
+
+function lockIsStale(lock: string): boolean {
+  try {
+    const pid = Number(fs.readFileSync(lock, 'latin1'));
+    if (Date.now() - fs.statSync(lock).mtimeMs > STALE_MS) return true;
+    if (!Number.isSafeInteger(pid) || pid <= 0) return false; // being written: not stale yet
+    process.kill(pid, 0);
+    return false;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    // ESRCH: no such process; ENOENT: released meanwhile. EPERM: alive, another user's.
+    return code === 'ESRCH' || code === 'ENOENT';
+  }
+}
+
+/** The header's meta of the snapshot on disk, without its sections; null when none or damaged. */
+export function readSnapshotMeta<M>(file: string): M | null {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch {
+    return null;
+  }
+  try {
+    const prefix = Buffer.alloc(PREFIX);
+    if (fs.readSync(fd, prefix, 0, PREFIX, 0) !== PREFIX || prefix.toString('latin1', 0, MAGIC.length) !== MAGIC) return null;
+    const headerLength = prefix.readUInt32LE(MAGIC.length);
+    const size = pad8(PREFIX + headerLength) - PREFIX;
+    // Validated before allocating: a damaged length must not ask for gigabytes.
+    if (size > fs.fstatSync(fd).size - PREFIX) return null;
+    const head = Buffer.alloc(size);
+    if (fs.readSync(fd, head, 0, size, PREFIX) !== size || zlib.crc32(head) !== prefix.readUInt32LE(MAGIC.length + 4)) return null;
+    return (JSON.parse(head.toString('utf8', 0, headerLength)) as { meta: M }).meta;
+  } catch {
+    return null;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 export interface SnapshotReader<M> {
   meta: M;
   array<T extends Section>(index: number): T;
