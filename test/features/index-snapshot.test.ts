@@ -220,7 +220,7 @@ describe('search index snapshot', () => {
     ), { numRuns: 50, seed: 24, endOnFailure: true });
     // The rebuild wrote a good snapshot again.
     expect(readSnapshot(file)).not.toBeNull();
-  });
+  }, 120_000);
 
   test('when damage inside the sections gets past the checksums, then opening and searching never hang or take the process down', async () => {
     await start(new EmbeddedSearchIndex({ snapshotFile: file }));
@@ -248,7 +248,7 @@ describe('search index snapshot', () => {
     // Both ways were taken: damage the checks catch, and damage they let through as harmless.
     expect(outcomes.rebuilt).toBeGreaterThan(0);
     expect(outcomes.loaded).toBeGreaterThan(0);
-  });
+  }, 120_000);
 
   describe('in the background', () => {
     const BOUND = 100;
