@@ -38,8 +38,18 @@ function ensure(ok: boolean, what: string): asserts ok {
 }
 const isCount = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) >= 0;
 const isStrings = (a: unknown): a is string[] => Array.isArray(a) && a.every((x) => typeof x === 'string');
-/** A posting or forward-index entry: (slot or node) << FIELD_BITS | field, both in range. */
-const entryOk = (v: number, below: number) => v >= 0 && (v >> FIELD_BITS) < below && (v & FIELD_MASK) < SEARCH_FIELDS.length;
+/**
+ * Whether every entry is (slot or node) << FIELD_BITS | field with both in range. A plain loop:
+ * tens of millions of entries at a million documents, checked at every start.
+ */
+function entriesOk(entries: ArrayLike<number>, below: number): boolean {
+  const fields = SEARCH_FIELDS.length;
+  for (let i = 0; i < entries.length; i++) {
+    const v = entries[i]!;
+    if (!(v >= 0 && (v >> FIELD_BITS) < below && (v & FIELD_MASK) < fields)) return false;
+  }
+  return true;
+}
 
 /**
  * A character trie stored as a ternary search tree in flat arrays: millions of words without an
@@ -212,14 +222,18 @@ class Trie {
     ensure(isCount(n) && n >= 1 && isCount(this.numbered) && this.numbered <= n, 'trie size');
     for (const a of [this.ch, this.lo, this.hi, this.eq, this.up, this.depth, this.under, this.typo]) ensure(a.length === n, 'trie arrays');
     ensure(this.pre.length === this.numbered && this.below.length === this.numbered, 'trie numbering');
-    const link = (to: number, from: number) => to === -1 || (to > from && to < n);
-    for (let i = 0; i < n; i++) {
-      ensure(link(this.lo[i]!, i) && link(this.hi[i]!, i) && link(this.eq[i]!, i), 'trie link');
-      ensure(i === 0 ? this.up[0] === 0 : this.up[i]! >= 0 && this.up[i]! < i, 'trie parent');
+    const { lo, hi, eq, up, pre, below, numbered } = this;
+    let ok = up[0] === 0;
+    for (let i = 0; i < n && ok; i++) {
+      const l = lo[i]!;
+      const h = hi[i]!;
+      const e = eq[i]!;
+      ok = (l === -1 || (l > i && l < n)) && (h === -1 || (h > i && h < n)) && (e === -1 || (e > i && e < n))
+        && (i === 0 || (up[i]! >= 0 && up[i]! < i));
     }
-    for (let i = 0; i < this.numbered; i++) {
-      ensure(this.pre[i]! >= 0 && this.below[i]! >= 0 && this.pre[i]! + this.below[i]! < this.numbered, 'trie numbering');
-    }
+    ensure(ok, 'trie links');
+    for (let i = 0; i < numbered && ok; i++) ok = pre[i]! >= 0 && below[i]! >= 0 && pre[i]! + below[i]! < numbered;
+    ensure(ok, 'trie numbering');
   }
 
   /** Gives back the unused half of the arrays once a build is complete. */
@@ -287,11 +301,13 @@ class KeyTable {
     const size = this.slots.length;
     ensure(size > 0 && (size & (size - 1)) === 0 && this.hashes.length === size, 'key table size');
     let used = 0;
-    for (let i = 0; i < size; i++) {
+    let ok = true;
+    for (let i = 0; i < size && ok; i++) {
       const v = this.slots[i]!;
-      ensure(v >= 0 && v <= slots, 'key table slot');
+      ok = v >= 0 && v <= slots;
       if (v !== 0) used++;
     }
+    ensure(ok, 'key table slot');
     ensure(used === this.used && used < size, 'key table count');
   }
 
@@ -412,7 +428,9 @@ class PackedDocs {
     d.from = r.array(m.from);
     d.count = m.count;
     ensure(isCount(d.count) && d.from.length === d.count + 1 && d.from[0] === 0, 'document offsets');
-    for (let i = 0; i < d.count; i++) ensure(d.from[i]! <= d.from[i + 1]!, 'document offsets');
+    let ok = true;
+    for (let i = 0; i < d.count && ok; i++) ok = d.from[i]! <= d.from[i + 1]!;
+    ensure(ok, 'document offsets');
     ensure(d.from[d.count]! <= d.bytes.length, 'document offsets');
     return d;
   }
@@ -598,20 +616,19 @@ class Shard {
   private check(n: number, orgCount: number): void {
     const nodes = this.trie.size;
     const kindOk = new Set([...Object.values(KIND_CODE), DEAD]);
-    for (let slot = 0; slot < n; slot++) {
-      ensure(kindOk.has(this.kinds[slot]!) && this.orgs[slot]! >= 0 && this.orgs[slot]! < orgCount, 'document kind or org');
+    const { kinds, orgs, wordsFrom, postStart, postEnd } = this;
+    let ok = true;
+    for (let slot = 0; slot < n && ok; slot++) {
+      ok = kindOk.has(kinds[slot]!) && orgs[slot]! >= 0 && orgs[slot]! < orgCount && wordsFrom[slot]! <= wordsFrom[slot + 1]!;
     }
-    ensure(this.wordsFrom[0] === 0 && this.wordsFrom[n] === this.words.length, 'forward index');
-    for (let slot = 0; slot < n; slot++) ensure(this.wordsFrom[slot]! <= this.wordsFrom[slot + 1]!, 'forward index');
-    for (const v of this.words) ensure(entryOk(v, nodes), 'forward index entry');
-    ensure(this.fieldMask.length <= nodes && this.postStart.length === this.postEnd.length && this.postStart.length <= nodes, 'posting lists');
-    for (let i = 0; i < this.postStart.length; i++) {
-      ensure(this.postStart[i]! >= 0 && this.postStart[i]! <= this.postEnd[i]! && this.postEnd[i]! <= this.postData.length, 'posting list range');
-    }
-    for (const v of this.postData) ensure(entryOk(v, n), 'posting');
+    ensure(ok, 'document kind, org or words');
+    ensure(wordsFrom[0] === 0 && wordsFrom[n] === this.words.length && entriesOk(this.words, nodes), 'forward index');
+    ensure(this.fieldMask.length <= nodes && postStart.length === postEnd.length && postStart.length <= nodes, 'posting lists');
+    const total = this.postData.length;
+    for (let i = 0; i < postStart.length && ok; i++) ok = postStart[i]! >= 0 && postStart[i]! <= postEnd[i]! && postEnd[i]! <= total;
+    ensure(ok && entriesOk(this.postData, n), 'posting lists');
     for (const [node, entries] of this.postExtra) {
-      ensure(isCount(node) && node < nodes && Array.isArray(entries), 'added postings');
-      for (const v of entries) ensure(Number.isInteger(v) && entryOk(v, n), 'added posting');
+      ensure(isCount(node) && node < nodes && Array.isArray(entries) && entries.every(Number.isInteger) && entriesOk(entries, n), 'added postings');
     }
   }
 
