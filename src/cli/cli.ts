@@ -13,7 +13,7 @@ import { seedDemo } from '../demo/seed-demo';
 import { isAppError } from '../errors';
 import { createAuthService } from '../features/auth/auth.service';
 import { IMPORT_KINDS, type ImportKind } from '../import/import.schema';
-import { importNdjson, type ImportSummary } from '../import/importer';
+import { ImportStoppedError, importNdjson, type ImportSummary } from '../import/importer';
 import { fullSync, MASS_DELETE_SHARE, type FullSyncSummary } from '../import/full-sync';
 import { erasePerson, transferOrg } from '../features/lifecycle/lifecycle.service';
 import { createLogger } from '../logger';
@@ -33,6 +33,8 @@ export interface CliIo {
 export interface CliOptions {
   /** scrypt cost of new agents' passwords; tests lower it. */
   passwordLogN?: number;
+  /** Opens the store (by default createStore); tests wrap it to make the store fail. */
+  openStore?: typeof createStore;
 }
 
 /** A mistake in how the command was called: exit code 2, like commander's own usage errors. */
@@ -48,7 +50,7 @@ export async function runCli(argv: string[], io: CliIo, opts: CliOptions = {}): 
 
   // The store opens only once the command line parsed, so `--help` needs no configuration.
   const withStore = async (fn: (store: Store) => Promise<number>) => {
-    const store = await createStore(loadConfig(io.env));
+    const store = await (opts.openStore ?? createStore)(loadConfig(io.env));
     try {
       exitCode = await fn(store);
     } finally {
@@ -244,6 +246,9 @@ async function importFile(store: Store, file: string, io: CliIo, flags: ImportFl
     summary = flags.full
       ? await fullSync(store, input, { ...common, partnerId: flags.partner!, allowMassDelete: flags.allowMassDelete, onSweepProgress })
       : await importNdjson(store, input, { ...common, partnerId: flags.partner });
+  } catch (err) {
+    if (err instanceof ImportStoppedError) return reportStopped(err, io);
+    throw err;
   } finally {
     bar?.stop();
     (sweepBar as cliProgress.SingleBar | null)?.stop();
@@ -281,6 +286,24 @@ function reportFullSync(summary: FullSyncSummary, flags: ImportFlags, io: CliIo)
   }
   say(`Full sync of ${flags.partner}: ${flags.dryRun ? 'would delete' : 'deleted'} ${total} records the file does not hold (${which}).`);
   return EXIT_OK;
+}
+
+/** The store failed mid-import: what was saved, which line to resume from, and that rerunning is safe. */
+function reportStopped(err: ImportStoppedError, io: CliIo): number {
+  const { summary, resumeLine } = err;
+  const saved = IMPORT_KINDS.reduce((n, k) => n + summary.imported[k], 0);
+  const lines = [
+    `error: ${err.message}`,
+    `Before it stopped: ${saved} records saved (${formatCounts(summary.imported)}), ${summary.failed.length} failed${summary.failed.length ? ' (listed below)' : ''}.`,
+    `Every line before line ${resumeLine} is done; from line ${resumeLine} on, nothing is guaranteed saved.`,
+    err.diskFull
+      ? 'The disk is full: free some space, then run the same import again with the same file.'
+      : 'Once the store is back, run the same import again with the same file.',
+    'That is safe: every record is saved by its id, so records already saved are updated in place, never duplicated.',
+  ];
+  for (const f of summary.failed) lines.push(`line ${f.line}: ${f.reason}`);
+  io.stderr.write(`${lines.join('\n')}\n`);
+  return EXIT_FAILED;
 }
 
 /** The first line of standard input; on a terminal, asked for without echoing it. */

@@ -58,6 +58,34 @@ export interface ImportSummary {
   outcomes: OutcomeCounts;
 }
 
+/**
+ * The store itself failed during an import (a full disk, a lost connection): what was saved before
+ * and where to resume. Every record is an upsert by id, so importing the same file again is safe.
+ */
+export class ImportStoppedError extends Error {
+  constructor(
+    /** The lines done: records saved for good (batches committed) and lines refused on their own. */
+    readonly summary: ImportSummary,
+    /** Every line before this one is done; from this one on, nothing is guaranteed saved. */
+    readonly resumeLine: number,
+    /** The line whose write failed. */
+    readonly line: number,
+    cause: Error,
+  ) {
+    super(`import stopped at line ${line}: ${cause.message}`, { cause });
+    this.name = 'ImportStoppedError';
+  }
+
+  /**
+   * A full disk (SQLite's SQLITE_FULL, or the system's ENOSPC): freeing space is what helps. The
+   * store reports it as an outage naming the code (see sqlite-outage.ts), or SQLite's own error.
+   */
+  get diskFull(): boolean {
+    const cause = this.cause as { code?: unknown; message?: string };
+    return cause.code === 'SQLITE_FULL' || cause.code === 'ENOSPC' || /SQLITE_FULL|ENOSPC|disk is full|no space left/i.test(cause.message ?? '');
+  }
+}
+
 /** Progress is reported every this many lines and once at the end: a callback per line would cost more than the upsert. */
 const PROGRESS_EVERY_LINES = 1000;
 /** Valid records are written this many at a time in one store.batch(): a commit per record dominated the import. */
@@ -76,7 +104,7 @@ const zeroCounts = (): Record<ImportKind, number> =>
 /**
  * Imports NDJSON from a byte stream (a file, stdin) or from already split lines.
  * Never throws for the content of a line; throws only when the store itself fails (then nothing
- * more could be imported anyway), naming the line it was on.
+ * more could be imported anyway): an ImportStoppedError with what was saved and where to resume.
  */
 export async function importNdjson(
   store: Store,
@@ -99,9 +127,19 @@ export async function importNdjson(
   // Lines are read and validated ahead; records are applied in order, a batch at a time. A store
   // failure (not a refused record) undoes its batch and stops the import: importing again resumes.
   let pending: Array<{ lineNo: number; record: ImportRecord }> = [];
+  // Counts are added to the summary once their batch is committed: a batch the store undoes saved nothing.
   const flush = async () => {
     const batch = pending;
     pending = [];
+    if (batch.length === 0) return;
+    const first = batch[0]!.lineNo;
+    const stopped = (lineNo: number, err: unknown) => new ImportStoppedError(
+      { ...summary, lines: first - 1, failed: summary.failed.filter((f) => f.line < first) }, first, lineNo, err as Error,
+    );
+    // Counted apart and added once the batch committed: a batch the store undoes saved nothing.
+    const imported = zeroCounts();
+    const outcomes: OutcomeCounts = { added: 0, updated: 0, unchanged: 0, deleted: 0 };
+    const failed: Array<{ line: number; reason: string }> = [];
     const run = async () => {
       // Read inside the unit of work, so no other writer changes a record between the comparison and the write.
       ctx.known = await prefetch(store, batch.map((b) => b.record));
@@ -109,21 +147,31 @@ export async function importNdjson(
         try {
           const refusal = await opts.admit?.(record, lineNo);
           if (refusal) {
-            summary.failed.push({ line: lineNo, reason: refusal });
+            failed.push({ line: lineNo, reason: refusal });
             continue;
           }
           const outcome = await apply(ctx, record);
-          summary.imported[record.kind] += 1;
-          summary.outcomes[outcome] += 1;
+          imported[record.kind] += 1;
+          outcomes[outcome] += 1;
         } catch (err) {
-          if (!isAppError(err)) throw new Error(`import stopped at line ${lineNo}: ${(err as Error).message}`, { cause: err });
+          // A store that stops answering (a full disk, a lock held too long) is no fault of the
+          // line: SQLite may have undone the whole batch already, so going on would count wrongly.
+          if (!isAppError(err) || err.code === 'unavailable') throw stopped(lineNo, err);
           const hint = err.details.fields?.map((f) => ORDER_HINTS[f.field]).find(Boolean);
-          summary.failed.push({ line: lineNo, reason: hint ? `${err.message} (${hint})` : err.message });
+          failed.push({ line: lineNo, reason: hint ? `${err.message} (${hint})` : err.message });
         }
       }
     };
-    // A dry run writes nothing, so it needs no unit of work.
-    await (opts.dryRun ? run() : store.batch(run));
+    try {
+      // A dry run writes nothing, so it needs no unit of work.
+      await (opts.dryRun ? run() : store.batch(run));
+    } catch (err) {
+      // The commit itself can fail too (a full disk often shows there).
+      throw err instanceof ImportStoppedError ? err : stopped(batch[batch.length - 1]!.lineNo, err);
+    }
+    for (const k of IMPORT_KINDS) summary.imported[k] += imported[k];
+    for (const o of Object.keys(outcomes) as LineOutcome[]) summary.outcomes[o] += outcomes[o];
+    summary.failed.push(...failed);
   };
 
   for await (const raw of lines) {

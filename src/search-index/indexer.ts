@@ -28,6 +28,9 @@ export interface IndexerOptions {
   intervalMs?: number;
   /** How often open gaps are looked for again (default 2 s); 0 on every catch-up. */
   gapRecheckEveryMs?: number;
+  /** See SNAPSHOT_EVERY_CHANGES and SNAPSHOT_EVERY_MS; tests lower them. */
+  snapshotEveryChanges?: number;
+  snapshotEveryMs?: number;
 }
 
 /** Gaps in the outbox's sequence the indexer stepped over, since start. */
@@ -41,6 +44,16 @@ export interface GapStats {
   /** Never appeared within GAP_RECHECK_MS (aborted writes), or too many to look for. */
   givenUp: number;
 }
+
+/**
+ * A restart after a crash (no snapshot at shutdown) replays the outbox from the snapshot on disk:
+ * a new one is written in the background once that one is this many changes behind, or this old
+ * with any change after it, so the replay stays bounded (see docs/benchmarks.md).
+ */
+const SNAPSHOT_EVERY_CHANGES = 50_000;
+const SNAPSHOT_EVERY_MS = 10 * 60 * 1000;
+/** After a failed write (a full disk), the next background attempt waits this long: not one a tick. */
+const SNAPSHOT_RETRY_MS = 60_000;
 
 export class Indexer {
   private cursor = 0;
@@ -60,6 +73,9 @@ export class Indexer {
   private readonly openGaps = new Map<number, number>();
   private lastGapCheck = 0;
   private readonly gaps = { skipped: 0, appliedLate: 0, givenUp: 0 };
+  /** The newest snapshot on disk this process knows of (its own, or found there): what a restart would load. */
+  private lastSnapshot: { seq: number; at: number } | null = null;
+  private snapshotRetryAt = 0;
 
   constructor(
     private readonly store: Store,
@@ -94,6 +110,7 @@ export class Indexer {
       try {
         const position = await this.index.snapshots.load((p) => this.snapshotUsable(p));
         if (position) {
+          this.lastSnapshot = { seq: position.seq, at: Date.parse(position.savedAt) };
           this.cursor = position.seq;
           this.resumed = true;
           const applied = await this.catchUp();
@@ -194,20 +211,30 @@ export class Indexer {
     return first !== undefined && first.seq === p.seq && first.at === p.seqAt;
   }
 
-  /** Writes the index to its snapshot (an in-process index kept in the data folder), if it has one. */
-  async saveSnapshot(): Promise<void> {
+  /**
+   * Writes the index to its snapshot (an in-process index kept in the data folder), if it has one.
+   * `unlessBusy`: not while another process writes it (the periodic snapshot: see snapshotWhenBehind()).
+   */
+  async saveSnapshot(unlessBusy = false): Promise<void> {
     const snapshots = this.index.snapshots;
     if (!snapshots) return;
     try {
       const seq = this.cursor;
       const [at] = seq > 0 ? await this.store.changes.listAfter(seq - 1, 1) : [];
       const started = Date.now();
+      const position = { seq, seqAt: at?.seq === seq ? at.at : null, savedAt: new Date().toISOString() };
       // Nothing is applied to the index until save() is done: catchUp() and rebuild() wait for it.
-      const bytes = await snapshots.save({ seq, seqAt: at?.seq === seq ? at.at : null, savedAt: new Date().toISOString() });
+      const bytes = unlessBusy ? await snapshots.saveUnlessBusy(position) : await snapshots.save(position);
+      if (bytes === null) {
+        this.log.debug({ seq }, 'search index snapshot: another process is writing it');
+        return;
+      }
       this.unsaved = false;
+      this.lastSnapshot = { seq, at: started };
       this.log.info({ seq, bytes, ms: Date.now() - started }, 'search index snapshot saved');
     } catch (err) {
-      this.log.warn({ err }, 'search index snapshot not saved: the next start rebuilds from the store');
+      this.snapshotRetryAt = Date.now() + SNAPSHOT_RETRY_MS;
+      this.log.warn({ err }, 'search index snapshot not saved: the next start loads an older one or rebuilds from the store');
     }
   }
 
@@ -245,6 +272,7 @@ export class Indexer {
       try {
         await this.catchUp();
         this.failures = 0;
+        await this.snapshotWhenBehind();
         await this.pruneOccasionally();
       } catch (err) {
         this.failures += 1;
@@ -319,6 +347,29 @@ export class Indexer {
     this.gaps.appliedLate += late.length;
     this.log.warn({ seqs: late.map((c) => c.seq) }, 'search indexer: changes committed after the indexer had stepped over their gap; applied now');
     return late.length;
+  }
+
+  /**
+   * Starts writing a snapshot in the background when the one on disk is SNAPSHOT_EVERY_CHANGES
+   * behind this index, or older than SNAPSHOT_EVERY_MS with changes after it. Searches answer
+   * meanwhile; changes wait for the write (see saving). Every process follows the same outbox and
+   * would decide so at about the same time: the one on disk is read again first (another process
+   * may just have written it), and only one process writes at a time (saveUnlessBusy).
+   */
+  private async snapshotWhenBehind(): Promise<void> {
+    if (!this.index.snapshots || this.saving || !this.unsaved || Date.now() < this.snapshotRetryAt) return;
+    const everyChanges = this.options.snapshotEveryChanges ?? SNAPSHOT_EVERY_CHANGES;
+    const everyMs = this.options.snapshotEveryMs ?? SNAPSHOT_EVERY_MS;
+    const due = () => {
+      const last = this.lastSnapshot;
+      if (!last) return true;
+      return this.cursor - last.seq >= everyChanges || (this.cursor > last.seq && Date.now() - last.at >= everyMs);
+    };
+    if (!due()) return;
+    const onDisk = await this.index.snapshots.saved();
+    if (onDisk && onDisk.seq > (this.lastSnapshot?.seq ?? -1)) this.lastSnapshot = { seq: onDisk.seq, at: Date.parse(onDisk.savedAt) };
+    if (!due()) return;
+    this.saving = this.saveSnapshot(true).finally(() => { this.saving = null; });
   }
 
   private async pruneOccasionally(): Promise<void> {

@@ -155,8 +155,15 @@ export interface IndexSnapshots {
    */
   save(position: SnapshotPosition): Promise<number>;
   /**
+   * save(), unless another process is writing the snapshot right now (processes sharing the data
+   * folder write one at a time): then resolves to null without writing.
+   */
+  saveUnlessBusy(position: SnapshotPosition): Promise<number | null>;
+  /**
    * Replaces the index with the saved one when `usable` accepts its position, and returns that
    * position; null when there is no snapshot or it was not usable. A damaged file throws.
    */
   load(usable: (position: SnapshotPosition) => Promise<boolean>): Promise<SnapshotPosition | null>;
+  /** The position of the snapshot on disk now, whichever process wrote it; null when none or damaged. */
+  saved(): Promise<SnapshotPosition | null>;
 }

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { runCli } from '../../src/cli/cli';
 import { EmbeddedStore } from '../../src/store/embedded/embedded-store';
-import { EMBEDDED_FILE } from '../../src/store';
+import { EMBEDDED_FILE, createStore } from '../../src/store';
+import type { Store } from '../../src/store/store';
 
 const ORG_ID = '0b7e6a4e-5a0c-4c57-9a51-3f1b2f0a9c11';
 const USER_ID = '5f0c2d1e-8b7a-4e3c-9d21-7a6b5c4d3e2f';
@@ -28,7 +29,7 @@ describe('helpdesk CLI', () => {
   });
   afterEach(() => { fs.rmSync(dataDir, { recursive: true, force: true }); });
 
-  async function run(argv: string[], opts: { stdin?: string; env?: Record<string, string>; stderrIsTTY?: boolean } = {}) {
+  async function run(argv: string[], opts: { stdin?: string; env?: Record<string, string>; stderrIsTTY?: boolean; openStore?: typeof createStore } = {}) {
     const stdout = output();
     const stderr = output(opts.stderrIsTTY);
     const code = await runCli(argv, {
@@ -36,7 +37,7 @@ describe('helpdesk CLI', () => {
       stderr: stderr.stream,
       stdin: Readable.from(opts.stdin === undefined ? [] : [Buffer.from(opts.stdin)]),
       env: { ...env, ...opts.env },
-    }, { passwordLogN: 10 });
+    }, { passwordLogN: 10, openStore: opts.openStore });
     return { code, stdout: stdout.text(), stderr: stderr.text() };
   }
 
@@ -126,6 +127,53 @@ describe('helpdesk CLI', () => {
 
     expect(result.code).toBe(0);
     expect(result.stderr).toContain('Importing');
+  });
+
+  /** The real store, whose record writes fail as SQLite does on a full disk once `writes` of them went through. */
+  const fullAfter = (writes: number): typeof createStore => async (config) => {
+    const store = await createStore(config);
+    let left = writes;
+    const full = () => {
+      if (left-- > 0) return;
+      throw Object.assign(new Error('database or disk is full'), { name: 'SqliteError', code: 'SQLITE_FULL' });
+    };
+    const failing = <R extends object>(repo: R): R => new Proxy(repo, {
+      get: (target, key) => {
+        const value = Reflect.get(target, key) as unknown;
+        if (key !== 'upsert' || typeof value !== 'function') return value;
+        return (...args: unknown[]) => { full(); return (value as (...a: unknown[]) => unknown).apply(target, args); };
+      },
+    });
+    const repos = new Set<PropertyKey>(['partners', 'orgs', 'users', 'devices']);
+    return new Proxy(store, {
+      get: (target, key) => (repos.has(key) ? failing(Reflect.get(target, key) as object) : Reflect.get(target, key)),
+    }) as Store;
+  };
+
+  it('when the disk fills during an import, then it says how many records were saved, from which line to resume, and that rerunning the file is safe', async () => {
+    const users = Array.from({ length: 1198 }, (_, i) => ({
+      ...userLine, id: `${USER_ID.slice(0, 24)}${String(i).padStart(12, '0')}`, email: `user${i}@dupre.example`, displayName: `User ${i}`,
+    }));
+    const file = writeFile('big.ndjson', [partnerLine, orgLine, 'not json', ...users.slice(1)]);
+
+    // Records are saved 500 at a time: the first batch (lines 1 to 501, one of them bad) is
+    // committed, the second fails at its 200th record and is undone.
+    const stopped = await run(['import', file], { openStore: fullAfter(699) });
+
+    expect(stopped.code).toBe(1);
+    expect(stopped.stderr).toContain('error: import stopped at line 701: database or disk is full');
+    expect(stopped.stderr).toContain('Before it stopped: 500 records saved (partner 1, org 1, user 498), 1 failed (listed below).');
+    expect(stopped.stderr).toContain('Every line before line 502 is done; from line 502 on, nothing is guaranteed saved.');
+    expect(stopped.stderr).toContain('The disk is full: free some space, then run the same import again with the same file.');
+    expect(stopped.stderr).toContain('records already saved are updated in place, never duplicated');
+    expect(stopped.stderr).toMatch(/line 3: invalid JSON/);
+    await withStore(async (store) => expect(await store.users.count()).toBe(498));
+
+    const again = await run(['import', file]);
+
+    expect(again.code).toBe(1); // the bad line is still bad
+    expect(again.stdout).toContain('Read 1200 lines: 1199 records imported (partner 1, org 1, user 1197), 1 failed.');
+    await withStore(async (store) => expect(await store.users.count()).toBe(1197));
   });
 
   it('when the import file does not exist, then it exits 2 naming the file', async () => {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { Readable } from 'node:stream';
-import { importNdjson } from '../../src/import/importer';
+import { ImportStoppedError, importNdjson } from '../../src/import/importer';
 import { IMPORT_KINDS } from '../../src/import/import.schema';
 import { EmbeddedStore } from '../../src/store/embedded/embedded-store';
 
@@ -33,6 +33,28 @@ describe('importNdjson', () => {
   let store: EmbeddedStore;
   beforeEach(() => { store = new EmbeddedStore(':memory:'); });
   afterEach(async () => { await store.close(); });
+
+  it('when SQLite itself runs out of room mid-import, then the error counts the records saved and names the line to resume from', async () => {
+    const users = Array.from({ length: 3000 }, (_, i) => user({
+      id: `${USER_ID.slice(0, 24)}${String(i).padStart(12, '0')}`, email: `user${i}@dupre.example`, displayName: `User ${i} ${'x'.repeat(200)}`,
+    }));
+    // A database that may not grow past a few pages more: SQLite answers SQLITE_FULL, as on a full disk.
+    await importNdjson(store, lines([partner(), org()]));
+    const pages = store.db.pragma('page_count', { simple: true }) as number;
+    store.db.pragma(`max_page_count = ${pages + 200}`);
+
+    const err = await importNdjson(store, lines(users)).catch((e: unknown) => e);
+
+    expect(err).toBeInstanceOf(ImportStoppedError);
+    const stopped = err as ImportStoppedError;
+    expect(stopped.diskFull).toBe(true);
+    expect(stopped.message).toMatch(/^import stopped at line \d+: .*SQLITE_FULL/);
+    const saved = total(stopped.summary.imported);
+    expect(saved).toBeGreaterThan(0);
+    expect(saved).toBe(await store.users.count());
+    expect(stopped.resumeLine).toBe(saved + 1);
+    expect(stopped.line).toBeGreaterThanOrEqual(stopped.resumeLine);
+  });
 
   it('when a file mixes good and bad lines, then every good line is kept and each bad line is named with its number and reason', async () => {
     const input = lines([

@@ -11,7 +11,9 @@ import {
 } from '../query';
 import { buildWorkerCount, preparedFromStore } from './build-workers';
 import { BatchReader, KIND_CODE, TYPO_FIELD, grow, hashKey, prepareDocs, type Packed, type PreparedBatch } from './prepared-docs';
-import { readSnapshot, writeSnapshot, type SnapshotReader, type SnapshotWriter } from './snapshot-file';
+import {
+  SnapshotDamagedError, lockSnapshot, readSnapshot, readSnapshotMeta, writeSnapshot, type SnapshotReader, type SnapshotWriter,
+} from './snapshot-file';
 
 /** Marks a slot whose document was replaced or removed; postings pointing at it are skipped. */
 const DEAD = 255;
@@ -25,6 +27,29 @@ const FIELD_MASK = (1 << FIELD_BITS) - 1;
 const MAX_QUERY_CHARS = 256;
 /** Compact a shard once this many replaced or removed documents linger, and they outnumber the live ones. */
 const COMPACT_AFTER = 10_000;
+
+/**
+ * Checks made while a snapshot is loaded: its checksums say the file is as written, these say the
+ * index in it is one the search code can walk (every link, slot, node and range where it must be),
+ * so that even a file written wrongly cannot send a search out of bounds or into a loop.
+ */
+function ensure(ok: boolean, what: string): asserts ok {
+  if (!ok) throw new SnapshotDamagedError(`inconsistent ${what}`);
+}
+const isCount = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) >= 0;
+const isStrings = (a: unknown): a is string[] => Array.isArray(a) && a.every((x) => typeof x === 'string');
+/**
+ * Whether every entry is (slot or node) << FIELD_BITS | field with both in range. A plain loop:
+ * tens of millions of entries at a million documents, checked at every start.
+ */
+function entriesOk(entries: ArrayLike<number>, below: number): boolean {
+  const fields = SEARCH_FIELDS.length;
+  for (let i = 0; i < entries.length; i++) {
+    const v = entries[i]!;
+    if (!(v >= 0 && (v >> FIELD_BITS) < below && (v & FIELD_MASK) < fields)) return false;
+  }
+  return true;
+}
 
 /**
  * A character trie stored as a ternary search tree in flat arrays: millions of words without an
@@ -184,7 +209,31 @@ class Trie {
     t.below = r.array(m.below);
     t.size = m.size;
     t.numbered = m.numbered;
+    t.check();
     return t;
+  }
+
+  /**
+   * Nodes are only ever appended, after their parent and their siblings: every link points to a
+   * later node and every `up` to an earlier one, so no walk can loop or leave the arrays.
+   */
+  private check(): void {
+    const n = this.size;
+    ensure(isCount(n) && n >= 1 && isCount(this.numbered) && this.numbered <= n, 'trie size');
+    for (const a of [this.ch, this.lo, this.hi, this.eq, this.up, this.depth, this.under, this.typo]) ensure(a.length === n, 'trie arrays');
+    ensure(this.pre.length === this.numbered && this.below.length === this.numbered, 'trie numbering');
+    const { lo, hi, eq, up, pre, below, numbered } = this;
+    let ok = up[0] === 0;
+    for (let i = 0; i < n && ok; i++) {
+      const l = lo[i]!;
+      const h = hi[i]!;
+      const e = eq[i]!;
+      ok = (l === -1 || (l > i && l < n)) && (h === -1 || (h > i && h < n)) && (e === -1 || (e > i && e < n))
+        && (i === 0 || (up[i]! >= 0 && up[i]! < i));
+    }
+    ensure(ok, 'trie links');
+    for (let i = 0; i < numbered && ok; i++) ok = pre[i]! >= 0 && below[i]! >= 0 && pre[i]! + below[i]! < numbered;
+    ensure(ok, 'trie numbering');
   }
 
   /** Gives back the unused half of the arrays once a build is complete. */
@@ -245,6 +294,21 @@ class KeyTable {
     t.slots = r.array(m.slots);
     t.used = m.used;
     return t;
+  }
+
+  /** A table lookup probes until an empty place: one must exist, and every slot be one of `slots`. */
+  check(slots: number): void {
+    const size = this.slots.length;
+    ensure(size > 0 && (size & (size - 1)) === 0 && this.hashes.length === size, 'key table size');
+    let used = 0;
+    let ok = true;
+    for (let i = 0; i < size && ok; i++) {
+      const v = this.slots[i]!;
+      ok = v >= 0 && v <= slots;
+      if (v !== 0) used++;
+    }
+    ensure(ok, 'key table slot');
+    ensure(used === this.used && used < size, 'key table count');
   }
 
   /** Lists keys from now on instead of adding them, until the next compact(). */
@@ -363,6 +427,11 @@ class PackedDocs {
     d.bytes = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     d.from = r.array(m.from);
     d.count = m.count;
+    ensure(isCount(d.count) && d.from.length === d.count + 1 && d.from[0] === 0, 'document offsets');
+    let ok = true;
+    for (let i = 0; i < d.count && ok; i++) ok = d.from[i]! <= d.from[i + 1]!;
+    ensure(ok, 'document offsets');
+    ensure(d.from[d.count]! <= d.bytes.length, 'document offsets');
     return d;
   }
 
@@ -511,9 +580,13 @@ class Shard {
     shard.ids = r.json(m.ids);
     shard.sortTitles = r.json(m.sortTitles);
     shard.ranked = m.ranked;
+    ensure(typeof m.partnerId === 'string' && isStrings(shard.ids) && isStrings(shard.sortTitles), 'shard lists');
     const n = shard.ids.length;
+    ensure(shard.sortTitles.length === n && shard.packed.length === n && isCount(m.ranked) && m.ranked <= n, 'shard sizes');
+    shard.keys.check(n);
     // Room to add documents: add() doubles these arrays when full, which an empty one never is.
     const room = <T extends Uint8Array<ArrayBuffer> | Int32Array<ArrayBuffer>>(a: T, make: (size: number) => T, extra = 0) => {
+      ensure(a.length === n + extra, 'shard arrays');
       const out = make(Math.max(1024, n * 2) + extra);
       out.set(a);
       return out;
@@ -527,7 +600,10 @@ class Shard {
     shard.postStart = r.array(m.postStart);
     shard.postEnd = r.array(m.postEnd);
     shard.postExtra = new Map(r.json<Array<[number, number[]]>>(m.postExtra));
-    r.json<string[]>(m.orgIds).forEach((id, code) => shard.orgCodes.set(id, code));
+    const orgIds = r.json<string[]>(m.orgIds);
+    ensure(isStrings(orgIds), 'org list');
+    orgIds.forEach((id, code) => shard.orgCodes.set(id, code));
+    shard.check(n, orgIds.length);
     for (let slot = 0; slot < n; slot++) {
       (shard.members[shard.orgs[slot]!] ??= []).push(slot);
       if (shard.kinds[slot] === DEAD) shard.dead++;
@@ -536,6 +612,25 @@ class Shard {
     return shard;
   }
 
+  /** See ensure(): every slot, node and range the search code follows from these arrays. */
+  private check(n: number, orgCount: number): void {
+    const nodes = this.trie.size;
+    const kindOk = new Set([...Object.values(KIND_CODE), DEAD]);
+    const { kinds, orgs, wordsFrom, postStart, postEnd } = this;
+    let ok = true;
+    for (let slot = 0; slot < n && ok; slot++) {
+      ok = kindOk.has(kinds[slot]!) && orgs[slot]! >= 0 && orgs[slot]! < orgCount && wordsFrom[slot]! <= wordsFrom[slot + 1]!;
+    }
+    ensure(ok, 'document kind, org or words');
+    ensure(wordsFrom[0] === 0 && wordsFrom[n] === this.words.length && entriesOk(this.words, nodes), 'forward index');
+    ensure(this.fieldMask.length <= nodes && postStart.length === postEnd.length && postStart.length <= nodes, 'posting lists');
+    const total = this.postData.length;
+    for (let i = 0; i < postStart.length && ok; i++) ok = postStart[i]! >= 0 && postStart[i]! <= postEnd[i]! && postEnd[i]! <= total;
+    ensure(ok && entriesOk(this.postData, n), 'posting lists');
+    for (const [node, entries] of this.postExtra) {
+      ensure(isCount(node) && node < nodes && Array.isArray(entries) && entries.every(Number.isInteger) && entriesOk(entries, n), 'added postings');
+    }
+  }
 
   /** Adds (or replaces) the reader's current document. */
   add(doc: BatchReader): void {
@@ -1297,7 +1392,9 @@ class IndexState {
 
   static load(r: SnapshotReader<unknown>, m: ReturnType<IndexState['save']>): IndexState {
     const state = new IndexState();
+    ensure(Array.isArray(m?.shards), 'shard list');
     for (const saved of m.shards) {
+      ensure(!state.shards.has(saved?.partnerId), 'shard list');
       const shard = Shard.load(r, saved);
       state.shards.set(saved.partnerId, shard);
     }
@@ -1335,19 +1432,34 @@ export class EmbeddedSearchIndex implements SearchIndex {
     }
     const file = options.snapshotFile;
     if (file) {
+      type Meta = { version: number; position: SnapshotPosition; state: ReturnType<IndexState['save']> };
+      // The caller (the indexer) applies no change until the write is done.
+      const save = async (position: SnapshotPosition) => {
+        const state = this.state;
+        state.setSaving(true);
+        try {
+          return await writeSnapshot(file, (w): Meta => ({ version: SNAPSHOT_VERSION, position, state: state.save(w) }));
+        } finally {
+          state.setSaving(false);
+        }
+      };
       this.snapshots = {
-        // The caller (the indexer) applies no change until the write is done.
-        save: async (position) => {
-          const state = this.state;
-          state.setSaving(true);
+        save,
+        saveUnlessBusy: async (position) => {
+          const release = lockSnapshot(file);
+          if (!release) return null;
           try {
-            return await writeSnapshot(file, (w) => ({ version: SNAPSHOT_VERSION, position, state: state.save(w) }));
+            return await save(position);
           } finally {
-            state.setSaving(false);
+            release();
           }
         },
+        saved: async () => {
+          const meta = readSnapshotMeta<Meta>(file);
+          return meta?.version === SNAPSHOT_VERSION ? meta.position : null;
+        },
         load: async (usable) => {
-          const r = readSnapshot<{ version: number; position: SnapshotPosition; state: ReturnType<IndexState['save']> }>(file);
+          const r = readSnapshot<Meta>(file);
           if (!r || r.meta.version !== SNAPSHOT_VERSION || !(await usable(r.meta.position))) return null;
           const state = IndexState.load(r as SnapshotReader<unknown>, r.meta.state);
           // Changes applied while `usable` ran are in the outbox after the snapshot's position:

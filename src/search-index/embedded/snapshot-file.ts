@@ -1,10 +1,18 @@
 // The embedded index on disk: a JSON header, then binary sections (typed arrays and byte buffers),
 // each 8-byte aligned. Written to a temporary file and renamed into place, so a reader sees the
 // old snapshot or the new one, never half of one; read back in one go.
+//
+// Layout: magic (8 bytes) · header length (u32 LE) · CRC-32 of the header and its padding (u32 LE)
+// · header JSON {meta, sections: [{kind, offset, length, crc}]} · padding · sections. Each section's
+// CRC-32 covers its bytes and its padding, so every byte of the file is checked: a flipped bit
+// anywhere makes readSnapshot() throw, and the caller rebuilds from the store.
 import fs from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
 
-const MAGIC = 'HDSNAP01';
+const MAGIC = 'HDSNAP02';
+const OLDER_MAGIC = /^HDSNAP0[01]$/;
+const PREFIX = MAGIC.length + 8;
 
 type Section = Int32Array | Uint32Array | Uint16Array | Uint8Array;
 const KINDS = { i32: Int32Array, u32: Uint32Array, u16: Uint16Array, u8: Uint8Array } as const;
@@ -17,7 +25,24 @@ function kindOf(a: Section): Kind {
   return 'u8';
 }
 
-interface SectionEntry { kind: Kind; offset: number; length: number }
+/** `crc`: CRC-32 as 8 hex digits, so that a header rewritten with other checksums keeps its length. */
+interface SectionEntry { kind: Kind; offset: number; length: number; crc: string }
+
+const hex8 = (n: number) => n.toString(16).padStart(8, '0');
+
+/**
+ * CRC-32 of `bytes` then `padding` zero bytes, a slice at a time with a turn of the event loop
+ * between slices: a gigabyte takes about 0.3 s, which searches must not wait for in one go.
+ */
+async function crcOf(bytes: Uint8Array, padding: number): Promise<string> {
+  const SLICE = 16 << 20;
+  let crc = 0;
+  for (let at = 0; at < bytes.length; at += SLICE) {
+    crc = zlib.crc32(bytes.subarray(at, Math.min(bytes.length, at + SLICE)), crc);
+    if (at + SLICE < bytes.length) await new Promise((resolve) => setImmediate(resolve));
+  }
+  return hex8(zlib.crc32(Buffer.alloc(padding), crc));
+}
 
 export interface SnapshotWriter {
   /** Adds a typed array (or bytes); returns its name for the header. */
@@ -40,7 +65,7 @@ export async function writeSnapshot(file: string, build: (w: SnapshotWriter) => 
   const writer: SnapshotWriter = {
     array(a) {
       sections.push(a);
-      entries.push({ kind: kindOf(a), offset, length: a.length });
+      entries.push({ kind: kindOf(a), offset, length: a.length, crc: '' });
       offset = pad8(offset + a.byteLength);
       return entries.length - 1;
     },
@@ -49,11 +74,16 @@ export async function writeSnapshot(file: string, build: (w: SnapshotWriter) => 
     },
   };
   const meta = build(writer);
+  for (const [i, s] of sections.entries()) {
+    const bytes = new Uint8Array(s.buffer, s.byteOffset, s.byteLength);
+    entries[i]!.crc = await crcOf(bytes, pad8(s.byteLength) - s.byteLength);
+  }
   const header = Buffer.from(JSON.stringify({ meta, sections: entries }));
-  const head = Buffer.alloc(pad8(MAGIC.length + 4 + header.length));
+  const head = Buffer.alloc(pad8(PREFIX + header.length));
   head.write(MAGIC, 0, 'latin1');
   head.writeUInt32LE(header.length, MAGIC.length);
-  header.copy(head, MAGIC.length + 4);
+  header.copy(head, PREFIX);
+  head.writeUInt32LE(zlib.crc32(head.subarray(PREFIX)), MAGIC.length + 4);
 
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
   const fh = await fs.promises.open(tmp, 'w', 0o600);
@@ -102,13 +132,86 @@ function removeStaleTemporaries(file: string): void {
   }
 }
 
+/**
+ * Only one process writes the snapshot at a time (processes sharing a data folder reach the same
+ * point of the outbox together): a lock file beside it, created exclusively, holding the writer's
+ * pid. Returns its release, or null while another live process holds it. A lock left by a process
+ * that died (its pid gone, or older than any write takes) is taken over.
+ */
+export function lockSnapshot(file: string): (() => void) | null {
+  const lock = `${file}.lock`;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      fs.writeFileSync(lock, String(process.pid), { flag: 'wx', mode: 0o600 });
+      return () => fs.rmSync(lock, { force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      if (!lockIsStale(lock)) return null;
+      // Two processes may both find it stale and both write: harmless, each renames a whole file.
+      fs.rmSync(lock, { force: true });
+    }
+  }
+  return null;
+}
+
+function lockIsStale(lock: string): boolean {
+  try {
+    const pid = Number(fs.readFileSync(lock, 'latin1'));
+    if (Date.now() - fs.statSync(lock).mtimeMs > STALE_MS) return true;
+    if (!Number.isSafeInteger(pid) || pid <= 0) return false; // being written: not stale yet
+    process.kill(pid, 0);
+    return false;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    // ESRCH: no such process; ENOENT: released meanwhile. EPERM: alive, another user's.
+    return code === 'ESRCH' || code === 'ENOENT';
+  }
+}
+
+/** The header's meta of the snapshot on disk, without its sections; null when none or damaged. */
+export function readSnapshotMeta<M>(file: string): M | null {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch {
+    return null;
+  }
+  try {
+    const prefix = Buffer.alloc(PREFIX);
+    if (fs.readSync(fd, prefix, 0, PREFIX, 0) !== PREFIX || prefix.toString('latin1', 0, MAGIC.length) !== MAGIC) return null;
+    const headerLength = prefix.readUInt32LE(MAGIC.length);
+    const size = pad8(PREFIX + headerLength) - PREFIX;
+    // Validated before allocating: a damaged length must not ask for gigabytes.
+    if (size > fs.fstatSync(fd).size - PREFIX) return null;
+    const head = Buffer.alloc(size);
+    if (fs.readSync(fd, head, 0, size, PREFIX) !== size || zlib.crc32(head) !== prefix.readUInt32LE(MAGIC.length + 4)) return null;
+    return (JSON.parse(head.toString('utf8', 0, headerLength)) as { meta: M }).meta;
+  } catch {
+    return null;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 export interface SnapshotReader<M> {
   meta: M;
   array<T extends Section>(index: number): T;
   json<T>(index: number): T;
 }
 
-/** Reads a snapshot; null when there is none. A damaged file throws (the caller rebuilds). */
+/** A snapshot that fails its checks: the caller rebuilds the index from the store. */
+export class SnapshotDamagedError extends Error {
+  constructor(reason: string) {
+    super(`search index snapshot is damaged: ${reason}`);
+    this.name = 'SnapshotDamagedError';
+  }
+}
+
+/**
+ * Reads a snapshot; null when there is none. The magic, the header's and every section's checksum
+ * and every section's bounds are checked before anything is returned: a damaged or truncated file
+ * throws a SnapshotDamagedError (the caller rebuilds), whatever its bytes say.
+ */
 export function readSnapshot<M>(file: string): SnapshotReader<M> | null {
   let data: Buffer;
   try {
@@ -117,27 +220,46 @@ export function readSnapshot<M>(file: string): SnapshotReader<M> | null {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw err;
   }
-  if (data.length < MAGIC.length + 4 || data.toString('latin1', 0, MAGIC.length) !== MAGIC) throw new Error('not a search index snapshot');
+  const damaged = (reason: string) => new SnapshotDamagedError(reason);
+  if (data.length < PREFIX) throw damaged('truncated');
+  const magic = data.toString('latin1', 0, MAGIC.length);
+  if (magic !== MAGIC) throw damaged(OLDER_MAGIC.test(magic) ? 'an older format' : 'not a search index snapshot');
   const headerLength = data.readUInt32LE(MAGIC.length);
-  const { meta, sections } = JSON.parse(data.toString('utf8', MAGIC.length + 4, MAGIC.length + 4 + headerLength)) as { meta: M; sections: SectionEntry[] };
-  const base = pad8(MAGIC.length + 4 + headerLength);
-  const bytesOf = (e: SectionEntry) => {
-    const size = e.length * KINDS[e.kind].BYTES_PER_ELEMENT;
-    if (base + e.offset + size > data.length) throw new Error('search index snapshot is truncated');
-    return { start: base + e.offset, size };
+  const base = pad8(PREFIX + headerLength);
+  if (base > data.length) throw damaged('truncated');
+  if (zlib.crc32(data.subarray(PREFIX, base)) !== data.readUInt32LE(MAGIC.length + 4)) throw damaged('header checksum mismatch');
+  const { meta, sections } = JSON.parse(data.toString('utf8', PREFIX, PREFIX + headerLength)) as { meta: M; sections: SectionEntry[] };
+  if (!Array.isArray(sections)) throw damaged('no list of sections');
+  let end = base;
+  const bounds = sections.map((e, i) => {
+    const Type = Object.hasOwn(KINDS, e?.kind) ? KINDS[e.kind] : undefined;
+    if (!Type || !Number.isSafeInteger(e.offset) || !Number.isSafeInteger(e.length) || e.offset < 0 || e.length < 0) {
+      throw damaged(`section ${i} is described wrongly`);
+    }
+    const start = base + e.offset;
+    const size = e.length * Type.BYTES_PER_ELEMENT;
+    if (start + pad8(size) > data.length) throw damaged('truncated');
+    if (hex8(zlib.crc32(data.subarray(start, start + pad8(size)))) !== e.crc) throw damaged(`section ${i} checksum mismatch`);
+    end = Math.max(end, start + pad8(size));
+    return { start, size, Type, length: e.length };
+  });
+  if (end !== data.length) throw damaged('bytes after the last section');
+  const section = (index: number) => {
+    const b = Number.isInteger(index) ? bounds[index] : undefined;
+    if (!b) throw damaged(`no section ${index}`);
+    return b;
   };
   return {
     meta,
     array<T extends Section>(index: number): T {
-      const e = sections[index]!;
-      const { start, size } = bytesOf(e);
+      const { start, size, Type, length } = section(index);
       // A copy of its own: the file's buffer is released once the index is loaded.
-      const copy = new KINDS[e.kind](e.length);
+      const copy = new Type(length);
       new Uint8Array(copy.buffer).set(data.subarray(start, start + size));
       return copy as T;
     },
     json<T>(index: number): T {
-      const { start, size } = bytesOf(sections[index]!);
+      const { start, size } = section(index);
       return JSON.parse(data.toString('utf8', start, start + size)) as T;
     },
   };
