@@ -36,7 +36,7 @@ describe('importNdjson', () => {
 
   it('when SQLite itself runs out of room mid-import, then the error counts the records saved and names the line to resume from', async () => {
     const users = Array.from({ length: 3000 }, (_, i) => user({
-      id: `${USER_ID.slice(0, 24)}${String(i).padStart(12, '0')}`, email: `user${i}@dupre.example`, displayName: `User ${i} ${'x'.repeat(200)}`,
+      id: `${USER_ID.slice(0, 24)}${String(i).padStart(12, '0')}`, email: `user${i}@dupre.example`, displayName: `User ${i} ${'x'.repeat(180)}`,
     }));
     // A database that may not grow past a few pages more: SQLite answers SQLITE_FULL, as on a full disk.
     await importNdjson(store, lines([partner(), org()]));
