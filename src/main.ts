@@ -28,6 +28,8 @@ const DRAIN_MS = 25_000;
  * SIGINT (an operator's Ctrl-C, no load balancer) skips it.
  */
 const READINESS_GRACE_MS = 5_000;
+/** Of the drain, what requests accepted last get to finish once the listener has closed. */
+const LAST_REQUESTS_MS = 5_000;
 /** What closing the index, mailer and store may take after the drain before the process exits anyway. */
 const AFTER_DRAIN_MS = 5_000;
 /** How long the last log lines may take to leave: a reader that stopped reading gets no more. */
@@ -119,9 +121,13 @@ async function main(): Promise<void> {
       void exit(0);
     }, DRAIN_MS + AFTER_DRAIN_MS);
     const stoppingReminders = reminders.stop();
+    const drainEnds = Date.now() + DRAIN_MS;
     if (signal === 'SIGTERM') await new Promise((resolve) => setTimeout(resolve, READINESS_GRACE_MS));
-    logger.info({ inFlight: http.inFlight() }, 'listener closed: finishing requests in flight');
-    const { cutOff } = await http.close(DRAIN_MS - (signal === 'SIGTERM' ? READINESS_GRACE_MS : 0));
+    // Still receiving connections (a load balancer slower than the grace, clients without one): the
+    // listener stays open, and answering, until they stop; within the drain's bound, with 5 s left for the rest.
+    const { arriving } = await http.stopAccepting(Math.max(0, drainEnds - LAST_REQUESTS_MS - Date.now()));
+    logger.info({ inFlight: http.inFlight(), ...(arriving ? { stillArriving: arriving } : {}) }, 'listener closed: finishing requests in flight');
+    const { cutOff } = await http.finish(Math.max(0, drainEnds - Date.now()));
     if (cutOff) logger.warn({ connections: cutOff }, 'drain timed out: closed the remaining connections');
     // Every job that uses the store stops before it closes, and none starts again.
     await step('reminders', () => stoppingReminders);

@@ -1,18 +1,23 @@
 // Stopping an HTTP server at shutdown without failing a request a client already sent.
 //
-// Node's server.close() also closes every connection it deems idle at that instant: one kept alive
-// between requests, but also one just accepted whose request has not been read yet. Destroying a
-// socket with unread bytes makes the kernel answer with a reset, so that client's request fails
-// (ECONNRESET) although it reached the server in time; and a kept-alive connection closed just as
-// its client sends on it fails the same way. Here instead: once draining, every answer says
-// `Connection: close` (the client opens a new connection for its next request, and the server
-// closes this one after answering); closing stops accepting but leaves open connections alone,
-// and one with no request in progress is closed only after it has stayed quiet for QUIET_MS.
+// Two things reset requests when a server simply calls close() while clients still send:
+// - Connections the kernel has completed but the app has not accepted yet (they queue while the
+//   event loop is busy: a dozen under load) are reset when the listening socket closes, and their
+//   clients' requests fail with ECONNRESET although they were sent in time. So the listener stays
+//   open, answering, until no connection has arrived for QUIET_LISTENER_MS (clients, or the load
+//   balancer in front, have stopped sending), or until the drain's bound.
+// - http.Server's close() also destroys every kept-alive connection idle at that instant, which
+//   fails a request its client is sending at the same moment. Here a connection with no request in
+//   progress is closed only once it has stayed quiet (nothing received) for QUIET_MS.
+// Meanwhile every answer says `Connection: close`: a client opens a new connection for its next
+// request, and the server closes this one after answering.
 import net, { type Socket } from 'node:net';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 
 /** A connection that carries no request and receives nothing for this long is closed once the listener is. */
 const QUIET_MS = 1_000;
+/** The listener closes once no connection has arrived for this long. */
+const QUIET_LISTENER_MS = 250;
 const SWEEP_EVERY_MS = 100;
 
 interface ConnectionState {
@@ -29,20 +34,30 @@ export interface GracefulServer {
   /** Requests received and not answered yet. */
   inFlight(): number;
   /**
-   * Stops accepting connections and resolves once every open one has closed: each finishes the
-   * requests it carries, or was quiet for QUIET_MS. After timeoutMs the rest are closed as they are
-   * (resolves with how many).
+   * Closes the listener once no connection has arrived for QUIET_LISTENER_MS, or after maxWaitMs
+   * (resolves with how many connections had arrived in the last QUIET_LISTENER_MS then).
    */
-  close(timeoutMs: number): Promise<{ cutOff: number }>;
+  stopAccepting(maxWaitMs: number): Promise<{ arriving: number }>;
+  /**
+   * Resolves once every open connection has closed: each finishes the requests it carries, or was
+   * quiet for QUIET_MS. After timeoutMs the rest are closed as they are (resolves with how many).
+   */
+  finish(timeoutMs: number): Promise<{ cutOff: number }>;
 }
 
 export function gracefulServer(server: Server): GracefulServer {
   const connections = new Map<Socket, ConnectionState>();
   const answering = new Set<ServerResponse>();
   let draining = false;
+  /** When the last few connections arrived, newest last. */
+  const arrivals: number[] = [];
+  let closed: Promise<void> | null = null;
 
   server.on('connection', (socket: Socket) => {
-    connections.set(socket, { busy: 0, bytesRead: 0, quietSince: Date.now() });
+    const now = Date.now();
+    arrivals.push(now);
+    if (arrivals.length > 64) arrivals.shift();
+    connections.set(socket, { busy: 0, bytesRead: 0, quietSince: now });
     socket.once('close', () => connections.delete(socket));
   });
   // First of the 'request' listeners, so the header is set before the app answers.
@@ -60,20 +75,28 @@ export function gracefulServer(server: Server): GracefulServer {
     });
   });
 
+  const stopAccepting = async (maxWaitMs: number) => {
+    draining = true;
+    const until = Date.now() + maxWaitMs;
+    const recent = () => arrivals.filter((t) => Date.now() - t < QUIET_LISTENER_MS).length;
+    while (recent() > 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 50));
+    const arriving = recent();
+    // Close right after the event loop's poll phase, which accepts every connection already waiting.
+    await new Promise((resolve) => setImmediate(resolve));
+    // net.Server's close, not http.Server's: that one also destroys the connections idle right now.
+    closed = new Promise<void>((resolve) => net.Server.prototype.close.call(server, () => resolve()));
+    return { arriving };
+  };
+
   return {
     beginDrain() {
       draining = true;
       for (const res of answering) if (!res.headersSent) res.setHeader('Connection', 'close');
     },
     inFlight: () => answering.size,
-    async close(timeoutMs) {
-      draining = true;
-      // Close right after the event loop's poll phase, which accepts every connection already
-      // waiting: one left in the kernel's queue when the listener closes would be reset.
-      await new Promise((resolve) => setImmediate(resolve));
-      // net.Server's close, not http.Server's: that one also destroys connections whose request has
-      // not been read yet, the resets described at the top of this file.
-      const closed = new Promise<void>((resolve) => net.Server.prototype.close.call(server, () => resolve()));
+    stopAccepting,
+    async finish(timeoutMs) {
+      if (!closed) await stopAccepting(0);
       const sweep = setInterval(() => {
         const now = Date.now();
         for (const [socket, state] of connections) {
