@@ -1,8 +1,8 @@
-/** @type {import('jest').Config} */
-module.exports = {
+// Two projects: `app` (every suite but the browser's) and `browser` (test/e2e, Chromium).
+// `npm test` runs both, as CI does; `npm run test:fast` (jest --selectProjects app) skips the browser.
+const shared = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
-  testMatch: ['**/*.test.ts'],
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
     // The meilisearch client and intl-messageformat (with its @formatjs parts) ship ES modules only.
@@ -13,8 +13,16 @@ module.exports = {
     }],
   },
   transformIgnorePatterns: ['/node_modules/(?!(meilisearch|intl-messageformat|@formatjs/[^/]+)/)'],
-  globalSetup: '<rootDir>/test/helpers/global-setup.ts',
   // Every record a suite writes through a checked store must also pass the mongoose schemas.
   setupFilesAfterEnv: ['<rootDir>/test/helpers/mongoose-checks.setup.ts'],
+};
+
+/** @type {import('jest').Config} */
+module.exports = {
+  projects: [
+    { ...shared, displayName: 'app', testMatch: ['**/*.test.ts'], testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/e2e/'] },
+    { ...shared, displayName: 'browser', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'] },
+  ],
+  globalSetup: '<rootDir>/test/helpers/global-setup.ts',
   testTimeout: 30000,
 };

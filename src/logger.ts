@@ -7,8 +7,66 @@ export const REDACT_PATHS = [
   '*.password', '*.token', '*.code', '*.secret', '*.sessionSecret', '*.codeSecret', '*.passwordHash', '*.tokenHash',
 ];
 
-export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+export function createLogger(level: string, destination: pino.DestinationStream = standardOutput()): Logger {
   return pino({ level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, destination);
+}
+
+/** Past this much log waiting for a reader that does not read, lines are dropped (and counted). */
+const MAX_UNWRITTEN_BYTES = 8 * 1024 * 1024;
+
+/**
+ * The log's way out: Node's own stdout stream, which never blocks the process. pino's default
+ * destination writes from a thread and, at exit, flushes synchronously, retrying for ever: with a
+ * full pipe (nobody reads) or a closed one (the reader exited) the process could never exit. Here
+ * a full pipe queues (up to MAX_UNWRITTEN_BYTES, then lines are dropped), a closed one (EPIPE)
+ * ends logging, and flushLogs() waits a bounded time: the last lines are best effort.
+ */
+class StandardOutput implements pino.DestinationStream {
+  private broken = false;
+  private dropped = 0;
+
+  constructor(private readonly out: NodeJS.WriteStream) {
+    // Without a listener an EPIPE would be thrown as an uncaught error and end the process mid-drain.
+    out.on('error', () => { this.broken = true; });
+  }
+
+  write(line: string): void {
+    if (this.broken) return;
+    if (this.out.writableLength > MAX_UNWRITTEN_BYTES) {
+      this.dropped += 1;
+      return;
+    }
+    if (this.dropped) {
+      this.out.write(`${JSON.stringify({ level: 40, time: Date.now(), pid: process.pid, msg: `log lines dropped: standard output was not read (${this.dropped} lines)` })}\n`);
+      this.dropped = 0;
+    }
+    this.out.write(line);
+  }
+
+  /** Resolves once what was logged has left the process, or after timeoutMs (a reader that does not read). */
+  flush(timeoutMs: number): Promise<void> {
+    if (this.broken || this.out.writableLength === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.out.off('drain', done);
+        this.out.off('error', done);
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      this.out.once('drain', done);
+      this.out.once('error', done);
+    });
+  }
+}
+
+let stdout: StandardOutput | undefined;
+/** One per process, made on first use: importing this module touches no stream. */
+const standardOutput = () => (stdout ??= new StandardOutput(process.stdout));
+
+/** Waits (at most timeoutMs) for the log written so far to reach standard output: call before process.exit(). */
+export function flushLogs(timeoutMs: number): Promise<void> {
+  return stdout ? stdout.flush(timeoutMs) : Promise.resolve();
 }
 
 /**

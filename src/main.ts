@@ -1,8 +1,9 @@
 // Composition root: configuration → store, search index, indexer → createApp → listen; or, with
 // WEB_CONCURRENCY > 1, the primary of that many such processes (process-group.ts).
-// On SIGTERM: readiness fails first, in-flight requests finish (up to 25 s), then exit 0.
+// On SIGTERM: readiness fails first, in-flight requests finish (up to 25 s), then exit 0; a second
+// signal during that drain (or SIGINT after SIGTERM) exits at once, with code 1.
 import cluster from 'node:cluster';
-import type { Server, ServerResponse } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app';
 import { systemClock } from './clock';
@@ -10,13 +11,15 @@ import { ConfigError, loadConfig, type Config } from './config';
 import { createAuthService } from './features/auth/auth.service';
 import { REMINDER_INTERVAL_MS, createGrantReminders } from './features/consent/grant-reminders';
 import { startRetention } from './features/retention/retention';
-import { createLogger } from './logger';
+import { createLogger, flushLogs } from './logger';
 import { createMailer } from './mail';
 import { suppressionAware } from './mail/suppression-aware-mailer';
 import { createSearchIndex } from './search-index';
 import { Indexer } from './search-index/indexer';
 import { createStore } from './store';
-import { announceReady, runProcessGroup } from './process-group';
+import { announceReady, onGroupStop, runProcessGroup } from './process-group';
+import { every } from './background-job';
+import { gracefulServer } from './http/graceful-close';
 import { seedDemo } from './demo/seed-demo';
 import { DEV_MAILBOX_PATH, devMailboxEnabled } from './features/dev-mailbox/dev-mailbox.routes';
 
@@ -32,6 +35,12 @@ const FIRST_PARTNER_ADMIN_STEPS = [
  * SIGINT (an operator's Ctrl-C, no load balancer) skips it.
  */
 const READINESS_GRACE_MS = 5_000;
+/** Of the drain, what requests accepted last get to finish once the listener has closed. */
+const LAST_REQUESTS_MS = 5_000;
+/** What closing the index, mailer and store may take after the drain before the process exits anyway. */
+const AFTER_DRAIN_MS = 5_000;
+/** How long the last log lines may take to leave: a reader that stopped reading gets no more. */
+const LOG_FLUSH_MS = 1_000;
 
 async function main(): Promise<void> {
   let config: Config;
@@ -50,6 +59,11 @@ async function main(): Promise<void> {
     runProcessGroup(config.processes, logger);
     return;
   }
+  // In a group, the primary passes its signals on as messages: the same signal sent to the whole
+  // process group reaches this process twice, once from the primary, and must count once. Until
+  // the server is up, a stop ends the process as the signal itself would.
+  const groupStop = { drain: (signal: NodeJS.Signals) => { process.kill(process.pid, signal); }, now: (signal: NodeJS.Signals) => { process.kill(process.pid, signal); } };
+  onGroupStop({ drain: (signal) => groupStop.drain(signal), now: (signal) => groupStop.now(signal) });
   const store = await createStore(config);
   const search = await createSearchIndex(config, logger);
   // Every sender in this process, in the app or beside it, goes through the suppression list.
@@ -83,10 +97,7 @@ async function main(): Promise<void> {
 
   // Every process runs the reminder job; the store's claim makes each reminder go out once.
   const runGrantReminders = createGrantReminders({ store, mailer, publicUrl: config.publicUrl, logger: logger.child({ component: 'grant-reminders' }) });
-  const reminders = setInterval(() => {
-    runGrantReminders(systemClock.now()).catch((err) => logger.error({ err }, 'grant reminders failed'));
-  }, REMINDER_INTERVAL_MS);
-  reminders.unref();
+  const reminders = every(REMINDER_INTERVAL_MS, () => runGrantReminders(systemClock.now()), (err) => logger.error({ err }, 'grant reminders failed'));
   const retention = startRetention({ store, clock: systemClock, auditRetentionDays: config.auditRetentionDays, logger: logger.child({ component: 'retention' }) });
 
   let shuttingDown = false;
@@ -98,47 +109,75 @@ async function main(): Promise<void> {
     // In a group of app processes the next one starts now, and loads this one's index snapshot.
     indexer.snapshotWritten().then(announceReady, () => announceReady());
   });
+  // Attached before the first connection: it must see every one (src/http/graceful-close.ts).
+  const http = gracefulServer(server);
 
-  // While draining, every answer carries `Connection: close`, so a keep-alive client opens a new
-  // connection for its next request instead of reusing one the server is about to close: closing a
-  // kept-alive connection just as the client sends on it is what resets requests at shutdown.
-  const inFlight = new Set<ServerResponse>();
-  server.prependListener('request', (_req, res: ServerResponse) => {
-    if (shuttingDown) {
-      res.setHeader('Connection', 'close');
-      return;
+  /** Each step of the shutdown runs even if one before it failed: the process must still exit. */
+  const step = async (name: string, run: () => Promise<unknown>) => {
+    try {
+      await run();
+    } catch (err) {
+      logger.error({ err, step: name }, 'shutdown step failed');
     }
-    inFlight.add(res);
-    res.once('close', () => inFlight.delete(res));
-  });
-
-  const shutdown = async (signal: string) => {
-    if (shuttingDown) return;
-    shuttingDown = true;
-    for (const res of inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
-    logger.info({ signal }, 'shutting down: readiness off, draining requests');
-    const force = setTimeout(() => {
-      logger.warn('drain timed out: closing remaining connections');
-      server.closeAllConnections();
-    }, DRAIN_MS);
-    if (signal === 'SIGTERM') await new Promise((resolve) => setTimeout(resolve, READINESS_GRACE_MS));
-    // close() stops accepting and closes idle connections; it calls back once the busy ones finished.
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    logger.info({ inFlight: inFlight.size }, 'listener closed: finishing requests in flight');
-    await closed;
-    clearTimeout(force);
-    clearInterval(reminders);
-    retention.stop();
-    await indexer.stop();
-    await search.close();
-    await mailer.close();
-    await store.close();
-    logger.info('stopped');
-    process.exit(0);
   };
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
+  /** The log's last lines are best effort: a reader that has gone or stopped reading must not keep the process alive. */
+  const exit = async (code: number): Promise<never> => {
+    await flushLogs(LOG_FLUSH_MS);
+    process.exit(code);
+  };
+
+  let drainSignal: string | null = null;
+  const shutdown = async (signal: string) => {
+    if (drainSignal) return;
+    drainSignal = signal;
+    shuttingDown = true;
+    http.beginDrain();
+    logger.info({ signal }, 'shutting down: readiness off, draining requests');
+    // Whatever a step below waits for (a snapshot of a large index, a store that does not answer),
+    // the process is gone this long after the signal.
+    setTimeout(() => {
+      logger.warn({ afterMs: DRAIN_MS + AFTER_DRAIN_MS }, 'shutdown took too long: exiting now');
+      void exit(0);
+    }, DRAIN_MS + AFTER_DRAIN_MS);
+    const stoppingReminders = reminders.stop();
+    const stoppingRetention = retention.stop();
+    const drainEnds = Date.now() + DRAIN_MS;
+    if (signal === 'SIGTERM') await new Promise((resolve) => setTimeout(resolve, READINESS_GRACE_MS));
+    // Still receiving connections (a load balancer slower than the grace, clients without one): the
+    // listener stays open, and answering, until they stop; within the drain's bound, with 5 s left for the rest.
+    const { arriving } = await http.stopAccepting(Math.max(0, drainEnds - LAST_REQUESTS_MS - Date.now()));
+    logger.info({ inFlight: http.inFlight(), ...(arriving ? { stillArriving: arriving } : {}) }, 'listener closed: finishing requests in flight');
+    const { cutOff } = await http.finish(Math.max(0, drainEnds - Date.now()));
+    if (cutOff) logger.warn({ connections: cutOff }, 'drain timed out: closed the remaining connections');
+    // Every job that uses the store stops before it closes, and none starts again.
+    await step('reminders', () => stoppingReminders);
+    await step('retention', () => stoppingRetention);
+    await step('indexer', () => indexer.stop());
+    await step('search', () => search.close());
+    await step('mailer', () => mailer.close());
+    await step('store', () => store.close());
+    logger.info('stopped');
+    await exit(0);
+  };
+  /** A second signal, or SIGINT during a SIGTERM drain: the operator wants the process gone now. */
+  const stopNow = (signal: string) => {
+    logger.warn({ signal, inFlight: http.inFlight() }, 'second signal during the drain: exiting at once');
+    void exit(1);
+  };
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    signals += 1;
+    if (drainSignal && (signals > 1 || signal !== drainSignal)) stopNow(signal);
+    else void shutdown(signal);
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  groupStop.drain = (signal) => void shutdown(signal);
+  groupStop.now = stopNow;
 }
+
+// Standard error may be a pipe nobody reads any more: a failed write must not end the process.
+process.stderr.on('error', () => {});
 
 main().catch((err) => {
   process.stderr.write(`Start-up failed: ${(err as Error).message}\n`);

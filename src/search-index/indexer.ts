@@ -54,6 +54,16 @@ const SNAPSHOT_EVERY_CHANGES = 50_000;
 const SNAPSHOT_EVERY_MS = 10 * 60 * 1000;
 /** After a failed write (a full disk), the next background attempt waits this long: not one a tick. */
 const SNAPSHOT_RETRY_MS = 60_000;
+/** How far this process's index is behind the store's change outbox. */
+export interface IndexLag {
+  /** Changes in the outbox not applied yet. */
+  changes: number;
+  /** Age of the oldest of them (0 when none): how stale a search answer can be right now. */
+  seconds: number;
+}
+
+/** A catch-up that started on changes older than this is logged at info (else at debug). */
+const LAG_WORTH_LOGGING_MS = 2_000;
 
 export class Indexer {
   private cursor = 0;
@@ -102,6 +112,7 @@ export class Indexer {
       if (saved !== null && (await this.index.count()) > 0) {
         this.cursor = saved;
         this.resumed = true;
+        this.orgNames = await this.namesAsIndexed(saved);
         await this.catchUp();
         return { rebuilt: false, count: await this.index.count() };
       }
@@ -113,6 +124,7 @@ export class Indexer {
           this.lastSnapshot = { seq: position.seq, at: Date.parse(position.savedAt) };
           this.cursor = position.seq;
           this.resumed = true;
+          this.orgNames = await this.namesAsIndexed(position.seq);
           const applied = await this.catchUp();
           this.log.info({ seq: position.seq, savedAt: position.savedAt, applied }, 'search index loaded from its snapshot');
           return { rebuilt: false, count: await this.index.count() };
@@ -124,6 +136,23 @@ export class Indexer {
     const { count } = await this.build();
     this.saving = this.saveSnapshot().finally(() => { this.saving = null; });
     return { rebuilt: true, count };
+  }
+
+  /**
+   * The org names a resumed index shows: every org's name in the store now, except the orgs changed
+   * after `seq` (the index may show an older name: one of them applied later refreshes its members).
+   * Read before the changes are listed, so a rename in between is listed. Without it, every org
+   * first seen after a restart counted as renamed and all its members were indexed again: under an
+   * import, a process started from a snapshot fell seconds behind the one that built the index.
+   */
+  private async namesAsIndexed(seq: number): Promise<Map<string, string>> {
+    const names = await orgNamesOf(this.store, SCAN_BATCH);
+    for (let after = seq; ;) {
+      const changes = await this.store.changes.listAfter(after, SCAN_BATCH);
+      if (changes.length === 0) return names;
+      for (const c of changes) if (c.entity === 'org') names.delete(c.id);
+      after = changes[changes.length - 1]!.seq;
+    }
   }
 
   /** Resolves once a snapshot being written in the background is on disk (or failed, which is logged). */
@@ -242,13 +271,33 @@ export class Indexer {
     if (this.index.durable) await this.store.changes.saveCursor(this.consumer, this.cursor);
   }
 
+  /** How far behind the outbox this process's index is now (for logs and metrics). */
+  async lag(): Promise<IndexLag> {
+    const latest = await this.store.changes.latestSeq();
+    if (latest <= this.cursor) return { changes: 0, seconds: 0 };
+    const [oldest] = await this.store.changes.listAfter(this.cursor, 1);
+    const seconds = oldest ? Math.max(0, (Date.now() - Date.parse(oldest.at)) / 1000) : 0;
+    return { changes: latest - this.cursor, seconds };
+  }
+
   /** Applies every change not applied yet; returns how many were applied. */
   async catchUp(): Promise<number> {
     await this.saving;
     let applied = await this.recheckGaps();
+    let behindMs = 0;
+    const started = Date.now();
     for (;;) {
       const changes = await this.store.changes.listAfter(this.cursor, BATCH);
-      if (changes.length === 0) return applied;
+      if (changes.length === 0) {
+        if (applied) {
+          // How stale the index was: the oldest change applied in this catch-up, when it was reached.
+          const fields = { applied, behindMs, ms: Date.now() - started };
+          if (behindMs >= LAG_WORTH_LOGGING_MS) this.log.info(fields, 'search index caught up with the outbox');
+          else this.log.debug(fields, 'search index caught up with the outbox');
+        }
+        return applied;
+      }
+      behindMs = Math.max(behindMs, Date.now() - Date.parse(changes[0]!.at));
       const last = changes[changes.length - 1].seq;
       this.noteGaps(changes);
       // A durable index is rebuilt by `helpdesk reindex` itself (one swap, not one per app process).

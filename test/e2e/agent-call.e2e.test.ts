@@ -7,7 +7,7 @@ import en from '../../src/i18n/locales/en.json';
 import fr from '../../src/i18n/locales/fr.json';
 import * as f from '../helpers/factories';
 import {
-  PASSWORD, axeViolations, codeIn, launchChromium, openPage, screenshot, startE2eApp, type E2eApp, type InPageDocument, type TrackedPage,
+  PASSWORD, axeViolations, codeIn, openPage, screenshot, startBrowserSuite, type E2eApp, type InPageDocument, type TrackedPage,
 } from './harness';
 
 jest.setTimeout(60_000);
@@ -61,10 +61,7 @@ describe('an agent on a call, in the browser', () => {
   }
 
   beforeAll(async () => {
-    [app, browser] = await Promise.all([
-      startE2eApp({ users: [amelie, etienne], agents: [{ partnerId: 'p-north', email: AGENT }] }),
-      launchChromium(),
-    ]);
+    ({ app, browser } = await startBrowserSuite({ users: [amelie, etienne], agents: [{ partnerId: 'p-north', email: AGENT }] }));
   });
 
   afterAll(async () => {

@@ -6,7 +6,7 @@ import { DEMO_IDS } from '../../src/demo/demo-data';
 import en from '../../src/i18n/locales/en.json';
 import * as f from '../helpers/factories';
 import {
-  PASSWORD, axeViolations, launchChromium, openPage, screenshot, startE2eApp, type E2eApp, type InPageDocument, type TrackedPage,
+  PASSWORD, axeViolations, openPage, screenshot, startBrowserSuite, type E2eApp, type InPageDocument, type TrackedPage,
 } from './harness';
 
 jest.setTimeout(60_000);
@@ -42,10 +42,7 @@ describe('read-only access granted by the customer, used by the agent', () => {
   }
 
   beforeAll(async () => {
-    [app, browser] = await Promise.all([
-      startE2eApp({ users: [camille], agents: [{ partnerId: 'p-north', email: AGENT }] }),
-      launchChromium(),
-    ]);
+    ({ app, browser } = await startBrowserSuite({ users: [camille], agents: [{ partnerId: 'p-north', email: AGENT }] }));
   });
 
   afterAll(async () => {

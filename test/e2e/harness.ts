@@ -30,9 +30,34 @@ export interface E2eApp {
  * The app as `npm start` runs it, on the embedded store and engine, with a small demo data set and
  * the extra records a suite asks for; mail leaves through nodemailer to a real in-process SMTP server.
  */
-export async function startE2eApp(extra: { users?: UserInput[]; agents?: Array<{ partnerId: string; email: string }> } = {}): Promise<E2eApp> {
+export async function startE2eApp(extra: E2eExtra = {}): Promise<E2eApp> {
   const smtp = await TestSmtpServer.start();
-  const t = await buildTestApp({ mailer: () => new SmtpMailer({ url: smtp.url, from: 'helpdesk@northwind.example' }) });
+  let t: TestApp | undefined;
+  let server: http.Server | undefined;
+  try {
+    t = await buildTestApp({ mailer: () => new SmtpMailer({ url: smtp.url, from: 'helpdesk@northwind.example' }) });
+    server = await serve(t, extra);
+  } catch (err) {
+    // Whatever started is stopped: a suite that failed to start must not keep Jest from exiting.
+    await t?.close().catch(() => {});
+    await smtp.stop();
+    throw err;
+  }
+  const started = { t, server };
+  return {
+    t, smtp, baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    async close() {
+      started.server.closeAllConnections();
+      await new Promise<void>((resolve) => started.server.close(() => resolve()));
+      await started.t.close();
+      await smtp.stop();
+    },
+  };
+}
+
+type E2eExtra = { users?: UserInput[]; agents?: Array<{ partnerId: string; email: string }> };
+
+async function serve(t: TestApp, extra: E2eExtra): Promise<http.Server> {
   const summary = await importNdjson(t.store, (async function* lines() {
     for (const record of generateDemoData({ orgs: 30, users: 300, seed: 1 })) yield JSON.stringify(record);
   })());
@@ -43,24 +68,37 @@ export async function startE2eApp(extra: { users?: UserInput[]; agents?: Array<{
 
   const server = http.createServer(t.app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
-    t, smtp, baseUrl,
-    async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await t.close();
-      await smtp.stop();
-    },
-  };
+  return server;
 }
 
-/** Debian's Chromium, headless. Missing Chromium fails the suite loudly: CI installs it, so it is never skipped. */
-export async function launchChromium(): Promise<Browser> {
+/**
+ * Missing Chromium fails the suite loudly, in one line, before anything starts: CI installs it,
+ * so it is never skipped.
+ */
+export function requireChromium(): void {
   if (!fs.existsSync(CHROMIUM)) {
     throw new Error(`Chromium is not installed at ${CHROMIUM}: the browser tests need it. `
-      + 'Install Debian\'s package (`apt-get install -y chromium`, as .ci/run does) or set CHROMIUM_PATH.');
+      + 'Install Debian\'s package (`apt-get install -y chromium`, as .ci/run does) or set CHROMIUM_PATH '
+      + '(`npm run test:fast` runs every other suite).');
   }
+}
+
+/**
+ * What a browser suite's beforeAll starts: Chromium checked first, then the app and the browser
+ * together. If either fails, the other is stopped before the error is thrown.
+ */
+export async function startBrowserSuite(extra: E2eExtra = {}): Promise<{ app: E2eApp; browser: Browser }> {
+  requireChromium();
+  const [app, browser] = await Promise.allSettled([startE2eApp(extra), launchChromium()]);
+  if (app.status === 'fulfilled' && browser.status === 'fulfilled') return { app: app.value, browser: browser.value };
+  if (app.status === 'fulfilled') await app.value.close();
+  if (browser.status === 'fulfilled') await browser.value.close();
+  throw app.status === 'rejected' ? app.reason : (browser as PromiseRejectedResult).reason;
+}
+
+/** Debian's Chromium, headless. */
+export async function launchChromium(): Promise<Browser> {
+  requireChromium();
   return chromium.launch({
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],

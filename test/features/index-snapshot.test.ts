@@ -114,6 +114,22 @@ describe('search index snapshot', () => {
     expect(await answers(second, [...queries, 'renamed', 'zora'])).toEqual(await answers(fresh, [...queries, 'renamed', 'zora']));
   });
 
+  test('when an app started from the snapshot applies org changes that are not renames, then it indexes the orgs alone, not their members again', async () => {
+    const first = new EmbeddedSearchIndex({ snapshotFile: file });
+    await start(first);
+    const second = new EmbeddedSearchIndex({ snapshotFile: file });
+    const indexer = new Indexer(store, second, log);
+    expect((await indexer.open()).rebuilt).toBe(false);
+
+    const orgs: Array<Awaited<ReturnType<typeof firstOrg>>> = [];
+    for await (const batch of store.orgs.scan(100)) orgs.push(...batch.filter((o) => o.partnerId === P).slice(0, 3));
+    const upsert = jest.spyOn(second, 'upsert');
+    for (const org of orgs) await store.orgs.upsert({ ...org, status: 'suspended' });
+    await indexer.catchUp();
+    expect(upsert.mock.calls.flatMap(([docs]) => docs.map((d) => d.id)).sort()).toEqual(orgs.map((o) => o.id).sort());
+    expect(await indexer.lag()).toEqual({ changes: 0, seconds: 0 });
+  });
+
   test('when changes arrive while the first snapshot is being written, then searches answer meanwhile, and changes wait for it', async () => {
     fs.rmSync(file, { force: true });
     const live = new EmbeddedSearchIndex({ snapshotFile: file });

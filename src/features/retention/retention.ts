@@ -5,6 +5,7 @@
 // The change outbox (the `changes` rows that feed the search index) is not pruned here: every
 // process's indexer prunes it already (src/search-index/indexer.ts), keeping the 24 hours that
 // an index snapshot needs to catch up from its position.
+import { every, type BackgroundJob } from '../../background-job';
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock';
 import type { RetentionCounts, Store } from '../../store/store';
@@ -32,18 +33,8 @@ export function createRetention(deps: RetentionDeps): () => Promise<RetentionCou
   };
 }
 
-/** Runs the job every hour (first a minute after start) on an unref'd timer; stop() ends it. */
-export function startRetention(deps: RetentionDeps): { stop(): void } {
+/** Runs the job every hour (first a minute after start); stop() ends it and waits for a run in progress. */
+export function startRetention(deps: RetentionDeps): BackgroundJob {
   const run = createRetention(deps);
-  const tick = () => { run().catch((err) => deps.logger?.error({ err }, 'retention failed')); };
-  const first = setTimeout(tick, FIRST_RUN_MS);
-  const every = setInterval(tick, RETENTION_INTERVAL_MS);
-  first.unref();
-  every.unref();
-  return {
-    stop() {
-      clearTimeout(first);
-      clearInterval(every);
-    },
-  };
+  return every(RETENTION_INTERVAL_MS, run, (err) => deps.logger?.error({ err }, 'retention failed'), FIRST_RUN_MS);
 }
