@@ -71,11 +71,12 @@ describe('retention', () => {
     const purge = jest.spyOn(t.store.retention, 'purge');
     const job = startRetention({ store: t.store, clock: t.clock, auditRetentionDays: 400 });
 
-    jest.advanceTimersByTime(60_000);
-    jest.advanceTimersByTime(2 * RETENTION_INTERVAL_MS);
+    // Each run is scheduled once the one before finished: the async variant lets them finish.
+    await jest.advanceTimersByTimeAsync(60_000);
+    await jest.advanceTimersByTimeAsync(2 * RETENTION_INTERVAL_MS);
     expect(purge).toHaveBeenCalledTimes(3);
-    job.stop();
-    jest.advanceTimersByTime(5 * RETENTION_INTERVAL_MS);
+    await job.stop();
+    await jest.advanceTimersByTimeAsync(5 * RETENTION_INTERVAL_MS);
     expect(purge).toHaveBeenCalledTimes(3);
   });
 
