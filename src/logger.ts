@@ -11,6 +11,29 @@ export function createLogger(level: string, destination: pino.DestinationStream 
   return pino({ level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, destination);
 }
 
+/**
+ * JSON lines are for programs (a log collector, `jq`); a person at a terminal reads them better as
+ * pino-pretty prints them. Pretty only when standard output is a terminal, outside production, and
+ * when pino-pretty is installed (a development dependency): otherwise, and always in production,
+ * JSON. Redaction happens before, in pino, so pretty lines hide the same secrets.
+ */
+export function prettyWhenInteractive(options: { production: boolean; isTTY: boolean | undefined }): ((line: string) => string) | null {
+  if (options.production || !options.isTTY) return null;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { prettyFactory } = require('pino-pretty') as typeof import('pino-pretty');
+    return prettyFactory({ colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' });
+  } catch {
+    return null;
+  }
+}
+
+/** The app's logger: JSON, or pretty at a developer's terminal (prettyWhenInteractive). */
+export function createAppLogger(level: string, production: boolean): Logger {
+  const pretty = prettyWhenInteractive({ production, isTTY: process.stdout.isTTY });
+  return createLogger(level, pretty ? standardOutput(pretty) : standardOutput());
+}
+
 /** Past this much log waiting for a reader that does not read, lines are dropped (and counted). */
 const MAX_UNWRITTEN_BYTES = 8 * 1024 * 1024;
 
@@ -25,7 +48,7 @@ class StandardOutput implements pino.DestinationStream {
   private broken = false;
   private dropped = 0;
 
-  constructor(private readonly out: NodeJS.WriteStream) {
+  constructor(private readonly out: NodeJS.WriteStream, private readonly format: ((line: string) => string) | null = null) {
     // Without a listener an EPIPE would be thrown as an uncaught error and end the process mid-drain.
     out.on('error', () => { this.broken = true; });
   }
@@ -40,7 +63,7 @@ class StandardOutput implements pino.DestinationStream {
       this.out.write(`${JSON.stringify({ level: 40, time: Date.now(), pid: process.pid, msg: `log lines dropped: standard output was not read (${this.dropped} lines)` })}\n`);
       this.dropped = 0;
     }
-    this.out.write(line);
+    this.out.write(this.format ? this.format(line) : line);
   }
 
   /** Resolves once what was logged has left the process, or after timeoutMs (a reader that does not read). */
@@ -62,7 +85,7 @@ class StandardOutput implements pino.DestinationStream {
 
 let stdout: StandardOutput | undefined;
 /** One per process, made on first use: importing this module touches no stream. */
-const standardOutput = () => (stdout ??= new StandardOutput(process.stdout));
+const standardOutput = (format?: (line: string) => string) => (stdout ??= new StandardOutput(process.stdout, format ?? null));
 
 /** Waits (at most timeoutMs) for the log written so far to reach standard output: call before process.exit(). */
 export function flushLogs(timeoutMs: number): Promise<void> {

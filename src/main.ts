@@ -11,7 +11,7 @@ import { ConfigError, loadConfig, type Config } from './config';
 import { createAuthService } from './features/auth/auth.service';
 import { REMINDER_INTERVAL_MS, createGrantReminders } from './features/consent/grant-reminders';
 import { startRetention } from './features/retention/retention';
-import { createLogger, flushLogs } from './logger';
+import { createAppLogger, flushLogs } from './logger';
 import { createMailer } from './mail';
 import { suppressionAware } from './mail/suppression-aware-mailer';
 import { createSearchIndex } from './search-index';
@@ -53,7 +53,7 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const logger = createLogger(config.logLevel);
+  const logger = createAppLogger(config.logLevel, config.production);
   if (config.processes > 1 && cluster.isPrimary) {
     // Configuration is checked (and the secrets of a new data folder written) once, here.
     runProcessGroup(config.processes, logger);
