@@ -205,6 +205,14 @@ describe('email status and the suppression list', () => {
       expect(page.text).toContain('aria-invalid="true"');
       expect(page.text).toMatch(/id="clear-reason"[^>]*value="   "/);
 
+      // "ok" says nothing a reader of the audit log could use later.
+      await agent.post(`/users/${user.id}/suppression/clear`).type('form').send({ _csrf: csrfFrom(page.text), reason: 'ok' }).expect(303);
+      page = await agent.get(`/users/${user.id}`);
+      expect(page.text).toContain('Say why in at least 10 characters');
+      expect(page.text).toMatch(/id="clear-reason"[^>]*value="ok"/);
+      const short = await api('post', `/users/${user.id}/suppression/clear`).send({ reason: 'ok' }).expect(400);
+      expect(short.body.error.message).toMatch(/^reason: at least 10 characters/);
+
       const long = 'x'.repeat(501);
       await agent.post(`/users/${user.id}/suppression/clear`).type('form').send({ _csrf: csrfFrom(page.text), reason: long }).expect(303);
       page = await agent.get(`/users/${user.id}`);
@@ -251,7 +259,7 @@ describe('email status and the suppression list', () => {
       const page = await agent.get(`/users/${user.id}`);
       await agent.post(`/users/${user.id}/verifications`).type('form').send({ _csrf: csrfFrom(page.text) }).expect(303);
       expect((await agent.get(`/users/${user.id}`)).text)
-        .toContain('No code sent: this address is on the suppression list after a hard bounce on 2026-01-15.');
+        .toContain('No code sent: this address bounced hard on 2026-01-15 (the mailbox did not exist), so a code could not arrive.');
       expect(smtp.messages).toHaveLength(0);
     });
 
@@ -347,7 +355,7 @@ describe('email status and the suppression list', () => {
       expect(await t.store.suppressions.get(EMAIL)).toMatchObject({ reason: 'complaint', since: '2026-01-15T09:55:00.000Z' });
       await providerReports('bounce', '2026-01-15T09:59:00Z');
       expect(await t.store.suppressions.get(EMAIL)).toMatchObject({ reason: 'complaint' });
-      await clearViaApi('mistake').expect(403);
+      await clearViaApi('Caller says the complaint was a mistake').expect(403);
     });
   });
 
@@ -359,7 +367,7 @@ describe('email status and the suppression list', () => {
       const foreign = await t.apiToken('agent@south.example');
 
       expect((await api('get', `/users/${user.id}`, foreign).expect(404)).body.error.message).toBe('User not found.');
-      await clearViaApi('not mine', user.id, foreign).expect(404);
+      await clearViaApi('not mine, ticket 4711', user.id, foreign).expect(404);
       await api('post', `/users/${user.id}/welcome-email`, foreign).expect(404);
       const agent = await signIn(t.app, 'agent@south.example');
       const home = await agent.get('/');

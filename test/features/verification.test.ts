@@ -334,14 +334,19 @@ describe('caller verification by emailed code', () => {
       smtp = await TestSmtpServer.start({ port: smtp.port });
     });
 
-    test('when the per-user limit is reached, then the page says when to try again', async () => {
+    test('when the per-user limit is reached, then the page says the last code still works, and once it expired, when to try again', async () => {
       const agent = await signIn(t.app, AGENT);
       let page = await agent.get(`/users/${user.id}`);
       for (let i = 0; i <= SENDS_PER_USER.limit; i++) {
         await agent.post(`/users/${user.id}/verifications`).type('form').send({ _csrf: csrfFrom(page.text) }).expect(303);
         page = await agent.get(`/users/${user.id}`);
       }
-      expect(page.text).toContain('This user already got 3 codes in the last 15 minutes. Try again in 15 min.');
+      // The third code is still waiting: the agent hears about it rather than only the limit.
+      expect(page.text).toContain('The code sent last is still valid for 10 minutes: ask the caller to read it');
+      t.clock.advance(11 * 60 * 1000);
+      await agent.post(`/users/${user.id}/verifications`).type('form').send({ _csrf: csrfFrom(page.text) }).expect(303);
+      page = await agent.get(`/users/${user.id}`);
+      expect(page.text).toContain('This user already got 3 codes in the last 15 minutes. Try again in 4 min.');
     });
 
     test('when the forms are posted without a CSRF token, then they are refused', async () => {

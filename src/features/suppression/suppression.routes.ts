@@ -57,8 +57,9 @@ export function suppressionPageRoutes(suppression: SuppressionService, audit: Au
     if (!parsed.success) {
       // Out of scope answers 404 whatever the form holds, like a valid one would.
       if (!(await suppression.panel(req.principal!, userId))) throw notFound('User');
-      const tooLong = given.trim().length > 0;
-      req.session.clearForm = { reason: given, error: tooLong ? 'suppression.clear.reasonTooLong' : 'suppression.clear.reasonRequired' };
+      const length = given.trim().length;
+      const error = length === 0 ? 'suppression.clear.reasonRequired' : length < 10 ? 'suppression.clear.reasonTooShort' : 'suppression.clear.reasonTooLong';
+      req.session.clearForm = { reason: given, error };
       res.redirect(303, userPage(userId));
       return;
     }

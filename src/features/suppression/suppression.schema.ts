@@ -3,7 +3,9 @@ import { emailEventRecordSchema } from '../../import/import.schema';
 
 /** Why the agent clears the address: required, and kept in the audit trail. */
 export const clearInput = z.object({
-  reason: z.string().trim().min(1, { message: 'must not be empty' }).max(500, { message: 'must be at most 500 characters' }),
+  // A reason someone can act on later ("ok" is not one): what the caller said, or the ticket.
+  reason: z.string().trim().min(10, { message: 'at least 10 characters: say why, e.g. what the caller said or the ticket number' })
+    .max(500, { message: 'must be at most 500 characters' }),
 });
 
 /** One provider event: the import's email_event (spec 4.3), `kind` optional. */

@@ -102,6 +102,15 @@ export function createVerificationService(deps: { store: Store; mailer: Mailer; 
     const perUser = await store.rateLimits.hit(userKey, SENDS_PER_USER.windowMs, now);
     if (perUser.count > SENDS_PER_USER.limit) {
       await store.rateLimits.decrement(userKey);
+      // A code is still waiting: the caller can read that one, and the agent should hear it first.
+      const waiting = await store.verifications.latestForUser(user.partnerId, user.id);
+      const validFor = waiting && waiting.outcome === 'pending' ? Math.ceil((Date.parse(waiting.expiresAt) - now.getTime()) / 60_000) : 0;
+      if (validFor > 0) {
+        throw new LocalizedRefusal(
+          tooMany(secondsUntil(perUser.resetAt, now), `At most ${SENDS_PER_USER.limit} codes per user in 15 minutes. The last code is still valid for ${validFor} min: ask the caller to read it.`),
+          'verification.error.userLimitCodeValid', { count: SENDS_PER_USER.limit, valid: validFor, minutes: minutesUntil(perUser.resetAt, now) },
+        );
+      }
       throw new LocalizedRefusal(
         tooMany(secondsUntil(perUser.resetAt, now), `At most ${SENDS_PER_USER.limit} codes per user in 15 minutes. Try again in ${minutesUntil(perUser.resetAt, now)} min.`),
         'verification.error.userLimit', { count: SENDS_PER_USER.limit, minutes: minutesUntil(perUser.resetAt, now) },
