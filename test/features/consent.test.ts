@@ -156,7 +156,7 @@ describe('consent: grants, requests and the access log', () => {
     expect(Date.parse(grant.expiresAt) - t.clock.now().getTime()).toBe(30 * DAY);
     expect(await t.store.accessRequests.get(PARTNER.id, org.id, asked.body.id))
       .toMatchObject({ status: 'approved', decidedBy: admin.id, grantId: grant.id });
-    expect((await actions('consent.request'))[0].detail).toEqual({ reason: 'Ticket 4821: meetings fail to start' });
+    expect((await actions('consent.request'))[0].detail).toEqual({ reason: 'Ticket 4821: meetings fail to start', token: { id: expect.any(String), name: 'test' } });
     expect(await actions('consent.approve')).toHaveLength(1);
     // A settled request cannot be answered again.
     expect((await post(customer, `/customer/access-requests/${asked.body.id}/deny`)).page).toContain('This changed in the meantime');
