@@ -38,3 +38,8 @@ export const magicToken = z.string().regex(/^[A-Za-z0-9_-]{43}$/);
 export const portalQuery = z.object({
   page: z.coerce.number().int().min(1).max(10_000).default(1),
 });
+
+/** The customer portal's access log page (`/customer?log=2`). */
+export const customerPortalQuery = z.object({
+  log: z.coerce.number().int().min(1).max(10_000).default(1),
+});

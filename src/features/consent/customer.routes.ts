@@ -11,7 +11,7 @@ import { parseInput } from '../../http/validate';
 import type { MessageKey } from '../../i18n/i18n';
 import type { Store } from '../../store/store';
 import type { AuditLog } from '../audit/audit.service';
-import { GRANT_PERIODS, magicLinkRequestForm, NOT_A_CALENDAR_DAY, periodForm, UNTIL_MISSING } from './consent.schema';
+import { customerPortalQuery, GRANT_PERIODS, magicLinkRequestForm, NOT_A_CALENDAR_DAY, periodForm, UNTIL_MISSING } from './consent.schema';
 import type { ActionContext } from '../../http/action-context';
 import type { SupportService } from '../support/support.service';
 import type { ConsentService } from './consent.service';
@@ -150,7 +150,8 @@ export function customerRoutes(deps: CustomerRouteDeps): Router {
   });
 
   router.get('/customer', requireCustomerAdminPage, async (req, res) => {
-    const [view, contacts] = await Promise.all([consent.portal(req.customerAdmin!), deps.support.contactsPanel(req.customerAdmin!)]);
+    const { log } = parseInput(customerPortalQuery, req.query);
+    const [view, contacts] = await Promise.all([consent.portal(req.customerAdmin!, log), deps.support.contactsPanel(req.customerAdmin!)]);
     const notice = req.session.customerNotice ?? null;
     delete req.session.customerNotice;
     res.render('customer/portal', { title: view.org.name, view, contacts, notice, periods: PERIOD_CHOICES });
