@@ -60,4 +60,37 @@ describe('pages at a laptop\'s width', () => {
     await screenshot(page, 'audit-log');
     expect(await overflow(page)).toBeLessThanOrEqual(0);
   });
+
+  test('when the read-only view lists users with long addresses and several roles, then at 1,366 px and on a phone nothing leaves its card', async () => {
+    const now = app.t.clock.now();
+    await app.t.store.users.upsert({
+      id: 'e2e-wide-user', orgId: DEMO_IDS.dupreOrg, email: 'maximilienne.de-la-tour-dauvergne.responsable-informatique@dupre.example',
+      firstName: 'Maximilienne', lastName: 'de La Tour d’Auvergne', displayName: 'Maximilienne de La Tour d’Auvergne',
+      phone: '', sipAddress: '', status: 'pending', createdAt: now.toISOString(),
+      roles: ['full_admin', 'support_admin', 'read_only_admin'], licenses: ['MEET-ENT'], features: [], supportContactFor: [], lastEmail: null,
+    } as Parameters<typeof app.t.store.users.upsert>[0]);
+    await app.t.store.consentGrants.create({
+      id: 'e2e-wide-grant', orgId: DEMO_IDS.dupreOrg, partnerId: 'p-north', grantedBy: DEMO_IDS.dupreUser, grantedByEmail: 'helene.dupre@dupre.example',
+      grantedAt: now.toISOString(), expiresAt: new Date(now.getTime() + 86_400_000).toISOString(), revokedAt: null, revokedBy: null,
+      requestId: null, lang: 'en',
+    }, now);
+    const page = await signedIn();
+    await page.goto(`${app.baseUrl}/orgs/${DEMO_IDS.dupreOrg}/portal`);
+    await page.getByLabel(en['consent.reasonLabel']).fill('TICKET-4821 layout check');
+    await page.getByRole('button', { name: en['portal.reason.enter'] }).click();
+    await page.waitForURL(`${app.baseUrl}/orgs/${DEMO_IDS.dupreOrg}/portal`);
+    await screenshot(page, 'read-only-view');
+    expect(await overflow(page)).toBeLessThanOrEqual(0);
+    // The users table stays inside its card: its right edge is not past the card's.
+    const edges = () => page.evaluate(() => {
+      const doc = (globalThis as unknown as { document: { querySelector(s: string): { getBoundingClientRect(): { right: number } } | null } }).document;
+      const card = doc.querySelector('section[aria-labelledby="p-users-h"]')!.getBoundingClientRect().right;
+      const table = doc.querySelector('section[aria-labelledby="p-users-h"] table')!.getBoundingClientRect().right;
+      return { card, table };
+    });
+    const wide = await edges();
+    expect(wide.table).toBeLessThanOrEqual(wide.card);
+    await page.setViewportSize({ width: 390, height: 844 });
+    expect(await overflow(page)).toBeLessThanOrEqual(0);
+  });
 });
