@@ -199,54 +199,56 @@ export function createConsentService(deps: { store: Store; mailer: Mailer; clock
     return extended;
   }
 
-  /** The org's page views by the partner, newest first; `visitKey` is what views of one visit share. */
-  async function accessLog(org: Org): Promise<Array<AccessLogEntry & { visitKey: string }>> {
+  /**
+   * The org's page views by the partner folded into visits, newest first, and one page of them with
+   * names: the views of one agent of one page (same reason and channel) each within VISIT_GAP_MS of
+   * the one before are one visit. Names are read for the page shown only.
+   */
+  async function accessLog(org: Org, page: number): Promise<AccessLogPage> {
     const { events: all } = await store.audit.query({
       partnerId: org.partnerId, orgId: org.id, actions: [...VIEW_ACTIONS], limit: ACCESS_LOG_LIMIT, offset: 0,
     });
     // Only people of the partner: the customer's own admins are not "access by the partner".
-    const events = all.filter((e) => e.actorRole !== 'customer_admin');
-    const agents = new Map((await store.agents.listByPartner(org.partnerId)).map((a) => [a.id, a]));
-    const names = await subjectNames(org, events);
-    return events.map((e) => {
-      const agent = e.actorId ? agents.get(e.actorId) : undefined;
-      const [kind, id] = (e.subject ?? '').split(':');
-      return {
-        at: e.at,
-        agentName: agent?.name ?? '',
-        agentEmail: agent?.email ?? '',
-        action: e.action,
-        page: e.action === 'portal.view' ? 'portal' : (e.action.split('.')[0] as AccessLogEntry['page']),
-        subjectName: kind === 'user' || kind === 'device' ? names.get(`${kind}:${id}`) ?? null : null,
-        reason: typeof e.detail.reason === 'string' ? e.detail.reason : null,
-        via: e.detail.via === 'api' ? 'api' : 'page',
-        visitKey: [e.actorId, e.action, e.subject, e.detail.reason ?? '', e.detail.via ?? ''].join('\u0000'),
-      };
-    });
-  }
-
-  /** Views (newest first) folded into visits (newest first): same agent, page, reason and channel, no gap over VISIT_GAP_MS. */
-  function visitsOf(entries: Array<AccessLogEntry & { visitKey: string }>): AccessLogVisit[] {
-    const visits: AccessLogVisit[] = [];
-    const open = new Map<string, AccessLogVisit>();
-    for (const { visitKey, ...e } of entries) {
-      const visit = open.get(visitKey);
+    const visits: Array<{ last: AuditEvent; firstAt: string; count: number }> = [];
+    const open = new Map<string, (typeof visits)[number]>();
+    for (const e of all) {
+      if (e.actorRole === 'customer_admin') continue;
+      const key = [e.actorId, e.action, e.subject, e.detail.reason ?? '', e.detail.via ?? ''].join('\u0000');
+      const visit = open.get(key);
       if (visit && Date.parse(visit.firstAt) - Date.parse(e.at) <= VISIT_GAP_MS) {
         visit.firstAt = e.at;
         visit.count += 1;
         continue;
       }
-      const started: AccessLogVisit = { ...e, firstAt: e.at, count: 1 };
-      open.set(visitKey, started);
+      const started = { last: e, firstAt: e.at, count: 1 };
+      open.set(key, started);
       visits.push(started);
     }
-    return visits;
-  }
-
-  function pageOf(visits: AccessLogVisit[], page: number): AccessLogPage {
     const pages = Math.max(1, Math.ceil(visits.length / ACCESS_LOG_PAGE_SIZE));
     const at = Math.min(Math.max(1, page), pages);
-    return { visits: visits.slice((at - 1) * ACCESS_LOG_PAGE_SIZE, at * ACCESS_LOG_PAGE_SIZE), page: at, pages };
+    const shown = visits.slice((at - 1) * ACCESS_LOG_PAGE_SIZE, at * ACCESS_LOG_PAGE_SIZE);
+    const agents = new Map((await store.agents.listByPartner(org.partnerId)).map((a) => [a.id, a]));
+    const names = await subjectNames(org, shown.map((v) => v.last));
+    return {
+      page: at,
+      pages,
+      visits: shown.map(({ last: e, firstAt, count }) => {
+        const agent = e.actorId ? agents.get(e.actorId) : undefined;
+        const [kind, id] = (e.subject ?? '').split(':');
+        return {
+          at: e.at,
+          firstAt,
+          count,
+          agentName: agent?.name ?? '',
+          agentEmail: agent?.email ?? '',
+          action: e.action,
+          page: e.action === 'portal.view' ? 'portal' : (e.action.split('.')[0] as AccessLogEntry['page']),
+          subjectName: kind === 'user' || kind === 'device' ? names.get(`${kind}:${id}`) ?? null : null,
+          reason: typeof e.detail.reason === 'string' ? e.detail.reason : null,
+          via: e.detail.via === 'api' ? 'api' : 'page',
+        };
+      }),
+    };
   }
 
   /** Names of the users and devices in the log, read from the org itself (never another org's). */
@@ -330,7 +332,7 @@ export function createConsentService(deps: { store: Store; mailer: Mailer; clock
         store.consentGrants.active(org.partnerId, org.id, now),
         store.accessRequests.listByOrg(org.partnerId, org.id, { status: 'pending', limit: HISTORY_LIMIT, offset: 0 }),
         store.consentGrants.listByOrg(org.partnerId, org.id, { limit: HISTORY_LIMIT, offset: 0 }),
-        accessLog(org),
+        accessLog(org, logPage),
       ]);
       return {
         org: { id: org.id, name: org.name },
@@ -339,7 +341,7 @@ export function createConsentService(deps: { store: Store; mailer: Mailer; clock
         active: active ? viewOf(active, now) : null,
         pending,
         history: history.map((g) => viewOf(g, now)),
-        accessLog: pageOf(visitsOf(log), logPage),
+        accessLog: log,
       };
     },
 
