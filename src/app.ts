@@ -157,7 +157,7 @@ export function createApp(input: AppDepsInput): express.Express {
   app.use(customerRoutes({ store, clock, sessionCookieName: deps.sessionCookieName, logins, consent, support, audit }),
     customerSupportRoutes(support, audit), consentPageRoutes(consent, portal, audit));
   app.use(setPasswordRoutes(admin, audit), adminRoutes(admin, audit, !config.smtpUrl),
-    auditRoutes(createAuditReader(store), audit, store, clock));
+    auditRoutes(createAuditReader(store), audit, store, clock, search));
   // The search page answers a request per keystroke too: limited like the API (ENGINEERING 2).
   app.get('/', limiter(store, clock, { name: 'search-page', windowMs: 60_000, limit: 600, key: perAgent }));
   app.use(searchPageRoutes(search), orgPageRoutes(orgs, search, audit),

@@ -121,6 +121,13 @@ export interface AuditQuery {
   action?: string;
   from?: string;
   to?: string;
+  /** Any of these (an empty list matches nothing): a name that several records answer to. */
+  orgIds?: string[];
+  actorIds?: string[];
+  subjects?: string[];
+  actions?: string[];
+  /** A family of actions: `consent` is `consent` and `consent.*`, never `consents`. */
+  actionPrefix?: string;
   limit: number;
   offset: number;
 }

@@ -905,6 +905,28 @@ export function storeContract<S extends Store>(label: string, make: () => Promis
         expect((await s.audit.query({ partnerId, orgId: 'org-1', action: 'auth.sign_in', limit: 50, offset: 0 })).total).toBe(0);
       });
 
+      test('when the query names several orgs, actors, subjects or actions, or an action family, then events matching any of them come', async () => {
+        const partnerId = `p-${uid()}`;
+        const a = eventOf(partnerId, { at: '2024-06-01T00:00:00.000Z', orgId: 'org-a', actorId: 'agent-a', subject: 'user:u-a', action: 'consent.grant' });
+        const b = eventOf(partnerId, { at: '2024-06-02T00:00:00.000Z', orgId: 'org-b', actorId: 'agent-b', subject: 'user:u-b', action: 'consent' });
+        const c = eventOf(partnerId, { at: '2024-06-03T00:00:00.000Z', orgId: 'org-c', actorId: 'agent-c', subject: 'user:u-c', action: 'consents.x' });
+        const d = eventOf(partnerId, { at: '2024-06-04T00:00:00.000Z', orgId: 'org-d', actorId: 'agent-d', subject: 'user:u-d', action: 'user_view' });
+        for (const e of [a, b, c, d]) await s.audit.append(e);
+        const ids = async (q: Partial<Parameters<Store['audit']['query']>[0]>) =>
+          (await s.audit.query({ partnerId, limit: 50, offset: 0, ...q })).events.map((e) => e.id);
+
+        expect(await ids({ orgIds: ['org-a', 'org-c'] })).toEqual([c.id, a.id]);
+        expect(await ids({ actorIds: ['agent-b', 'agent-d'] })).toEqual([d.id, b.id]);
+        expect(await ids({ subjects: ['user:u-a', 'user:u-b'] })).toEqual([b.id, a.id]);
+        expect(await ids({ actions: ['consent', 'user_view'] })).toEqual([d.id, b.id]);
+        expect(await ids({ orgIds: [] })).toEqual([]);
+        expect((await s.audit.query({ partnerId, actorIds: [], limit: 50, offset: 0 })).total).toBe(0);
+        // A family is the action itself and what follows a dot, not a longer word; `_` and `.` are not wildcards.
+        expect(await ids({ actionPrefix: 'consent' })).toEqual([b.id, a.id]);
+        expect(await ids({ actionPrefix: 'user.view' })).toEqual([]);
+        expect(await ids({ actionPrefix: 'consent', orgIds: ['org-a', 'org-b'], actorIds: ['agent-a'] })).toEqual([a.id]);
+      });
+
       test('when the query pages, then limit and offset apply and total counts every match', async () => {
         const partnerId = `p-${uid()}`;
         const events = Array.from({ length: 5 }, (_, i) => eventOf(partnerId, { at: `2024-06-0${i + 1}T00:00:00.000Z` }));

@@ -108,6 +108,102 @@ describe('audit log', () => {
     await admin.get('/audit?action=DROP%20TABLE').expect(400);
   });
 
+  describe('filters by what people know', () => {
+    let ana: string;
+    let anaSilva: string;
+    let bob: string;
+    const event = (id: string, over: Record<string, unknown>) => t.store.audit.append({
+      id, at: `2026-01-01T00:0${id.slice(-1)}:00.000Z`, actorId: null, actorRole: 'helpdesk', partnerId: 'p-north', orgId: null, subject: null,
+      action: 'org.view', outcome: 'success', clientIp: '10.0.0.9', requestId: 'req-0123456789abcdef', detail: {}, ...over,
+    });
+
+    beforeEach(async () => {
+      ana = (await t.store.users.upsert(f.user(org.id, { firstName: 'Ana', lastName: 'Lima', email: 'ana.lima@acme.example' }))).id;
+      anaSilva = (await t.store.users.upsert(f.user(otherOrg.id, { firstName: 'Ana', lastName: 'Silva' }))).id;
+      bob = (await t.store.users.upsert(f.user(org.id, { firstName: 'Bob', lastName: 'Stone' }))).id;
+      // Another partner's org and user with the same names: never part of this partner's filters.
+      const southOrg = f.org('p-south', { name: 'Acme' });
+      await t.store.orgs.upsert(southOrg);
+      await t.store.users.upsert(f.user(southOrg.id, { firstName: 'Ana', lastName: 'Lima' }));
+      await t.sync();
+      const agentId = (await t.store.agents.getByEmail('agent@north.example'))!.id;
+      const adminId = (await t.store.agents.getByEmail('admin@north.example'))!.id;
+      await event('e-1', { actorId: agentId, orgId: org.id, subject: `user:${ana}`, action: 'user.view' });
+      await event('e-2', { actorId: agentId, orgId: otherOrg.id, subject: `user:${anaSilva}`, action: 'suppression.clear' });
+      await event('e-3', { actorId: adminId, orgId: org.id, subject: `user:${bob}`, action: 'verification.send' });
+      await event('e-4', { actorId: adminId, orgId: otherOrg.id, action: 'consent.request', detail: { reason: 'x'.repeat(400) } });
+      await event('e-5', { actorId: agentId, orgId: org.id, action: 'suppressions.fake' });
+    });
+
+    const rowsOf = (html: string) => (html.split('<tbody>')[1] ?? '').split('</tbody>')[0].split('<tr>').slice(1);
+
+    test('when the admin types a user\'s email or name, then the events about that user (or every user of that name) show', async () => {
+      const admin = await signIn(t.app, 'admin@north.example');
+      const byEmail = await admin.get('/audit?user=ANA.LIMA@acme.example').expect(200);
+      expect(rowsOf(byEmail.text)).toHaveLength(1);
+      expect(byEmail.text).toContain('1 user: Ana Lima');
+      const byName = await admin.get('/audit?user=ana').expect(200);
+      expect(rowsOf(byName.text)).toHaveLength(2);
+      expect(byName.text).toMatch(/2 users: Ana (Lima|Silva), Ana (Lima|Silva)/);
+      const byFullName = await admin.get(`/audit?user=${encodeURIComponent('Ana Silva')}`).expect(200);
+      expect(rowsOf(byFullName.text)).toHaveLength(1);
+      expect(rowsOf(byFullName.text)[0]).toContain('suppression.clear');
+      const nobody = await admin.get('/audit?user=Zebulon').expect(200);
+      expect(nobody.text).toContain('No event matches these filters.');
+      expect(nobody.text).toContain('Nothing of this partner answers to “Zebulon”.');
+    });
+
+    test('when the admin types an org\'s name or an agent\'s email or name, then their events show, within the own partner only', async () => {
+      const admin = await signIn(t.app, 'admin@north.example');
+      const byOrg = await admin.get('/audit?org=acme').expect(200);
+      expect(byOrg.text).toContain('1 org: Acme');
+      expect(rowsOf(byOrg.text).map((r) => /user\.view|verification\.send|suppressions\.fake/.test(r))).toEqual([true, true, true]);
+      const byAgentEmail = await admin.get('/audit?agent=agent@north.example').expect(200);
+      expect(rowsOf(byAgentEmail.text)).toHaveLength(3);
+      const byAgentName = await admin.get('/audit?agent=admin&org=Globex').expect(200);
+      expect(rowsOf(byAgentName.text)).toHaveLength(1);
+      expect(rowsOf(byAgentName.text)[0]).toContain('consent.request');
+    });
+
+    test('when the admin picks an action family from the list, then every action of that family shows, and the form keeps the filters', async () => {
+      const admin = await signIn(t.app, 'admin@north.example');
+      const page = await admin.get('/audit?action=suppression&user=ana').expect(200);
+      expect(rowsOf(page.text)).toHaveLength(1);
+      expect(rowsOf(page.text)[0]).toContain('suppression.clear');
+      expect(page.text).toMatch(/<select id="f-action" name="action">/);
+      expect(page.text).toMatch(/<option value="suppression" selected>Suppression list \(suppression\)<\/option>/);
+      expect(page.text).toMatch(/<input id="f-user" name="user" type="text" value="ana">/);
+      const family = await admin.get('/audit?action=suppression').expect(200);
+      expect(rowsOf(family.text)).toHaveLength(1);
+      const fr = await admin.get('/audit?action=consent').set('Accept-Language', 'fr').expect(200);
+      expect(fr.text).toContain('Consentement : accès et demandes (consent)');
+    });
+
+    test('when events are listed, then actors, orgs and subjects show by name with their id on hover, and long details are clamped', async () => {
+      const admin = await signIn(t.app, 'admin@north.example');
+      const agentId = (await t.store.agents.getByEmail('agent@north.example'))!.id;
+      const page = await admin.get('/audit?action=user.view').expect(200);
+      const [row] = rowsOf(page.text);
+      expect(row).toContain(`<span class="actor" title="${agentId}">agent</span>`);
+      expect(row).toContain(`title="${org.id}">Acme</a>`);
+      expect(row).toContain(`<span title="user:${ana}">Ana Lima</span>`);
+      expect(row).not.toMatch(new RegExp(`>${agentId}<`));
+      const long = await admin.get('/audit?action=consent').expect(200);
+      expect(rowsOf(long.text)[0]).toContain('<div class="clamp" title=');
+      expect(long.text).toContain('<table class="audit">');
+    });
+
+    test('when exported with names as filters, then the CSV holds the same events and names them', async () => {
+      const admin = await signIn(t.app, 'admin@north.example');
+      const res = await admin.get('/audit.csv?user=ana&action=suppression').expect(200);
+      const rows = parseCsv(res.text);
+      expect(rows).toHaveLength(2);
+      expect(rows[1].slice(12)).toEqual(['agent', 'Globex', 'Ana Silva']);
+      const page = await admin.get('/audit?user=ana&action=suppression').expect(200);
+      expect(page.text).toContain('href="/audit.csv?user=ana&amp;action=suppression"');
+    });
+  });
+
   test('when there are more events than a page, then the pages walk through them all', async () => {
     for (let i = 0; i < 60; i++) {
       await t.store.audit.append({ id: `e-${String(i).padStart(3, '0')}`, at: new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString(),
@@ -136,7 +232,7 @@ describe('audit log', () => {
     expect(res.headers['cache-control']).toBe('no-store');
     const rows = parseCsv(res.text);
     expect(rows[0]).toEqual(['at', 'actor_id', 'actor_email', 'actor_role', 'partner_id', 'org_id', 'subject', 'action', 'outcome',
-      'client_ip', 'request_id', 'detail']);
+      'client_ip', 'request_id', 'detail', 'actor_name', 'org_name', 'subject_name']);
     expect(rows.slice(1).every((r) => r[7] === 'auth.sign_in')).toBe(true);
     const evil = rows.find((r) => r[9] === '10.0.0.1')!;
     expect(evil[6]).toBe(`'=HYPERLINK("http://evil.example","x")`);

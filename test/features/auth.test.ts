@@ -41,6 +41,17 @@ describe('agent sign-in', () => {
     expect(events.events[0]).toMatchObject({ outcome: 'failure' });
   });
 
+  test('when the password is wrong, then the email is kept and the cursor goes to Password, not Email', async () => {
+    const agent = request.agent(t.app);
+    const first = await agent.get('/login');
+    expect(first.text).toMatch(/<input id="email"[^>]*autofocus/);
+    const res = await agent.post('/login').type('form').send({ email, password: 'wrong password!', _csrf: csrfFrom(first.text) });
+    expect(res.status).toBe(401);
+    expect(res.text).toMatch(new RegExp(`<input id="email"[^>]*value="${email}"`));
+    expect(res.text).toMatch(/<input id="password"[^>]*autofocus/);
+    expect(res.text).not.toMatch(/<input id="email"[^>]*autofocus/);
+  });
+
   test('when the email is unknown, then the answer is the same as a wrong password', async () => {
     const agent = request.agent(t.app);
     const page = await agent.get('/login');

@@ -164,7 +164,7 @@ describe('the read-only org view', () => {
     expect((await enter()).headers.location).toBe(`/orgs/${org.id}/portal`);
     const view = await agent.get(`/orgs/${org.id}/portal`).expect(200);
     for (const text of ['Boulangerie Dupré', 'Marc Petit', 'marc.petit@dupre.example', 'Salle Rivoli', 'FOC2231X0QZ',
-      'Meetings Enterprise', '37 of 50 used', 'dupre.webex.com', 'directorySync', 'You are viewing Boulangerie Dupré as a read-only admin.']) {
+      'Meetings Enterprise', '37 of 50 used', 'dupre.webex.com', 'Directory sync', 'You are viewing Boulangerie Dupré as a read-only admin.']) {
       expect(view.text).toContain(text);
     }
     expect(view.text).not.toMatch(/<form/i);
@@ -184,6 +184,44 @@ describe('the read-only org view', () => {
     expect((await portalViews()).map((e) => `${e.subject} ${e.detail.reason}`).sort()).toEqual([
       `org:${org.id} TICKET-4821`, `user:${member.id} TICKET-4821`,
     ]);
+  });
+
+  test('when the view is shown, then it shows what the org\'s admin sees, every value in words of the page\'s language, never a raw code', async () => {
+    await grant();
+    await enter();
+    const view = (await agent.get(`/orgs/${org.id}/portal`).expect(200)).text;
+    const users = view.split('id="p-users-h"')[1].split('</section>')[0];
+    const rita = users.split('<tr>').find((r) => r.includes('Rita Reader'))!;
+    expect(rita).toContain('Read-only admin');
+    const marc = users.split('<tr>').find((r) => r.includes('Marc Petit'))!;
+    expect(marc).toContain('Meetings Enterprise');
+    expect(marc).toContain('>active<');
+    const devices = view.split('id="p-devices-h"')[1].split('</section>')[0];
+    expect(devices).toContain(`/portal/users/${member.id}">Marc Petit</a>`);
+    // The license bars of the org page, with the subscription's state from the dates.
+    const licenses = view.split('id="p-licenses-h"')[1].split('</section>')[0];
+    expect(licenses).toMatch(/<meter min="0" max="50" value="37"/);
+    expect(licenses).toContain('ends 2030-03-31');
+    const settings = view.split('id="p-settings-h"')[1].split('</section>')[0];
+    expect(settings).toContain('<dt>Single sign-on (SSO)</dt><dd>enabled</dd>');
+    expect(settings).toContain('<dt>Directory sync</dt><dd>off</dd>');
+    expect(view).toContain('dupre.webex.com</span> · Meetings · active');
+    for (const code of ['full_admin', 'read_only_admin', 'directorySync', '>sso<', 'MEET-ENT, ']) expect(view).not.toContain(code);
+    // The users table wraps its cells inside the card (and scrolls there on a phone).
+    expect(users).toContain('<div class="table-wrap">');
+    expect(users).toContain('<table class="wrap-cells">');
+
+    const fr = (await agent.get(`/orgs/${org.id}/portal`).set('Cookie', 'lang=fr').set('Accept-Language', 'fr').expect(200)).text;
+    expect(fr).toContain('Administrateur en lecture seule');
+    expect(fr).toContain('<dt>Authentification unique (SSO)</dt><dd>activé</dd>');
+    expect(fr).toContain('<dt>Synchronisation de l’annuaire</dt><dd>désactivé</dd>');
+    expect(fr).not.toMatch(/<form/i);
+
+    const user = (await agent.get(`/orgs/${org.id}/portal/users/${admin.id}`).expect(200)).text;
+    expect(user).toContain('Full admin');
+    expect(user).not.toContain('full_admin');
+    const withLicense = (await agent.get(`/orgs/${org.id}/portal/users/${member.id}`).expect(200)).text;
+    expect(withLicense).toContain('Meetings Enterprise <span class="mono muted">MEET-ENT</span>');
   });
 
   test('when a link carries ?reason=, then the view ignores it: the reason form shows and nothing is kept or audited', async () => {

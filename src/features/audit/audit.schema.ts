@@ -14,11 +14,22 @@ const when = z.string().trim().max(40).optional()
       return !Number.isNaN(t) && new Date(t).toISOString().slice(0, 10) === v.slice(0, 10);
     }, 'not a date').optional());
 
+/**
+ * The action families the filter offers, each matching itself and what follows a dot
+ * (`verification` is verification.send, .check, .lock). Labels: `audit.family.<family>` in the locale files.
+ */
+export const AUDIT_ACTION_FAMILIES = [
+  'auth', 'org.view', 'user.view', 'device.view', 'portal.view', 'verification', 'suppression', 'email',
+  'consent', 'customer', 'support_contact', 'agent', 'token', 'audit',
+] as const;
+
 export const auditFilters = z.object({
-  org: optional(100),
-  /** A user id, or any subject as recorded ("agent:…", "token:…"). */
+  /** An org's id or name. */
+  org: optional(200),
+  /** A user's id, email or name, or any subject as recorded ("agent:…", "token:…"). */
   user: optional(200),
-  agent: optional(100),
+  /** An agent's id, email or name. */
+  agent: optional(200),
   action: optional(60).pipe(z.string().regex(/^[a-z_.]+$/, 'letters, dots and underscores').optional()),
   from: when,
   to: when,

@@ -51,11 +51,12 @@ export function createAuditLog(store: Store, clock: Clock): AuditLog {
 }
 
 export interface AuditSearch {
-  orgId?: string;
-  /** A user id (the events about that user) or a subject as recorded ("agent:…", "token:…"). */
-  subject?: string;
-  actorId?: string;
-  action?: string;
+  /** Any of these orgs, subjects as recorded ("user:…", "agent:…") or actors; an empty list matches nothing. */
+  orgIds?: string[];
+  subjects?: string[];
+  actorIds?: string[];
+  /** A family of actions (`consent` is `consent.*`) or one action. */
+  actionPrefix?: string;
   /** ISO 8601, inclusive. */
   from?: string;
   /** ISO 8601, exclusive. */
@@ -65,8 +66,7 @@ export interface AuditSearch {
 /** Reads the partner's audit log; the partner is always the reader's own. */
 export function createAuditReader(store: Store) {
   const toQuery = (partnerId: string, s: AuditSearch) => ({
-    partnerId, orgId: s.orgId, actorId: s.actorId, action: s.action, from: s.from, to: s.to,
-    subject: s.subject && !s.subject.includes(':') ? `user:${s.subject}` : s.subject,
+    partnerId, orgIds: s.orgIds, subjects: s.subjects, actorIds: s.actorIds, actionPrefix: s.actionPrefix, from: s.from, to: s.to,
   });
   return {
     page: (partnerId: string, s: AuditSearch, limit: number, offset: number) =>

@@ -40,7 +40,7 @@ export function authRoutes(deps: AppDeps, auth: AuthService, audit: AuditLog): R
       const error = result.reason === 'locked'
         ? req.t('auth.locked', { minutes: result.retryAfterMinutes ?? 15 })
         : req.t('auth.failed');
-      return res.status(401).render('auth/login', { title: req.t('auth.signIn'), values, error });
+      return res.status(401).render('auth/login', { title: req.t('auth.signIn'), values, error, focus: 'password' });
     }
     const agent = result.agent;
     // A new session id at sign-in: a session fixed before sign-in is worth nothing after it.

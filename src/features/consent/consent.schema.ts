@@ -9,6 +9,7 @@ export type GrantPeriod = keyof typeof GRANT_PERIODS;
 export const MAX_GRANT_MS = 365 * DAY;
 
 export const NOT_A_CALENDAR_DAY = 'not a day of the calendar';
+export const UNTIL_MISSING = 'choose the last day of access';
 /** Date.parse rolls 2026-02-31 over to 3 March: a day is real only if it reads back unchanged. */
 const isCalendarDay = (day: string) => {
   const at = Date.parse(`${day}T00:00:00.000Z`);
@@ -20,7 +21,7 @@ export const periodForm = z.object({
   /** The last day of access (YYYY-MM-DD, UTC) when period is `custom`. */
   until: z.union([z.literal(''), z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD')
     .refine(isCalendarDay, NOT_A_CALENDAR_DAY)]).optional(),
-}).refine((f) => f.period !== 'custom' || !!f.until, { path: ['until'], message: 'choose the last day of access' });
+}).refine((f) => f.period !== 'custom' || !!f.until, { path: ['until'], message: UNTIL_MISSING });
 export type PeriodInput = z.infer<typeof periodForm>;
 
 /** A reason or ticket number: short, but enough for the customer to recognise in their access log. */
@@ -36,4 +37,9 @@ export const magicToken = z.string().regex(/^[A-Za-z0-9_-]{43}$/);
 
 export const portalQuery = z.object({
   page: z.coerce.number().int().min(1).max(10_000).default(1),
+});
+
+/** The customer portal's access log page (`/customer?log=2`). */
+export const customerPortalQuery = z.object({
+  log: z.coerce.number().int().min(1).max(10_000).default(1),
 });

@@ -19,7 +19,14 @@ import type { ActionContext } from '../../http/action-context';
 const DAY = 24 * 60 * 60 * 1000;
 export const REQUESTS_PER_AGENT_AND_ORG = { limit: 3, windowMs: 60 * 60 * 1000 };
 const HISTORY_LIMIT = 50;
-export const ACCESS_LOG_LIMIT = 100;
+/** The newest page views the access log reads: months of daily use for one org. */
+export const ACCESS_LOG_LIMIT = 5000;
+export const ACCESS_LOG_PAGE_SIZE = 20;
+/**
+ * Views by one agent of one page that follow each other within this gap are one visit: a call's
+ * page loads and redirects are one row, a visit the next day another.
+ */
+export const VISIT_GAP_MS = 10 * 60 * 1000;
 /** Agent actions that open a page of the org: what the customer's access log lists. */
 export const VIEW_ACTIONS = ['org.view', 'user.view', 'device.view', 'portal.view'] as const;
 
@@ -38,6 +45,19 @@ export interface AccessLogEntry {
   via: 'page' | 'api';
 }
 
+/** One visit: the views of one page by one agent, each within VISIT_GAP_MS of the one before. */
+export interface AccessLogVisit extends AccessLogEntry {
+  /** The first view; `at` is the last. */
+  firstAt: string;
+  count: number;
+}
+
+export interface AccessLogPage {
+  visits: AccessLogVisit[];
+  page: number;
+  pages: number;
+}
+
 export interface CustomerPortalView {
   org: Pick<Org, 'id' | 'name'>;
   partnerName: string;
@@ -45,7 +65,7 @@ export interface CustomerPortalView {
   active: GrantView | null;
   pending: AccessRequest[];
   history: GrantView[];
-  accessLog: AccessLogEntry[];
+  accessLog: AccessLogPage;
 }
 
 export interface AgentConsentPanel {
@@ -81,7 +101,8 @@ export class NoActiveGrant extends AppError {
 /** Who acts, in which language, and how their action lands in the audit trail. */
 
 export interface ConsentService {
-  portal(admin: CustomerAdminPrincipal): Promise<CustomerPortalView>;
+  /** `logPage` pages the access log (newest visits first). */
+  portal(admin: CustomerAdminPrincipal, logPage?: number): Promise<CustomerPortalView>;
   grant(ctx: ActionContext<CustomerAdminPrincipal>, input: PeriodInput): Promise<ConsentGrant>;
   extend(ctx: ActionContext<CustomerAdminPrincipal>, grantId: string, input: PeriodInput): Promise<ConsentGrant>;
   revoke(ctx: ActionContext<CustomerAdminPrincipal>, grantId: string): Promise<ConsentGrant>;
@@ -178,30 +199,56 @@ export function createConsentService(deps: { store: Store; mailer: Mailer; clock
     return extended;
   }
 
-  async function accessLog(org: Org): Promise<AccessLogEntry[]> {
-    const pages = await Promise.all(VIEW_ACTIONS.map((action) =>
-      store.audit.query({ partnerId: org.partnerId, orgId: org.id, action, limit: ACCESS_LOG_LIMIT, offset: 0 })));
-    const events = pages.flatMap((p) => p.events)
-      // Only people of the partner: the customer's own admins are not "access by the partner".
-      .filter((e) => e.actorRole !== 'customer_admin')
-      .sort((a, b) => b.at.localeCompare(a.at) || b.id.localeCompare(a.id))
-      .slice(0, ACCESS_LOG_LIMIT);
-    const agents = new Map((await store.agents.listByPartner(org.partnerId)).map((a) => [a.id, a]));
-    const names = await subjectNames(org, events);
-    return events.map((e) => {
-      const agent = e.actorId ? agents.get(e.actorId) : undefined;
-      const [kind, id] = (e.subject ?? '').split(':');
-      return {
-        at: e.at,
-        agentName: agent?.name ?? '',
-        agentEmail: agent?.email ?? '',
-        action: e.action,
-        page: e.action === 'portal.view' ? 'portal' : (e.action.split('.')[0] as AccessLogEntry['page']),
-        subjectName: kind === 'user' || kind === 'device' ? names.get(`${kind}:${id}`) ?? null : null,
-        reason: typeof e.detail.reason === 'string' ? e.detail.reason : null,
-        via: e.detail.via === 'api' ? 'api' : 'page',
-      };
+  /**
+   * The org's page views by the partner folded into visits, newest first, and one page of them with
+   * names: the views of one agent of one page (same reason and channel) each within VISIT_GAP_MS of
+   * the one before are one visit. Names are read for the page shown only.
+   */
+  async function accessLog(org: Org, page: number): Promise<AccessLogPage> {
+    const { events: all } = await store.audit.query({
+      partnerId: org.partnerId, orgId: org.id, actions: [...VIEW_ACTIONS], limit: ACCESS_LOG_LIMIT, offset: 0,
     });
+    // Only people of the partner: the customer's own admins are not "access by the partner".
+    const visits: Array<{ last: AuditEvent; firstAt: string; count: number }> = [];
+    const open = new Map<string, (typeof visits)[number]>();
+    for (const e of all) {
+      if (e.actorRole === 'customer_admin') continue;
+      const key = [e.actorId, e.action, e.subject, e.detail.reason ?? '', e.detail.via ?? ''].join('\u0000');
+      const visit = open.get(key);
+      if (visit && Date.parse(visit.firstAt) - Date.parse(e.at) <= VISIT_GAP_MS) {
+        visit.firstAt = e.at;
+        visit.count += 1;
+        continue;
+      }
+      const started = { last: e, firstAt: e.at, count: 1 };
+      open.set(key, started);
+      visits.push(started);
+    }
+    const pages = Math.max(1, Math.ceil(visits.length / ACCESS_LOG_PAGE_SIZE));
+    const at = Math.min(Math.max(1, page), pages);
+    const shown = visits.slice((at - 1) * ACCESS_LOG_PAGE_SIZE, at * ACCESS_LOG_PAGE_SIZE);
+    const agents = new Map((await store.agents.listByPartner(org.partnerId)).map((a) => [a.id, a]));
+    const names = await subjectNames(org, shown.map((v) => v.last));
+    return {
+      page: at,
+      pages,
+      visits: shown.map(({ last: e, firstAt, count }) => {
+        const agent = e.actorId ? agents.get(e.actorId) : undefined;
+        const [kind, id] = (e.subject ?? '').split(':');
+        return {
+          at: e.at,
+          firstAt,
+          count,
+          agentName: agent?.name ?? '',
+          agentEmail: agent?.email ?? '',
+          action: e.action,
+          page: e.action === 'portal.view' ? 'portal' : (e.action.split('.')[0] as AccessLogEntry['page']),
+          subjectName: kind === 'user' || kind === 'device' ? names.get(`${kind}:${id}`) ?? null : null,
+          reason: typeof e.detail.reason === 'string' ? e.detail.reason : null,
+          via: e.detail.via === 'api' ? 'api' : 'page',
+        };
+      }),
+    };
   }
 
   /** Names of the users and devices in the log, read from the org itself (never another org's). */
@@ -277,7 +324,7 @@ export function createConsentService(deps: { store: Store; mailer: Mailer; clock
   }
 
   return {
-    async portal(admin) {
+    async portal(admin, logPage = 1) {
       const now = clock.now();
       const org = await orgOf(admin.partnerId, admin.orgId);
       const [partner, active, pending, history, log] = await Promise.all([
@@ -285,7 +332,7 @@ export function createConsentService(deps: { store: Store; mailer: Mailer; clock
         store.consentGrants.active(org.partnerId, org.id, now),
         store.accessRequests.listByOrg(org.partnerId, org.id, { status: 'pending', limit: HISTORY_LIMIT, offset: 0 }),
         store.consentGrants.listByOrg(org.partnerId, org.id, { limit: HISTORY_LIMIT, offset: 0 }),
-        accessLog(org),
+        accessLog(org, logPage),
       ]);
       return {
         org: { id: org.id, name: org.name },

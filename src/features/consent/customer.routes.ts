@@ -11,7 +11,7 @@ import { parseInput } from '../../http/validate';
 import type { MessageKey } from '../../i18n/i18n';
 import type { Store } from '../../store/store';
 import type { AuditLog } from '../audit/audit.service';
-import { GRANT_PERIODS, magicLinkRequestForm, NOT_A_CALENDAR_DAY, periodForm } from './consent.schema';
+import { customerPortalQuery, GRANT_PERIODS, magicLinkRequestForm, NOT_A_CALENDAR_DAY, periodForm, UNTIL_MISSING } from './consent.schema';
 import type { ActionContext } from '../../http/action-context';
 import type { SupportService } from '../support/support.service';
 import type { ConsentService } from './consent.service';
@@ -24,6 +24,8 @@ export interface CustomerNotice {
   params?: Record<string, string | number>;
   /** The portal section the notice is about, shown there (next to its form) rather than at the top. */
   section?: 'support-contacts';
+  /** The period form that was refused (its `prefix`) and what was chosen in it, shown again there. */
+  form?: { prefix: string; period: string; until: string };
 }
 
 declare module 'express-session' {
@@ -50,17 +52,26 @@ const contextOf = (req: Request, audit: AuditLog): ActionContext<CustomerAdminPr
   audit: (entry) => audit.record(req, entry),
 });
 
-/** Runs a portal change; a refusal the admin can act on (bad period, already answered) becomes a notice. */
-async function act(req: Request, res: Response, ok: MessageKey, change: () => Promise<unknown>): Promise<void> {
+/** The notice for a refused period: the field at fault when there is one, else the period rules. */
+function refusalKey(err: { code: string; details: { fields?: { field: string; message: string }[] } }): MessageKey {
+  const until = err.details.fields?.find((f) => f.field === 'until');
+  if (until?.message === NOT_A_CALENDAR_DAY) return 'consent.error.until';
+  if (until?.message === UNTIL_MISSING) return 'consent.error.untilMissing';
+  return err.code === 'invalid' ? 'consent.error.period' : 'consent.error.changed';
+}
+
+/**
+ * Runs a portal change; a refusal the admin can act on (bad period, already answered) becomes a notice,
+ * and the period form named by `prefix` (see views/customer/period-fields.ejs) shows the admin's choice again.
+ */
+async function act(req: Request, res: Response, ok: MessageKey, change: () => Promise<unknown>, prefix?: string): Promise<void> {
   try {
     await change();
     req.session.customerNotice = { tone: 'ok', key: ok };
   } catch (err) {
     if (!isAppError(err) || !['invalid', 'conflict'].includes(err.code)) throw err;
-    const notADay = err.details.fields?.some((f) => f.field === 'until' && f.message === NOT_A_CALENDAR_DAY);
-    req.session.customerNotice = {
-      tone: 'error', key: notADay ? 'consent.error.until' : err.code === 'invalid' ? 'consent.error.period' : 'consent.error.changed',
-    };
+    const form = prefix ? { prefix, period: String(req.body?.period ?? '').slice(0, 10), until: String(req.body?.until ?? '').slice(0, 10) } : undefined;
+    req.session.customerNotice = { tone: 'error', key: refusalKey(err), ...(form ? { form } : {}) };
   }
   res.redirect(303, '/customer');
 }
@@ -139,25 +150,26 @@ export function customerRoutes(deps: CustomerRouteDeps): Router {
   });
 
   router.get('/customer', requireCustomerAdminPage, async (req, res) => {
-    const [view, contacts] = await Promise.all([consent.portal(req.customerAdmin!), deps.support.contactsPanel(req.customerAdmin!)]);
+    const { log } = parseInput(customerPortalQuery, req.query);
+    const [view, contacts] = await Promise.all([consent.portal(req.customerAdmin!, log), deps.support.contactsPanel(req.customerAdmin!)]);
     const notice = req.session.customerNotice ?? null;
     delete req.session.customerNotice;
     res.render('customer/portal', { title: view.org.name, view, contacts, notice, periods: PERIOD_CHOICES });
   });
 
   router.post('/customer/grants', requireCustomerAdminPage, (req, res) =>
-    act(req, res, 'consent.notice.granted', () => consent.grant(contextOf(req, audit), parseInput(periodForm, req.body))));
+    act(req, res, 'consent.notice.granted', () => consent.grant(contextOf(req, audit), parseInput(periodForm, req.body)), 'grant'));
 
   router.post('/customer/grants/:id/extend', requireCustomerAdminPage, (req, res) =>
     act(req, res, 'consent.notice.extended', () =>
-      consent.extend(contextOf(req, audit), String(req.params.id), parseInput(periodForm, req.body))));
+      consent.extend(contextOf(req, audit), String(req.params.id), parseInput(periodForm, req.body)), 'extend'));
 
   router.post('/customer/grants/:id/revoke', requireCustomerAdminPage, (req, res) =>
     act(req, res, 'consent.notice.revoked', () => consent.revoke(contextOf(req, audit), String(req.params.id))));
 
   router.post('/customer/access-requests/:id/approve', requireCustomerAdminPage, (req, res) =>
     act(req, res, 'consent.notice.approved', () =>
-      consent.approve(contextOf(req, audit), String(req.params.id), parseInput(periodForm, req.body))));
+      consent.approve(contextOf(req, audit), String(req.params.id), parseInput(periodForm, req.body)), `approve-${String(req.params.id)}`));
 
   router.post('/customer/access-requests/:id/deny', requireCustomerAdminPage, (req, res) =>
     act(req, res, 'consent.notice.denied', () => consent.deny(contextOf(req, audit), String(req.params.id))));

@@ -503,8 +503,17 @@ export class EmbeddedStore implements Store {
         if (q.action) where.push('action = @action');
         if (q.from) where.push('at >= @from');
         if (q.to) where.push('at < @to');
+        const lists = { org_id: q.orgIds, actor_id: q.actorIds, subject: q.subjects, action: q.actions };
+        const listParams: Record<string, string> = {};
+        for (const [column, values] of Object.entries(lists)) {
+          if (!values) continue;
+          where.push(`${column} IN (SELECT value FROM json_each(@${column}_list))`);
+          listParams[`${column}_list`] = JSON.stringify(values);
+        }
+        if (q.actionPrefix) where.push(`(action = @actionPrefix OR substr(action, 1, length(@actionPrefix) + 1) = @actionPrefix || '.')`);
         const clause = where.join(' AND ');
-        const params = { ...q };
+        const { orgIds: _o, actorIds: _a, subjects: _s, actions: _ac, ...scalars } = q;
+        const params = { ...scalars, ...listParams };
         const total = (this.sql(`SELECT COUNT(*) AS n FROM audit_events WHERE ${clause}`).get(params) as { n: number }).n;
         const events = parseAll<AuditEvent>(this.sql(
           `SELECT data FROM audit_events WHERE ${clause} ORDER BY at DESC, id DESC LIMIT @limit OFFSET @offset`,

@@ -1,0 +1,95 @@
+// Wide data in a laptop's window (1,366 × 768): the audit log and the read-only view fit the page,
+// with no horizontal scrolling, however long the ids, addresses and details they hold.
+import type { Browser, Page } from 'playwright-core';
+import { DEMO_IDS } from '../../src/demo/demo-data';
+import en from '../../src/i18n/locales/en.json';
+import { PASSWORD, launchChromium, openPage, screenshot, startE2eApp, type E2eApp, type InPageDocument, type TrackedPage } from './harness';
+
+jest.setTimeout(60_000);
+
+const ADMIN = 'admin@northwind.example';
+const LAPTOP = { width: 1366, height: 768 };
+
+describe('pages at a laptop\'s width', () => {
+  let app: E2eApp;
+  let browser: Browser;
+  const pages: TrackedPage[] = [];
+
+  beforeAll(async () => {
+    app = await startE2eApp();
+    await app.t.addAgent('p-north', ADMIN, 'partner_admin');
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+  });
+  afterEach(() => {
+    for (const p of pages) expect(p.problems).toEqual([]);
+  });
+
+  async function signedIn(): Promise<Page> {
+    const tracked = await openPage(browser, { viewport: LAPTOP });
+    pages.push(tracked);
+    const { page } = tracked;
+    await page.goto(`${app.baseUrl}/login`);
+    await page.getByLabel(en['auth.email']).fill(ADMIN);
+    await page.getByLabel(en['auth.password']).fill(PASSWORD);
+    await page.getByRole('button', { name: en['auth.signIn'] }).click();
+    await page.waitForURL(`${app.baseUrl}/`);
+    return page;
+  }
+  /** How far the page reaches past the window, in CSS pixels (0: no horizontal scroll). */
+  const overflow = (page: Page) => page.evaluate(() => {
+    const doc = (globalThis as unknown as { document: InPageDocument & { documentElement: { scrollWidth: number; clientWidth: number } } }).document;
+    return doc.documentElement.scrollWidth - doc.documentElement.clientWidth;
+  });
+
+  test('when the audit log holds long ids, addresses and details, then at 1,366 px it has no horizontal scroll', async () => {
+    await app.t.store.audit.append({
+      id: 'wide-1', at: '2026-01-01T00:00:00.000Z', actorId: 'an-actor-id-that-no-agent-has-0123456789abcdef', actorRole: 'helpdesk',
+      partnerId: 'p-north', orgId: DEMO_IDS.dupreOrg, subject: 'token:0123456789abcdef0123456789abcdef0123456789abcdef',
+      action: 'verification.send', outcome: 'failure', clientIp: '2001:0db8:85a3:0000:0000:8a2e:0370:7334',
+      requestId: '5f0c2d1e-8b7a-4c1d-9e2f-0123456789ab',
+      detail: { reason: 'x'.repeat(300), email: 'a-very-long-address-of-someone@a-very-long-domain-name.example' },
+    });
+    const page = await signedIn();
+    await page.goto(`${app.baseUrl}/orgs/${DEMO_IDS.dupreOrg}`);
+    await page.goto(`${app.baseUrl}/audit`);
+    expect(await page.locator('table.audit tbody tr').count()).toBeGreaterThan(2);
+    await screenshot(page, 'audit-log');
+    expect(await overflow(page)).toBeLessThanOrEqual(0);
+  });
+
+  test('when the read-only view lists users with long addresses and several roles, then at 1,366 px and on a phone nothing leaves its card', async () => {
+    const now = app.t.clock.now();
+    await app.t.store.users.upsert({
+      id: 'e2e-wide-user', orgId: DEMO_IDS.dupreOrg, email: 'maximilienne.de-la-tour-dauvergne.responsable-informatique@dupre.example',
+      firstName: 'Maximilienne', lastName: 'de La Tour d’Auvergne', displayName: 'Maximilienne de La Tour d’Auvergne',
+      phone: '', sipAddress: '', status: 'pending', createdAt: now.toISOString(),
+      roles: ['full_admin', 'support_admin', 'read_only_admin'], licenses: ['MEET-ENT'], features: [], supportContactFor: [], lastEmail: null,
+    } as Parameters<typeof app.t.store.users.upsert>[0]);
+    await app.t.store.consentGrants.create({
+      id: 'e2e-wide-grant', orgId: DEMO_IDS.dupreOrg, partnerId: 'p-north', grantedBy: DEMO_IDS.dupreUser, grantedByEmail: 'helene.dupre@dupre.example',
+      grantedAt: now.toISOString(), expiresAt: new Date(now.getTime() + 86_400_000).toISOString(), revokedAt: null, revokedBy: null,
+      requestId: null, lang: 'en',
+    }, now);
+    const page = await signedIn();
+    await page.goto(`${app.baseUrl}/orgs/${DEMO_IDS.dupreOrg}/portal`);
+    await page.getByLabel(en['consent.reasonLabel']).fill('TICKET-4821 layout check');
+    await page.getByRole('button', { name: en['portal.reason.enter'] }).click();
+    await page.waitForURL(`${app.baseUrl}/orgs/${DEMO_IDS.dupreOrg}/portal`);
+    expect(await overflow(page)).toBeLessThanOrEqual(0);
+    // The users table stays inside its card: its right edge is not past the card's.
+    const edges = () => page.evaluate(() => {
+      const doc = (globalThis as unknown as { document: { querySelector(s: string): { getBoundingClientRect(): { right: number } } | null } }).document;
+      const card = doc.querySelector('section[aria-labelledby="p-users-h"]')!.getBoundingClientRect().right;
+      const table = doc.querySelector('section[aria-labelledby="p-users-h"] table')!.getBoundingClientRect().right;
+      return { card, table };
+    });
+    const wide = await edges();
+    expect(wide.table).toBeLessThanOrEqual(wide.card);
+    await page.setViewportSize({ width: 390, height: 844 });
+    expect(await overflow(page)).toBeLessThanOrEqual(0);
+  });
+});
