@@ -116,8 +116,11 @@
     var key = e.key;
     if (key === '/') {
       var search = document.querySelector('[data-search-input]') || document.querySelector('[data-global-search]');
+      if (!search && !dialog) return;
       e.preventDefault();
-      if (search) { search.focus(); search.select(); } else { window.location.href = '/'; }
+      // A page without a search box (the read-only view) goes to the search page, which focuses its
+      // box; only agent pages, the ones with the shortcut list, have a search page to go to.
+      if (search) { search.focus(); search.select(); } else if (dialog) { window.location.href = '/'; }
     } else if (key === '?') {
       e.preventDefault();
       openShortcuts();
