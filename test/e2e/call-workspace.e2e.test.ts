@@ -127,6 +127,36 @@ describe('the call workspace by keyboard, in the browser', () => {
     // The state is a moment's: the first button is back to "Copy …".
     await page.getByRole('button', { name: emailLabel }).waitFor();
     expect(await axeViolations(page)).toEqual([]);
+
+    // The other half of the contract: a button naming the element whose text it copies (data-copy-target).
+    await page.evaluate(() => {
+      const doc = (globalThis as unknown as { document: { createElement(tag: string): Record<string, unknown> & { setAttribute(n: string, v: string): void }; querySelector(s: string): { append(...n: unknown[]): void } } }).document;
+      const pre = doc.createElement('pre');
+      pre.id = 'summary-under-test';
+      pre.textContent = 'Caller verified by code\nWelcome email resent';
+      const button = doc.createElement('button');
+      button.setAttribute('type', 'button');
+      button.setAttribute('class', 'copy-button');
+      button.setAttribute('data-copy-target', 'summary-under-test');
+      button.setAttribute('aria-label', 'Copy the call summary');
+      button.textContent = 'Copy summary';
+      doc.querySelector('main').append(pre, button);
+    });
+    await tabTo(page, 'Copy the call summary');
+    await page.keyboard.press('Enter');
+    await page.getByRole('button', { name: 'Copy the call summary' }).filter({ hasText: en['copy.copied'] }).waitFor();
+    expect(await page.evaluate(() => (globalThis as unknown as InPage).navigator.clipboard.readText())).toBe('Caller verified by code\nWelcome email resent');
+
+    // Hits found while typing get the same buttons as the server renders.
+    await page.goto(url('/'));
+    await page.keyboard.type(caller.email);
+    // The last keystroke's search has started (it writes the query into the address) and answered.
+    await page.waitForURL((u) => u.searchParams.get('q') === caller.email);
+    await page.locator('[data-results]:not([aria-busy])').waitFor();
+    await page.getByRole('button', { name: `Copy email address ${caller.email}` }).waitFor();
+    await tabTo(page, `Copy email address ${caller.email}`);
+    await page.keyboard.press('Enter');
+    await page.getByRole('button', { name: `Copied ${caller.email}` }).waitFor();
   });
 
   test('when the browser is in Tokyo, then the user page shows Tokyo time with the UTC time on hover', async () => {
@@ -149,6 +179,11 @@ describe('the call workspace by keyboard, in the browser', () => {
     await page.keyboard.press('?');
     await page.getByRole('dialog').waitFor();
     expect(await axeViolations(page)).toEqual([]);
+
+    const signedOut = await openPage(browser, { colorScheme: 'dark' });
+    pages.push(signedOut);
+    await signedOut.page.goto(url('/login'));
+    expect(await axeViolations(signedOut.page)).toEqual([]);
   });
 
   test('when an org page is printed, then navigation, buttons and forms are left out and the org is there', async () => {
