@@ -26,6 +26,7 @@ import { authRoutes } from './features/auth/auth.routes';
 import { createAuthService } from './features/auth/auth.service';
 import { healthRoutes } from './features/health/health.routes';
 import { languageRoutes } from './features/i18n/i18n.routes';
+import { prefsRoutes } from './features/prefs/prefs.routes';
 import { orgApiRoutes, orgPageRoutes } from './features/orgs/orgs.routes';
 import { createOrgsService } from './features/orgs/orgs.service';
 import { searchApiRoutes, searchPageRoutes } from './features/search/search.routes';
@@ -153,6 +154,7 @@ export function createApp(input: AppDepsInput): express.Express {
 
   app.use(authRoutes(deps, auth, audit));
   app.use(languageRoutes(config));
+  app.use(prefsRoutes());
   if (devMailboxEnabled(config)) app.use(devMailboxRoutes(store, config));
   app.use(customerRoutes({ store, clock, sessionCookieName: deps.sessionCookieName, logins, consent, support, audit }),
     customerSupportRoutes(support, audit), consentPageRoutes(consent, portal, audit));

@@ -3,6 +3,7 @@
 import type { Request, RequestHandler } from 'express';
 import { parse as parseCookie } from 'cookie';
 import { LANGUAGES, isLang, translator, valueLabel, type Lang } from '../i18n/i18n';
+import { messageHtml, whenHtml, type SafeHtml, type WhenStyle } from './time-zone';
 
 export const LANG_COOKIE = 'lang';
 
@@ -34,6 +35,10 @@ export function viewLocals(generateCsrfToken: (req: Request) => string): Request
     // Where the language switcher comes back to: this page, unless it answers a form post.
     res.locals.returnTo = req.method === 'GET' || req.method === 'HEAD' ? req.originalUrl : '/';
     res.locals.principal = null;
+    // Times in the zone the browser told (http/time-zone.ts), read when the view renders.
+    res.locals.when = (iso: unknown, style?: WhenStyle) => whenHtml(iso, req.session?.timeZone, req.lang, style);
+    res.locals.timeZoneKnown = () => Boolean(req.session?.timeZone);
+    res.locals.tHtml = (key: string, params: Record<string, string | number | SafeHtml>) => messageHtml(req.t, key, params);
     Object.defineProperty(res.locals, 'csrfToken', {
       enumerable: true,
       get: () => generateCsrfToken(req),

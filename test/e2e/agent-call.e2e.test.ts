@@ -43,6 +43,10 @@ describe('an agent on a call, in the browser', () => {
   /** axe on the page as shown now; findings are gathered and asserted once per page and at the end. */
   async function checkA11y(page: Page) {
     const found = await axeViolations(page);
+    // The same page in the dark theme (prefers-color-scheme), contrast included.
+    await page.emulateMedia({ colorScheme: 'dark' });
+    found.push(...(await axeViolations(page)).map((v) => `dark: ${v}`));
+    await page.emulateMedia({ colorScheme: 'light' });
     axeFindings.push(...found);
     expect(found).toEqual([]);
   }

@@ -31,8 +31,12 @@ describe('read-only access granted by the customer, used by the agent', () => {
   const pages: TrackedPage[] = [];
   const url = (p: string) => app.baseUrl + p;
 
+  /** axe on the page in the light theme, then in the dark one (prefers-color-scheme), contrast included. */
   async function checkA11y(page: Page) {
     expect(await axeViolations(page)).toEqual([]);
+    await page.emulateMedia({ colorScheme: 'dark' });
+    expect(await axeViolations(page)).toEqual([]);
+    await page.emulateMedia({ colorScheme: 'light' });
   }
 
   async function newPage() {

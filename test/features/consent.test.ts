@@ -135,7 +135,7 @@ describe('consent: grants, requests and the access log', () => {
     await portalApi().expect(403);
     const [kept] = await t.store.consentGrants.listByOrg(PARTNER.id, org.id, { limit: 10, offset: 0 });
     expect(kept).toMatchObject({ id: grant.id, revokedBy: admin.id, revokedAt: t.clock.now().toISOString() });
-    expect(page).toMatch(/Revoked \d{4}-\d{2}-\d{2}/);
+    expect(page).toMatch(/Revoked <time datetime="[^"]+" title="[^"]+ UTC">\d{4}-\d{2}-\d{2}/);
     expect(await actions('consent.revoke')).toHaveLength(1);
     // Revoking twice changes nothing.
     expect((await post(customer, `/customer/grants/${grant.id}/revoke`)).page).toContain('This changed in the meantime');
@@ -328,7 +328,7 @@ describe('consent: grants, requests and the access log', () => {
       expect(mail.subject).toBe('Accès en lecture seule à Boulangerie Dupré refusé');
       const agent = await signIn(t.app, AGENT);
       const page = (await agent.get(`/orgs/${org.id}`).expect(200)).text;
-      expect(page).toMatch(/Your request of \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC was denied on/);
+      expect(page).toMatch(/Your request of <time [^>]+>\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC<\/time> was denied on/);
       expect(page).not.toContain('no answer yet');
     });
 

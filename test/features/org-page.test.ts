@@ -4,6 +4,10 @@ import request from 'supertest';
 import * as f from '../helpers/factories';
 import { buildTestApp, signIn, type TestApp } from '../helpers/test-app';
 
+/** The copy button views/partials/copy.ejs renders beside a value, with its English accessible name. */
+const copyButton = (kind: 'domain', value: string) => `<button type="button" class="copy-button" data-copy="${value}" `
+  + `aria-label="Copy ${kind} ${value}" data-copied-label="Copied ${value}"><span class="copy-text" data-copied-text="Copied">Copy</span></button>`;
+
 describe('org page and entitlement', () => {
   let t: TestApp;
   let token: string;
@@ -90,8 +94,10 @@ describe('org page and entitlement', () => {
     // 14 January: Sub-CALL's last day, 1 February, is 18 days away.
     expect(res.text.match(/ends in \d+ days/g)).toHaveLength(1);
     expect(res.text).toMatch(/Sub-CALL[\s\S]*?ends in 18 days \(2026-02-01\)/);
-    for (const text of ['dupre.example</span> · claimed · verified', 'dupre-mail.example</span> · claimed · not verified',
-      'old-dupre.example</span> · not claimed · not verified', 'helene.dupre@dupre.example', 'Full admin']) {
+    // Each domain with its copy button, then its states.
+    for (const text of ['dupre.example</span>' + copyButton('domain', 'dupre.example') + ' · claimed · verified',
+      'dupre-mail.example</span>' + copyButton('domain', 'dupre-mail.example') + ' · claimed · not verified',
+      'old-dupre.example</span>' + copyButton('domain', 'old-dupre.example') + ' · not claimed · not verified', 'helene.dupre@dupre.example', 'Full admin']) {
       expect(res.text).toContain(text);
     }
     expect(res.text).toMatch(/Webex Meetings <span class="badge">1 of 10/);
@@ -285,9 +291,9 @@ describe('subscriptions as they stand today', () => {
   test('when a subscription imported as active ended months ago, then the org page says it ended, as the user page\'s license check does', async () => {
     const agent = await signIn(t.app, 'agent@north.example');
     const page = await agent.get(`/orgs/${org.id}`).expect(200);
-    expect(page.text).toMatch(/Sub-100231<\/span> ·\s*<span class="badge ended">ended 2026-03-31/);
-    expect(page.text).not.toMatch(/Sub-100231<\/span> ·\s*<span class="status status-active">/);
-    expect(page.text).toMatch(/Sub-NEXT<\/span> ·\s*<span class="badge">starts 2027-01-01/);
+    expect(page.text).toMatch(/Sub-100231<\/span><button[^>]+>.*?<\/button> ·\s*<span class="badge ended">ended 2026-03-31/);
+    expect(page.text).not.toMatch(/Sub-100231<\/span><button[^>]+>.*?<\/button> ·\s*<span class="status status-active">/);
+    expect(page.text).toMatch(/Sub-NEXT<\/span><button[^>]+>.*?<\/button> ·\s*<span class="badge">starts 2027-01-01/);
     expect(page.text).toMatch(/Sub-LAST[\s\S]*?ends tomorrow \(2026-12-03\)/);
     const user = await agent.get(`/users/${userId}?product=${encodeURIComponent('Webex Meetings')}`).expect(200);
     expect(user.text).toContain('Not licensed: the org holds no license in force for Webex Meetings');

@@ -305,7 +305,7 @@ describe('caller verification by emailed code', () => {
       await agent.post(action).type('form').send({ _csrf: csrfFrom(invalid.text), userId: user.id, code }).expect(303);
       const verified = await agent.get(`/users/${user.id}`);
       expect(verified.text).toContain('Verified: the caller read back the right code.');
-      expect(verified.text).toMatch(/The caller read back the right code at \d\d:\d\d UTC/);
+      expect(verified.text).toMatch(/The caller read back the right code at <time datetime="[^"]+" title="[^"]+ UTC">\d\d:\d\d UTC<\/time>/);
 
       // The outcome stays on the page for the rest of the call, without the one-time notice.
       t.clock.advance(20 * 60 * 1000);

@@ -98,6 +98,7 @@ export const ROUTE_TABLE: RouteRow[] = [
     body: () => ({ email: 'helpdesk@alpha.example', password: 'not the password' }), expect: everyone(401) },
   { method: 'POST', path: '/logout', surface: 'public', url: () => '/logout', expect: everyone({ redirect: '/login' }) },
   { method: 'POST', path: '/lang', surface: 'public', url: () => '/lang', body: () => ({ lang: 'fr', next: '/' }), expect: everyone({ redirect: '/' }) },
+  { method: 'POST', path: '/prefs/time-zone', surface: 'public', url: () => '/prefs/time-zone', body: () => ({ timeZone: 'Asia/Tokyo' }), expect: everyone(204) },
 
   // Customer admin sign-in and portal (spec 3.6).
   { method: 'GET', path: '/customer/login', surface: 'public', url: () => '/customer/login',
