@@ -97,7 +97,9 @@ describe('customer portal: forms and layout', () => {
       expect(rows[2]).toContain('2 views');
       expect(rows[1]).toContain('Organization page');
       expect(rows[1]).toContain('5 views');
-      expect(rows[1]).toContain(`<time datetime="${iso(0)}">${iso(0).slice(0, 16).replace('T', ' ')} UTC</time> – <time datetime="${iso(6 * MINUTE)}">`);
+      // First and last view of the visit, the second without its date (same day).
+      expect(rows[1]).toContain(`<time datetime="${iso(0)}" title="${iso(0).slice(0, 16).replace('T', ' ')} UTC">${iso(0).slice(0, 16).replace('T', ' ')} UTC</time> – <time datetime="${iso(6 * MINUTE)}"`);
+      expect(rows[1]).toContain(`>${iso(6 * MINUTE).slice(11, 16)} UTC</time>`);
     });
 
     test('when the log holds more than 20 visits, then it is paged newest first with links to older and newer', async () => {
