@@ -45,6 +45,8 @@ import { devMailboxEnabled, devMailboxRoutes } from './features/dev-mailbox/dev-
 import { mailWebhookRoutes } from './features/suppression/mail-webhook.routes';
 import { suppressionApiRoutes, suppressionPageRoutes } from './features/suppression/suppression.routes';
 import { createSuppressionService } from './features/suppression/suppression.service';
+import { lookupApiRoutes, lookupPageRoutes } from './features/lookup/lookup.routes';
+import { createLookupService } from './features/lookup/lookup.service';
 
 export interface AppDeps {
   config: Config;
@@ -72,6 +74,7 @@ export function createApp(input: AppDepsInput): express.Express {
   const auth = createAuthService(store, clock, deps.passwordLogN);
   const audit = createAuditLog(store, clock);
   const search = createSearchService(deps.search, store, logger);
+  const lookup = createLookupService(deps.search, store, logger);
   const support = createSupportService(store, clock);
   const orgs = createOrgsService(store, clock, support);
   const users = createUsersService(store, support);
@@ -129,6 +132,7 @@ export function createApp(input: AppDepsInput): express.Express {
   api.use(searchApiRoutes(search), orgApiRoutes(orgs, search, audit), userApiRoutes(users, audit),
     verificationApiRoutes(verification, audit, codeChecks), suppressionApiRoutes(suppression, audit),
     consentApiRoutes(consent, portal, audit));
+  api.use(lookupApiRoutes(lookup, audit));
   // A request with a Bearer token is authenticated by the token alone: it never reads the session,
   // needs no CSRF token and renders no page, so it skips all of that (see exceptApiBearer).
   app.use('/api/v1', apiLane(true, requestLanguage, api));
@@ -156,6 +160,9 @@ export function createApp(input: AppDepsInput): express.Express {
   app.get('/', limiter(store, clock, { name: 'search-page', windowMs: 60_000, limit: 600, key: perAgent }));
   app.use(searchPageRoutes(search), orgPageRoutes(orgs, search, audit),
     verificationPageRoutes(verification, audit, codeChecks), suppressionPageRoutes(suppression, audit), userPageRoutes(users, audit));
+  // A screen-pop is a search too: it counts against the same budget as the search page.
+  app.get('/lookup', limiter(store, clock, { name: 'search-page', windowMs: 60_000, limit: 600, key: perAgent }));
+  app.use(lookupPageRoutes(lookup, audit));
 
   app.use(notFoundHandler);
   app.use(errorHandler);

@@ -5,7 +5,7 @@ import crypto from 'node:crypto';
 import type { EmbeddedStore } from '../../src/store/embedded/embedded-store';
 
 const IGNORED_TABLES = new Set(['sessions', 'rate_limits', 'sqlite_sequence']);
-export const VIEW_AUDIT = /(\.view|^audit\.export)$/;
+export const VIEW_AUDIT = /(\.view|^audit\.export|^lookup)$/;
 
 export function fingerprint(store: EmbeddedStore): string {
   const hash = crypto.createHash('sha256');
