@@ -47,6 +47,7 @@ import { suppressionApiRoutes, suppressionPageRoutes } from './features/suppress
 import { createSuppressionService } from './features/suppression/suppression.service';
 import { lookupApiRoutes, lookupPageRoutes } from './features/lookup/lookup.routes';
 import { createLookupService } from './features/lookup/lookup.service';
+import { createRecentService } from './features/recent/recent.service';
 
 export interface AppDeps {
   config: Config;
@@ -75,6 +76,7 @@ export function createApp(input: AppDepsInput): express.Express {
   const audit = createAuditLog(store, clock);
   const search = createSearchService(deps.search, store, logger);
   const lookup = createLookupService(deps.search, store, logger);
+  const recent = createRecentService(store, clock);
   const support = createSupportService(store, clock);
   const orgs = createOrgsService(store, clock, support);
   const users = createUsersService(store, support);
@@ -158,8 +160,8 @@ export function createApp(input: AppDepsInput): express.Express {
     auditRoutes(createAuditReader(store), audit, store, clock));
   // The search page answers a request per keystroke too: limited like the API (ENGINEERING 2).
   app.get('/', limiter(store, clock, { name: 'search-page', windowMs: 60_000, limit: 600, key: perAgent }));
-  app.use(searchPageRoutes(search), orgPageRoutes(orgs, search, audit),
-    verificationPageRoutes(verification, audit, codeChecks), suppressionPageRoutes(suppression, audit), userPageRoutes(users, audit));
+  app.use(searchPageRoutes(search, recent), orgPageRoutes(orgs, search, audit, recent),
+    verificationPageRoutes(verification, audit, codeChecks), suppressionPageRoutes(suppression, audit), userPageRoutes(users, audit, recent));
   // A screen-pop is a search too: it counts against the same budget as the search page.
   app.get('/lookup', limiter(store, clock, { name: 'search-page', windowMs: 60_000, limit: 600, key: perAgent }));
   app.use(lookupPageRoutes(lookup, audit));

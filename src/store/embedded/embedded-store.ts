@@ -19,6 +19,8 @@ import {
 } from './embedded-consent';
 import type { EmailEvent, EmailEventRepo, LastEmail, ReplayRepo, Suppression, SuppressionRepo } from '../store';
 import { translateOutages } from './sqlite-outage';
+import { RECENT_SCHEMA, recentRepo } from './embedded-recent';
+import type { RecentRepo } from '../store';
 import { createPrivateFile, PRIVATE_DIR_MODE, restrictFiles } from '../../data-dir';
 
 const SCHEMA = `
@@ -116,6 +118,7 @@ export class EmbeddedStore implements Store {
   readonly accessRequests: AccessRequestRepo;
   readonly magicLinks: MagicLinkRepo;
   readonly grantReminders: GrantReminderRepo;
+  readonly recents: RecentRepo;
 
   /** `file` is a path, or ':memory:' for a throwaway store. */
   constructor(readonly file: string) {
@@ -135,6 +138,7 @@ export class EmbeddedStore implements Store {
     this.db.pragma('foreign_keys = ON');
     this.db.exec(SCHEMA);
     this.db.exec(CONSENT_SCHEMA);
+    this.db.exec(RECENT_SCHEMA);
     this.partners = this.partnerRepo();
     this.orgs = this.orgRepo();
     this.users = this.userRepo();
@@ -156,6 +160,7 @@ export class EmbeddedStore implements Store {
     this.accessRequests = accessRequestRepo(this.db);
     this.magicLinks = magicLinkRepo(this.db);
     this.grantReminders = grantReminderRepo(this.db);
+    this.recents = recentRepo(this.db);
     // Last, so that it covers every repo above.
     translateOutages(this);
   }
