@@ -48,6 +48,7 @@ import { createSuppressionService } from './features/suppression/suppression.ser
 import { lookupApiRoutes, lookupPageRoutes } from './features/lookup/lookup.routes';
 import { createLookupService } from './features/lookup/lookup.service';
 import { createRecentService } from './features/recent/recent.service';
+import { createCallSummaryService } from './features/summary/call-summary.service';
 
 export interface AppDeps {
   config: Config;
@@ -77,6 +78,7 @@ export function createApp(input: AppDepsInput): express.Express {
   const search = createSearchService(deps.search, store, logger);
   const lookup = createLookupService(deps.search, store, logger);
   const recent = createRecentService(store, clock);
+  const summaries = createCallSummaryService(store, clock);
   const support = createSupportService(store, clock);
   const orgs = createOrgsService(store, clock, support);
   const users = createUsersService(store, support);
@@ -161,7 +163,7 @@ export function createApp(input: AppDepsInput): express.Express {
   // The search page answers a request per keystroke too: limited like the API (ENGINEERING 2).
   app.get('/', limiter(store, clock, { name: 'search-page', windowMs: 60_000, limit: 600, key: perAgent }));
   app.use(searchPageRoutes(search, recent), orgPageRoutes(orgs, search, audit, recent),
-    verificationPageRoutes(verification, audit, codeChecks), suppressionPageRoutes(suppression, audit), userPageRoutes(users, audit, recent));
+    verificationPageRoutes(verification, audit, codeChecks), suppressionPageRoutes(suppression, audit), userPageRoutes(users, audit, recent, summaries));
   // A screen-pop is a search too: it counts against the same budget as the search page.
   app.get('/lookup', limiter(store, clock, { name: 'search-page', windowMs: 60_000, limit: 600, key: perAgent }));
   app.use(lookupPageRoutes(lookup, audit));

@@ -17,7 +17,7 @@ describe('recently opened records on the home page', () => {
 
   /** The titles listed under "Recently opened", in order. */
   const recentTitles = (html: string): string[] => {
-    const section = /<section class="recent"[\s\S]*?<\/section>/.exec(html)?.[0] ?? '';
+    const section = /<section class="recent[\s\S]*?<\/section>/.exec(html)?.[0] ?? '';
     return [...section.matchAll(/<span class="hit-title">([^<]*)<\/span>/g)].map((m) => m[1]!);
   };
   const open = async (agent: ReturnType<typeof request.agent>, url: string) => {

@@ -135,6 +135,7 @@ export const ROUTE_TABLE: RouteRow[] = [
   { method: 'GET', path: '/orgs/:id/portal/users/:userId', surface: 'page', url: (w) => `/orgs/${w.ids.orgA1}/portal/users/${w.ids.callerA1}`,
     expect: agentPage({ redirect: '/orgs/' }) },
   { method: 'GET', path: '/users/:id', surface: 'page', url: (w) => `/users/${w.ids.callerA1}`, expect: agentPage(200) },
+  { method: 'GET', path: '/users/:id/summary.txt', surface: 'page', url: (w) => `/users/${w.ids.callerA1}/summary.txt`, expect: agentPage(200) },
   { method: 'GET', path: '/lookup', surface: 'page', url: () => '/lookup?phone=tel%3A%2B33612345678',
     expect: agentPage({ redirect: '/users/' }, { redirect: '/?q=' }) },
   { method: 'POST', path: '/users/:id/verifications', surface: 'page', url: (w) => `/users/${w.ids.adminA1}/verifications`,
