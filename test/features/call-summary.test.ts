@@ -3,6 +3,8 @@ import crypto from 'node:crypto';
 import request from 'supertest';
 import { buildTestApp, signIn, type TestApp } from '../helpers/test-app';
 import * as f from '../helpers/factories';
+import { createCallSummaryService } from '../../src/features/summary/call-summary.service';
+import { translator } from '../../src/i18n/i18n';
 
 describe('call summary', () => {
   let t: TestApp;
@@ -117,5 +119,15 @@ describe('call summary', () => {
     const foreign = await signIn(t.app, 'agent@south.example');
     const refused = await foreign.get(`/users/${userId}/summary.txt`).expect(404);
     expect(refused.text).not.toContain('Hélène');
+  });
+
+  test('when the agent’s time zone is known, then the times are in it, and an unknown zone falls back to UTC', async () => {
+    at('14:02'); await verifyCaller();
+    const agent = (await t.store.agents.getByEmail(AGENT))!;
+    const principal = { kind: 'agent' as const, agentId: agent.id, partnerId: 'p-north', role: agent.role, email: AGENT, name: agent.name, via: 'session' as const };
+    const summaries = createCallSummaryService(t.store, t.clock);
+    const t_ = translator('en');
+    expect(await summaries.forUser(principal, userId, t_, { timeZone: 'Europe/Paris' })).toContain('Verified by code at 15:02 Europe/Paris.');
+    expect(await summaries.forUser(principal, userId, t_, { timeZone: 'Not/AZone' })).toContain('Verified by code at 14:02 UTC.');
   });
 });

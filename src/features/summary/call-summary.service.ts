@@ -25,6 +25,16 @@ export interface CallSummaryService {
 
 const oneLine = (s: unknown) => String(s ?? '').replace(/\s+/g, ' ').trim();
 
+/** A zone this runtime knows (a browser may send one it does not). */
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-GB', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function clockTime(iso: string, timeZone: string): string {
   const parts = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone })
     .formatToParts(new Date(iso));
@@ -38,7 +48,7 @@ export function createCallSummaryService(store: Store, clock: Clock): CallSummar
       const user = await store.users.get(principal.partnerId, userId);
       if (!user) throw notFound('User');
       const org = await store.orgs.get(principal.partnerId, user.orgId);
-      const timeZone = options.timeZone ?? 'UTC';
+      const timeZone = options.timeZone && isTimeZone(options.timeZone) ? options.timeZone : 'UTC';
       const at = (e: AuditEvent) => clockTime(e.at, timeZone);
 
       const now = clock.now();
