@@ -47,6 +47,10 @@ import { devMailboxEnabled, devMailboxRoutes } from './features/dev-mailbox/dev-
 import { mailWebhookRoutes } from './features/suppression/mail-webhook.routes';
 import { suppressionApiRoutes, suppressionPageRoutes } from './features/suppression/suppression.routes';
 import { createSuppressionService } from './features/suppression/suppression.service';
+import { lookupApiRoutes, lookupPageRoutes } from './features/lookup/lookup.routes';
+import { createLookupService } from './features/lookup/lookup.service';
+import { createRecentService } from './features/recent/recent.service';
+import { createCallSummaryService } from './features/summary/call-summary.service';
 
 export interface AppDeps {
   config: Config;
@@ -74,6 +78,9 @@ export function createApp(input: AppDepsInput): express.Express {
   const auth = createAuthService(store, clock, deps.passwordLogN);
   const audit = createAuditLog(store, clock);
   const search = createSearchService(deps.search, store, logger);
+  const lookup = createLookupService(deps.search, store, logger);
+  const recent = createRecentService(store, clock);
+  const summaries = createCallSummaryService(store, clock);
   const support = createSupportService(store, clock);
   const orgs = createOrgsService(store, clock, support);
   const users = createUsersService(store, support);
@@ -136,6 +143,7 @@ export function createApp(input: AppDepsInput): express.Express {
   api.use(searchApiRoutes(search), orgApiRoutes(orgs, search, audit), userApiRoutes(users, audit),
     verificationApiRoutes(verification, audit, codeChecks), suppressionApiRoutes(suppression, audit),
     consentApiRoutes(consent, portal, audit));
+  api.use(lookupApiRoutes(lookup, audit));
   // A request with a Bearer token is authenticated by the token alone: it never reads the session,
   // needs no CSRF token and renders no page, so it skips all of that (see exceptApiBearer).
   app.use('/api/v1', apiLane(true, requestLanguage, api));
@@ -162,8 +170,11 @@ export function createApp(input: AppDepsInput): express.Express {
     auditRoutes(createAuditReader(store), audit, store, clock, search));
   // The search page answers a request per keystroke too: limited like the API (ENGINEERING 2).
   app.get('/', limiter(store, clock, { name: 'search-page', windowMs: 60_000, limit: 600, key: perAgent }));
-  app.use(searchPageRoutes(search), orgPageRoutes(orgs, search, audit),
-    verificationPageRoutes(verification, audit, codeChecks), suppressionPageRoutes(suppression, audit), userPageRoutes(users, audit));
+  app.use(searchPageRoutes(search, recent), orgPageRoutes(orgs, search, audit, recent),
+    verificationPageRoutes(verification, audit, codeChecks), suppressionPageRoutes(suppression, audit), userPageRoutes(users, audit, recent, summaries));
+  // A screen-pop is a search too: it counts against the same budget as the search page.
+  app.get('/lookup', limiter(store, clock, { name: 'search-page', windowMs: 60_000, limit: 600, key: perAgent }));
+  app.use(lookupPageRoutes(lookup, audit));
 
   app.use(notFoundHandler);
   app.use(errorHandler);

@@ -96,5 +96,7 @@ export function checkWithMongooseSchemas<S extends Store>(store: S): S {
   guard(store.magicLinks, 'create', c('magicLinks.create', m.MagicLink));
   guard(store.grantReminders, 'claim', (grantId: string, kind: string, endsAt: string, at: Date) =>
     check('grantReminders.claim', m.GrantReminder, { grantId, kind, endsAt, claimedAt: at }));
+  guard(store.recents, 'record', (item: { openedAt: string }) =>
+    check('recents.record', m.RecentView, { ...item, openedAt: new Date(item.openedAt) }));
   return store;
 }

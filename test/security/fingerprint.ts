@@ -1,11 +1,12 @@
 // A digest of everything the store holds that a GET must not change. Left out on purpose: sessions
-// and rate-limit counters (every request touches them), the view audits a GET is meant to write,
-// and an API token's last-used time (bookkeeping of the request itself).
+// and rate-limit counters (every request touches them), the view audits and the agent's recently
+// opened list a GET is meant to write, and an API token's last-used time (bookkeeping of the
+// request itself).
 import crypto from 'node:crypto';
 import type { EmbeddedStore } from '../../src/store/embedded/embedded-store';
 
-const IGNORED_TABLES = new Set(['sessions', 'rate_limits', 'sqlite_sequence']);
-export const VIEW_AUDIT = /(\.view|^audit\.export)$/;
+const IGNORED_TABLES = new Set(['sessions', 'rate_limits', 'sqlite_sequence', 'recent_views']);
+export const VIEW_AUDIT = /(\.view|^audit\.export|^lookup)$/;
 
 export function fingerprint(store: EmbeddedStore): string {
   const hash = crypto.createHash('sha256');

@@ -70,6 +70,8 @@ export const ROUTE_TABLE: RouteRow[] = [
 
   // JSON API (spec 4.4).
   { method: 'GET', path: '/api/v1/search', surface: 'api', url: () => '/api/v1/search?q=Alphaorg', expect: agentApi(200, 200) },
+  // Screen-pop: another partner's agent gets no hits for A's caller, like any number they do not know.
+  { method: 'GET', path: '/api/v1/lookup', surface: 'api', url: () => '/api/v1/lookup?phone=tel%3A%2B33612345678', expect: agentApi(200, 200) },
   { method: 'GET', path: '/api/v1/orgs/:id', surface: 'api', url: (w) => `/api/v1/orgs/${w.ids.orgA1}`, expect: agentApi(200) },
   { method: 'GET', path: '/api/v1/orgs/:id/search', surface: 'api', url: (w) => `/api/v1/orgs/${w.ids.orgA1}/search?q=caller`, expect: agentApi(200) },
   { method: 'GET', path: '/api/v1/users/:id', surface: 'api', url: (w) => `/api/v1/users/${w.ids.callerA1}`, expect: agentApi(200) },
@@ -142,6 +144,9 @@ export const ROUTE_TABLE: RouteRow[] = [
   { method: 'GET', path: '/orgs/:id/portal/users/:userId', surface: 'page', url: (w) => `/orgs/${w.ids.orgA1}/portal/users/${w.ids.callerA1}`,
     expect: agentPage({ redirect: '/orgs/' }) },
   { method: 'GET', path: '/users/:id', surface: 'page', url: (w) => `/users/${w.ids.callerA1}`, expect: agentPage(200) },
+  { method: 'GET', path: '/users/:id/summary.txt', surface: 'page', url: (w) => `/users/${w.ids.callerA1}/summary.txt`, expect: agentPage(200) },
+  { method: 'GET', path: '/lookup', surface: 'page', url: () => '/lookup?phone=tel%3A%2B33612345678',
+    expect: agentPage({ redirect: '/users/' }, { redirect: '/?q=' }) },
   { method: 'POST', path: '/users/:id/verifications', surface: 'page', url: (w) => `/users/${w.ids.adminA1}/verifications`,
     expect: agentPage({ redirect: '/users/' }) },
   { method: 'POST', path: '/verifications/:id/check', surface: 'page', url: (w) => `/verifications/${w.ids.verificationA1}/check`,

@@ -6,14 +6,16 @@ import { orgSearchQuery } from '../search/search.schema';
 import type { SearchService } from '../search/search.service';
 import { describeBusinessHours, describeInclusion, describeTarget, formatDuration } from '../support/support-plans';
 import type { OrgsService } from './orgs.service';
+import type { RecentService } from '../recent/recent.service';
 
-export function orgPageRoutes(orgs: OrgsService, search: SearchService, audit: AuditLog): Router {
+export function orgPageRoutes(orgs: OrgsService, search: SearchService, audit: AuditLog, recent: RecentService): Router {
   const router = Router();
   router.get('/orgs/:id', requireAgentPage, async (req, res) => {
     const view = await orgs.view(req.principal!, String(req.params.id));
     const input = parseInput(orgSearchQuery, req.query);
     const found = input.q ? await search.searchInOrg(req.principal!, view.org.id, input) : null;
     await audit.record(req, { action: 'org.view', orgId: view.org.id, subject: `org:${view.org.id}` });
+    await recent.opened(req.principal!, 'org', view.org.id);
     res.render('orgs/org', { title: view.org.name, view, q: input.q, found, support: { describeBusinessHours, describeInclusion, describeTarget, formatDuration } });
   });
   return router;

@@ -1,16 +1,21 @@
 import { Router } from 'express';
 import { parseInput } from '../../http/validate';
 import { requireAgentPage } from '../auth/auth.middleware';
-import { searchQuery } from './search.schema';
+import { MAX_LIMIT } from '../../search-index/search-index';
+import { PAGE_LIMIT, searchQuery } from './search.schema';
 import type { SearchService } from './search.service';
+import type { RecentService } from '../recent/recent.service';
 
-export function searchPageRoutes(search: SearchService): Router {
+export function searchPageRoutes(search: SearchService, recent: RecentService): Router {
   const router = Router();
   // The page works without JavaScript: the form submits ?q= and the hits are rendered here.
   router.get('/', requireAgentPage, async (req, res) => {
-    const input = parseInput(searchQuery, req.query);
-    const result = await search.search(req.principal!, input);
-    res.render('search/home', { title: req.t('nav.search'), q: input.q, result });
+    const input = parseInput(searchQuery, { limit: PAGE_LIMIT, ...req.query });
+    // Counted up to the most the engine answers, for "showing 30 of N".
+    const result = await search.search(req.principal!, input, MAX_LIMIT);
+    // What the agent opened lately, for a caller who rings back: only on the empty search page.
+    const recentlyOpened = input.q ? [] : await recent.list(req.principal!);
+    res.render('search/home', { title: req.t('nav.search'), q: input.q, limit: input.limit, more: { step: PAGE_LIMIT, max: MAX_LIMIT }, result, recentlyOpened });
   });
   return router;
 }
@@ -19,7 +24,8 @@ export function searchApiRoutes(search: SearchService): Router {
   const router = Router();
   router.get('/search', async (req, res) => {
     const input = parseInput(searchQuery, req.query);
-    res.json(await search.search(req.principal!, input));
+    const { found: _found, ...answer } = await search.search(req.principal!, input);
+    res.json(answer);
   });
   return router;
 }

@@ -5,14 +5,25 @@ import type { Logger } from 'pino';
 import type { Principal } from '../../http/request-context';
 import { deviceToDoc, orgToDoc, userToDoc } from '../../search-index/documents';
 import { findMatch, isUuid, normalizeEmail } from '../../search-index/query';
-import type { HitKind, SearchDoc, SearchHit, SearchIndex, SearchResult } from '../../search-index/search-index';
+import { MAX_LIMIT, type HitKind, type SearchDoc, type SearchHit, type SearchIndex, type SearchResult } from '../../search-index/search-index';
 import type { Store } from '../../store/store';
 
 export interface SearchInput { q: string; kind?: HitKind; limit: number }
-export interface SearchAnswer extends SearchResult { degraded: boolean }
+export interface SearchAnswer extends SearchResult {
+  degraded: boolean;
+  /** There are hits past `limit` (at `limit` = MAX_LIMIT: maybe; the engine answers no more than that). */
+  more?: boolean;
+  /** How many hits the engine found, counted up to the `upTo` asked (the page's "showing 30 of N"). */
+  found?: number;
+}
 
 export interface SearchService {
-  search(principal: Principal, input: SearchInput): Promise<SearchAnswer>;
+  /**
+   * The first `limit` hits. `upTo` (at least limit + 1, at most MAX_LIMIT) is how many the engine
+   * is asked for, to tell whether there are more and how many: the page counts up to MAX_LIMIT, the
+   * API, called per keystroke, only looks one past the limit.
+   */
+  search(principal: Principal, input: SearchInput, upTo?: number): Promise<SearchAnswer>;
   searchInOrg(principal: Principal, orgId: string, input: { q: string; limit: number }): Promise<SearchAnswer>;
 }
 
@@ -58,9 +69,12 @@ export function createSearchService(index: SearchIndex, store: Store, log: Logge
   }
 
   return {
-    async search(principal, { q, kind, limit }) {
+    async search(principal, { q, kind, limit }, upTo = limit + 1) {
       if (!q.trim()) return EMPTY;
-      return run(principal, q, limit, kind);
+      const answer = await run(principal, q, Math.min(Math.max(upTo, limit + 1), MAX_LIMIT), kind);
+      const found = answer.hits.length;
+      const more = found > limit || (limit === MAX_LIMIT && found === MAX_LIMIT);
+      return { ...answer, hits: answer.hits.slice(0, limit), more, found };
     },
     async searchInOrg(principal, orgId, { q, limit }) {
       if (!q.trim()) return EMPTY;

@@ -20,6 +20,8 @@ import {
 } from './embedded-consent';
 import type { EmailEvent, EmailEventRepo, LastEmail, ReplayRepo, Suppression, SuppressionRepo } from '../store';
 import { translateOutages } from './sqlite-outage';
+import { RECENT_SCHEMA, recentRepo } from './embedded-recent';
+import type { RecentRepo } from '../store';
 import { createPrivateFile, PRIVATE_DIR_MODE, restrictFiles } from '../../data-dir';
 import type { LifecycleRepo } from '../store';
 import { lifecycleRepo } from './embedded-lifecycle';
@@ -121,6 +123,7 @@ export class EmbeddedStore implements Store {
   readonly magicLinks: MagicLinkRepo;
   readonly grantReminders: GrantReminderRepo;
   readonly lifecycle: LifecycleRepo;
+  readonly recents: RecentRepo;
 
   /** `file` is a path, or ':memory:' for a throwaway store. */
   constructor(readonly file: string) {
@@ -141,6 +144,7 @@ export class EmbeddedStore implements Store {
     this.db.exec(SCHEMA);
     this.db.exec(CONSENT_SCHEMA);
     this.db.exec(RETENTION_SCHEMA);
+    this.db.exec(RECENT_SCHEMA);
     this.partners = this.partnerRepo();
     this.orgs = this.orgRepo();
     this.users = this.userRepo();
@@ -164,6 +168,7 @@ export class EmbeddedStore implements Store {
     this.magicLinks = magicLinkRepo(this.db);
     this.grantReminders = grantReminderRepo(this.db);
     this.lifecycle = lifecycleRepo(this.db, this.recordChange);
+    this.recents = recentRepo(this.db);
     // Last, so that it covers every repo above.
     translateOutages(this);
   }

@@ -8,7 +8,7 @@ import type {
   AccessRequest, AccessRequestRepo, AddSupportContactResult, Agent, AgentRepo, ApiToken, ApiTokenRepo, AuditEvent,
   AuditQuery, AuditRepo, Change, ChangeRepo, ChangedEntity, ConsentGrant, ConsentGrantRepo, Device, DeviceRepo,
   EmailEvent, EmailEventRepo, GrantReminderRepo, LastEmail, MagicLink, MagicLinkRepo, MailOutboxRepo, RetentionRepo, Org, OrgRepo,
-  OutboxMail, Partner, PartnerRepo, PasswordSetup, PasswordSetupRepo, RateLimitRepo, ReplayRepo, ScanPart, SessionRecord,
+  OutboxMail, Partner, PartnerRepo, RecentKind, RecentRepo, PasswordSetup, PasswordSetupRepo, RateLimitRepo, ReplayRepo, ScanPart, SessionRecord,
   SessionRepo, Store, Suppression, SuppressionRepo, SupportContact, SupportContactRepo, User, UserRepo, Verification,
   VerificationRepo,
 } from '../store';
@@ -128,6 +128,7 @@ export class MongooseStore implements Store {
   readonly magicLinks: MagicLinkRepo;
   readonly grantReminders: GrantReminderRepo;
   readonly lifecycle: LifecycleRepo;
+  readonly recents: RecentRepo;
   private readonly m: Models;
 
   /**
@@ -206,6 +207,7 @@ export class MongooseStore implements Store {
       appendChange: (entity, id, session) => this.appendChange(entity, id, session),
       read: (op) => this.run(op),
     });
+    this.recents = this.recentRepo();
   }
 
   private async init(): Promise<void> {
@@ -921,6 +923,32 @@ export class MongooseStore implements Store {
         }
       }),
       release: (grantId, kind, endsAt) => this.run(async () => { await GrantReminder.deleteOne({ grantId, kind, endsAt }); }),
+    };
+  }
+
+  private recentRepo(): RecentRepo {
+    const { RecentView } = this.m;
+    type Doc = { _id: unknown; agentId: string; kind: RecentKind; id: string; openedAt: Date };
+    // Ties on the same millisecond are broken the same way in list and prune.
+    const NEWEST = { openedAt: -1, kind: 1, id: 1 } as const;
+    return {
+      record: (item, keep) => this.run(async () => {
+        const openedAt = new Date(item.openedAt);
+        const key = { agentId: item.agentId, kind: item.kind, id: item.id };
+        try {
+          await RecentView.updateOne(key, { $max: { openedAt } }, { upsert: true });
+        } catch (err) {
+          // Two first opens at once: one insert wins the unique key, the other becomes an update.
+          if ((err as { code?: unknown }).code !== 11000) throw err;
+          await RecentView.updateOne(key, { $max: { openedAt } });
+        }
+        const stale = await RecentView.find({ agentId: item.agentId }, { _id: 1 }).sort(NEWEST).skip(keep).lean<Doc[]>();
+        if (stale.length) await RecentView.deleteMany({ _id: { $in: stale.map((d) => d._id) } });
+      }),
+      list: (agentId, limit) => this.run(async () => {
+        const docs = await RecentView.find({ agentId }).sort(NEWEST).limit(limit).lean<Doc[]>();
+        return docs.map((d) => ({ agentId: d.agentId, kind: d.kind, id: d.id, openedAt: d.openedAt.toISOString() }));
+      }),
     };
   }
 

@@ -360,6 +360,16 @@ export const grantReminderSchema = new Schema({
 // One row per reminder of one grant end: the unique key is what makes a claim succeed only once.
 grantReminderSchema.index({ grantId: 1, kind: 1, endsAt: 1 }, { unique: true });
 
+export const recentViewSchema = new Schema({
+  agentId: requiredText,
+  kind: { type: String, enum: ['user', 'org', 'device'], required: true },
+  id: requiredText,
+  openedAt: { type: Date, required: true },
+}, RECORD);
+// One entry per agent and record: opening it again moves it to the top.
+recentViewSchema.index({ agentId: 1, kind: 1, id: 1 }, { unique: true });
+recentViewSchema.index({ agentId: 1, openedAt: -1 });
+
 /** Compiles the models on one connection (never on mongoose's global default connection). */
 export function createModels(conn: Connection) {
   return {
@@ -384,6 +394,7 @@ export function createModels(conn: Connection) {
     AccessRequest: conn.model('AccessRequest', accessRequestSchema, 'access_requests'),
     MagicLink: conn.model('MagicLink', magicLinkSchema, 'magic_links'),
     GrantReminder: conn.model('GrantReminder', grantReminderSchema, 'grant_reminders'),
+    RecentView: conn.model('RecentView', recentViewSchema, 'recent_views'),
   };
 }
 
