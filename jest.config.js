@@ -15,6 +15,7 @@ module.exports = {
   transformIgnorePatterns: ['/node_modules/(?!(meilisearch|intl-messageformat|@formatjs/[^/]+)/)'],
   globalSetup: '<rootDir>/test/helpers/global-setup.ts',
   // Every record a suite writes through a checked store must also pass the mongoose schemas.
-  setupFilesAfterEnv: ['<rootDir>/test/helpers/mongoose-checks.setup.ts'],
+  // Every API answer of a test app must match the OpenAPI document (test/helpers/api-contract.ts).
+  setupFilesAfterEnv: ['<rootDir>/test/helpers/mongoose-checks.setup.ts', '<rootDir>/test/helpers/api-contract.setup.ts'],
   testTimeout: 30000,
 };

@@ -45,6 +45,7 @@ import { devMailboxEnabled, devMailboxRoutes } from './features/dev-mailbox/dev-
 import { mailWebhookRoutes } from './features/suppression/mail-webhook.routes';
 import { suppressionApiRoutes, suppressionPageRoutes } from './features/suppression/suppression.routes';
 import { createSuppressionService } from './features/suppression/suppression.service';
+import { openApiRoutes } from './openapi/openapi.routes';
 
 export interface AppDeps {
   config: Config;
@@ -58,6 +59,8 @@ export interface AppDeps {
   /** True once SIGTERM arrived: /readyz fails so the load balancer stops sending traffic. */
   isShuttingDown?: () => boolean;
   sessionCookieName: string;
+  /** Runs before everything else on every request: the tests check each API answer against the OpenAPI document there. */
+  inspect?: express.RequestHandler;
 }
 
 export type AppDepsInput = Omit<AppDeps, 'sessionCookieName'>;
@@ -92,6 +95,7 @@ export function createApp(input: AppDepsInput): express.Express {
   app.set('trust proxy', config.trustProxy);
   app.set('view engine', 'ejs');
   app.set('views', path.join(ROOT, 'views'));
+  if (deps.inspect) app.use(deps.inspect);
 
   app.use(pinoHttp({
     logger,
@@ -113,6 +117,7 @@ export function createApp(input: AppDepsInput): express.Express {
     app.use(`/${dir}`, express.static(path.join(ROOT, 'public', dir), { index: false, maxAge: config.production ? '1h' : 0 }));
   }
   app.use(healthRoutes(store, deps.search, deps.isShuttingDown ?? (() => false)));
+  app.use(openApiRoutes());
 
   // Signed by the mail provider over its raw body: before the body parsers, outside sessions and CSRF.
   app.use(mailWebhookRoutes({ store, clock, secret: config.mailWebhookSecret }));

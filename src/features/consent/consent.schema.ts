@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { deviceAnswer, domainAnswer, orgSettingsAnswer, siteAnswer, subscriptionViewAnswer, userAnswer } from '../../openapi/records';
 
 const HOUR = 60 * 60 * 1000;
 const DAY = 24 * HOUR;
@@ -36,4 +37,36 @@ export const magicToken = z.string().regex(/^[A-Za-z0-9_-]{43}$/);
 
 export const portalQuery = z.object({
   page: z.coerce.number().int().min(1).max(10_000).default(1),
+});
+
+// The answers of the read-only view and Request access (portal.service.ts, portal.routes.ts).
+const portalGrant = z.object({ id: z.string(), expiresAt: z.string(), secondsLeft: z.number() });
+
+export const portalOrgViewAnswer = z.object({
+  org: z.object({ id: z.string(), name: z.string(), status: z.string(), createdAt: z.string() }),
+  grant: portalGrant,
+  sites: z.array(siteAnswer),
+  domains: z.array(domainAnswer),
+  settings: orgSettingsAnswer,
+  subscriptions: z.array(subscriptionViewAnswer),
+  users: z.array(userAnswer.pick({ id: true, displayName: true, email: true, status: true, roles: true, licenses: true })),
+  userCount: z.number().int(),
+  devices: z.array(deviceAnswer.pick({ id: true, displayName: true, model: true, serial: true, status: true, ownerUserId: true })),
+  deviceCount: z.number().int(),
+  page: z.number().int(),
+  pages: z.number().int(),
+});
+
+export const portalUserViewAnswer = z.object({
+  org: z.object({ id: z.string(), name: z.string() }),
+  grant: portalGrant,
+  user: userAnswer.omit({ partnerId: true }),
+  devices: z.array(deviceAnswer.pick({ id: true, displayName: true, model: true, serial: true, status: true })),
+});
+
+export const accessRequestAnswer = z.object({
+  id: z.string(), orgId: z.string(), status: z.string(), reason: z.string(), createdAt: z.string(),
+  adminsNotified: z.number().int().optional().describe('a new request: how many of the org\'s admins the email reached'),
+  admins: z.number().int().optional(),
+  alreadyPending: z.literal(true).optional().describe('the agent\'s request was already pending: this is that request'),
 });
