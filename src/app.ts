@@ -46,6 +46,7 @@ import { mailWebhookRoutes } from './features/suppression/mail-webhook.routes';
 import { suppressionApiRoutes, suppressionPageRoutes } from './features/suppression/suppression.routes';
 import { createSuppressionService } from './features/suppression/suppression.service';
 import { openApiRoutes } from './openapi/openapi.routes';
+import { metricsRoutes, timeRequests } from './metrics/metrics.routes';
 
 export interface AppDeps {
   config: Config;
@@ -96,6 +97,7 @@ export function createApp(input: AppDepsInput): express.Express {
   app.set('view engine', 'ejs');
   app.set('views', path.join(ROOT, 'views'));
   if (deps.inspect) app.use(deps.inspect);
+  app.use(timeRequests);
 
   app.use(pinoHttp({
     logger,
@@ -117,7 +119,7 @@ export function createApp(input: AppDepsInput): express.Express {
     app.use(`/${dir}`, express.static(path.join(ROOT, 'public', dir), { index: false, maxAge: config.production ? '1h' : 0 }));
   }
   app.use(healthRoutes(store, deps.search, deps.isShuttingDown ?? (() => false)));
-  app.use(openApiRoutes());
+  app.use(openApiRoutes(), metricsRoutes(config));
 
   // Signed by the mail provider over its raw body: before the body parsers, outside sessions and CSRF.
   app.use(mailWebhookRoutes({ store, clock, secret: config.mailWebhookSecret }));

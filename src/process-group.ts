@@ -6,6 +6,7 @@
 // each process drains its own requests, and the primary exits once every one has stopped.
 import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from 'pino';
+import { serveGroupMetrics } from './metrics/group-metrics';
 
 /** Sent by an app process to the primary once it listens and its index snapshot is on disk. */
 export const READY_MESSAGE = 'app-process-ready';
@@ -21,6 +22,8 @@ export function runProcessGroup(size: number, logger: Logger): void {
   const ready = new Set<Worker>();
   let everReady = false;
   let stopping = false;
+  // GET /metrics in any worker answers for the whole group (metrics/group-metrics.ts).
+  serveGroupMetrics();
   let failed = false;
 
   const fork = () => {

@@ -9,6 +9,7 @@ import readline from 'node:readline';
 import { isAppError } from '../errors';
 import { applyEmailEvent, applySuppression } from '../features/suppression/email-events';
 import type { Store } from '../store/store';
+import { importRecords } from '../metrics/metrics';
 import { IMPORT_KINDS, type ImportKind, type ImportRecord, parseImportRecord } from './import.schema';
 
 export interface ImportProgress { lines: number; bytes: number; totalBytes?: number }
@@ -109,6 +110,10 @@ export async function importNdjson(
   }
   await flush();
   report();
+  const sum = (counts: Record<ImportKind, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
+  importRecords.inc({ outcome: 'imported' }, sum(summary.imported));
+  importRecords.inc({ outcome: 'deferred' }, sum(summary.deferred));
+  importRecords.inc({ outcome: 'failed' }, summary.failed.length);
   return summary;
 }
 
