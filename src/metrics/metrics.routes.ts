@@ -2,7 +2,7 @@
 // (METRICS_TOKEN; 404 without one configured); outside production anyone may read it.
 import crypto from 'node:crypto';
 import cluster from 'node:cluster';
-import { Router, type RequestHandler } from 'express';
+import { Router, type Request, type RequestHandler } from 'express';
 import type { Config } from '../config';
 import { notFound, unauthorized } from '../errors';
 import { httpDuration, register } from './metrics';
@@ -34,11 +34,24 @@ export function metricsRoutes(config: Config): Router {
 
 /** Times every request, labelled by the route pattern that answered it (never the URL, which holds ids). */
 export const timeRequests: RequestHandler = (req, res, next) => {
-  const end = process.hrtime.bigint();
+  const start = process.hrtime.bigint();
+  // The pattern is read as Express matches the route (it sets req.route), while req.baseUrl still
+  // holds the mount path: once a route fails, the error reaches the app's handler with the mount
+  // path already taken off.
+  let route: Request['route'];
+  let pattern = 'unmatched';
+  Object.defineProperty(req, 'route', {
+    configurable: true,
+    enumerable: true,
+    get: () => route,
+    set: (value: Request['route']) => {
+      route = value;
+      if (typeof value?.path === 'string') pattern = `${req.baseUrl}${value.path}`;
+    },
+  });
   res.once('finish', () => {
-    const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
-    const seconds = Number(process.hrtime.bigint() - end) / 1e9;
-    httpDuration.observe({ method: req.method, route, status: String(res.statusCode) }, seconds);
+    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+    httpDuration.observe({ method: req.method, route: pattern, status: String(res.statusCode) }, seconds);
   });
   next();
 };

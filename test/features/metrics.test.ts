@@ -57,11 +57,16 @@ describe('GET /metrics', () => {
     const before = await scrape();
     await api('get', `/search?q=${encodeURIComponent(EMAIL)}`).expect(200);
     await api('get', `/users/${userId}`).expect(200);
+    await api('get', '/users/no-such-user').expect(404);
     const after = await scrape();
     const search = { engine: 'embedded', query_type: 'email', scope: 'all' };
     expect(value(after, 'helpdesk_search_duration_seconds_count', search) - value(before, 'helpdesk_search_duration_seconds_count', search)).toBe(1);
     const route = { method: 'GET', route: '/api/v1/users/:id', status: '200' };
     expect(value(after, 'helpdesk_http_request_duration_seconds_count', route) - value(before, 'helpdesk_http_request_duration_seconds_count', route)).toBe(1);
+    // A route that fails is counted under its full pattern too, with the status it answered.
+    const failed = { ...route, status: '404' };
+    expect(value(after, 'helpdesk_http_request_duration_seconds_count', failed) - value(before, 'helpdesk_http_request_duration_seconds_count', failed)).toBe(1);
+    expect(after).not.toContain('no-such-user');
     // Labels hold patterns, never what the request named or searched for.
     for (const secret of [userId, orgId, EMAIL, 'dupre', 'Dupré']) expect(after).not.toContain(secret);
   });
