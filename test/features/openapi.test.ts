@@ -5,7 +5,8 @@ import request from 'supertest';
 import Ajv2020 from 'ajv/dist/2020';
 import { execFileSync } from 'node:child_process';
 import { buildTestApp, type TestApp } from '../helpers/test-app';
-import { contractProblems } from '../helpers/api-contract';
+import express from 'express';
+import { checkAnswersAgainstDocument, contractProblems, takeContractViolations } from '../helpers/api-contract';
 import { mountedRoutes } from '../security/routes';
 import { apiOperations } from '../../src/openapi/operations';
 import { documentPath } from '../../src/openapi/document';
@@ -68,5 +69,15 @@ describe('GET /api/v1/openapi.json', () => {
     expect(contractProblems('GET', '/api/v1/search', 418, { error: { code: 'internal', message: 'x' } }).join()).toMatch(/status 418 is not in the document/);
     expect(contractProblems('GET', '/api/v1/search', 429, { error: { code: 'too_many_requests', message: 'x' } })).toEqual(['a 429 without Retry-After']);
     expect(contractProblems('GET', '/api/v1/orgs/o-1', 404, { error: { code: 'not_found' } }).join()).toMatch(/message/);
+  });
+
+  test('when a route answers what the document does not allow, then the check every test app runs records it for the test to fail', async () => {
+    const drifted = express();
+    drifted.use(checkAnswersAgainstDocument);
+    drifted.get('/api/v1/search', (_req, res) => { res.json({ hits: [], processingTimeMs: 1, degraded: false, partnerId: 'p-1' }); });
+    await request(drifted).get('/api/v1/search?q=x').expect(200);
+    // Taken here, so that this test does not fail on purpose (api-contract.setup.ts fails on what is left).
+    const found = takeContractViolations();
+    expect(found).toEqual([{ request: 'GET /api/v1/search', status: 200, problems: [expect.stringContaining('partnerId')] }]);
   });
 });
