@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PRIORITIES } from './support-tables';
+import { PLAN_FEATURES, PRIORITIES } from './support-tables';
 
 /** `?product=` on the user page: the product the caller calls about (an empty choice asks nothing). */
 export const entitlementQuery = z.object({
@@ -32,7 +32,7 @@ export const supportPlanViewAnswer = z.object({
     startsIn: z.number().optional(),
   })),
   languages: z.array(z.string()),
-  includes: z.array(z.object({ feature: z.string(), value: inclusion })),
+  includes: z.array(z.object({ feature: z.enum(PLAN_FEATURES), value: inclusion })),
 });
 
 export const windowStatusAnswer = z.object({
