@@ -30,6 +30,7 @@ const ERROR_TEXT: Record<ErrorStatus, string> = {
   403: 'Not allowed (`forbidden`): the role, or no active grant for the read-only view.',
   404: 'No such record for this partner (`not_found`): another partner\'s record answers the same.',
   409: 'The record is not in a state that allows this (`conflict`).',
+  413: 'The body is too large.',
   429: 'Too many requests (`too_many_requests`): wait Retry-After seconds.',
   500: 'An internal error (`internal`); the details are in the server log.',
   503: 'A backend is down (`unavailable`): try again, after Retry-After seconds when given.',
