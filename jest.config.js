@@ -14,7 +14,8 @@ const shared = {
   },
   transformIgnorePatterns: ['/node_modules/(?!(meilisearch|intl-messageformat|@formatjs/[^/]+)/)'],
   // Every record a suite writes through a checked store must also pass the mongoose schemas.
-  setupFilesAfterEnv: ['<rootDir>/test/helpers/mongoose-checks.setup.ts'],
+  // Every API answer of a test app must match the OpenAPI document (test/helpers/api-contract.ts).
+  setupFilesAfterEnv: ['<rootDir>/test/helpers/mongoose-checks.setup.ts', '<rootDir>/test/helpers/api-contract.setup.ts'],
 };
 
 /** @type {import('jest').Config} */

@@ -51,6 +51,8 @@ import { lookupApiRoutes, lookupPageRoutes } from './features/lookup/lookup.rout
 import { createLookupService } from './features/lookup/lookup.service';
 import { createRecentService } from './features/recent/recent.service';
 import { createCallSummaryService } from './features/summary/call-summary.service';
+import { openApiRoutes } from './openapi/openapi.routes';
+import { metricsRoutes, timeRequests } from './metrics/metrics.routes';
 
 export interface AppDeps {
   config: Config;
@@ -64,6 +66,8 @@ export interface AppDeps {
   /** True once SIGTERM arrived: /readyz fails so the load balancer stops sending traffic. */
   isShuttingDown?: () => boolean;
   sessionCookieName: string;
+  /** Runs before everything else on every request: the tests check each API answer against the OpenAPI document there. */
+  inspect?: express.RequestHandler;
 }
 
 export type AppDepsInput = Omit<AppDeps, 'sessionCookieName'>;
@@ -101,6 +105,8 @@ export function createApp(input: AppDepsInput): express.Express {
   app.set('trust proxy', config.trustProxy);
   app.set('view engine', 'ejs');
   app.set('views', path.join(ROOT, 'views'));
+  if (deps.inspect) app.use(deps.inspect);
+  app.use(timeRequests);
 
   app.use(pinoHttp({
     logger,
@@ -124,6 +130,7 @@ export function createApp(input: AppDepsInput): express.Express {
   // An integration token may only post imports: refused (403) everywhere else, pages included.
   app.use(refuseIntegrationBearer(auth));
   app.use(healthRoutes(store, deps.search, deps.isShuttingDown ?? (() => false)));
+  app.use(openApiRoutes(), metricsRoutes(config));
 
   // Signed by the mail provider over its raw body: before the body parsers, outside sessions and CSRF.
   app.use(mailWebhookRoutes({ store, clock, secret: config.mailWebhookSecret }));

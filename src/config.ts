@@ -43,6 +43,11 @@ const schema = z.object({
    * Without it the webhook is off and answers 503; bounces then arrive only through the import.
    */
   MAIL_WEBHOOK_SECRET: secret.optional(),
+  /**
+   * In production, GET /metrics answers only with `Authorization: Bearer <METRICS_TOKEN>` (the
+   * Prometheus scrape job's credentials); without it /metrics answers 404. Outside production it is open.
+   */
+  METRICS_TOKEN: secret.optional(),
   /** Address people reach the app at (links in emails, cookie prefix over HTTPS). */
   PUBLIC_URL: url(['http:', 'https:']).optional(),
   /**
@@ -77,6 +82,8 @@ export interface Config {
   codeSecret: string;
   /** Absent: the mail provider's webhook is off. */
   mailWebhookSecret?: string;
+  /** Absent: /metrics is off in production (open outside it). */
+  metricsToken?: string;
   publicUrl: string;
   production: boolean;
   /** Cookies get Secure and the __Host- prefix when people reach the app over HTTPS. */
@@ -132,6 +139,7 @@ export function loadConfig(env: Env = process.env): Config {
     sessionSecret: e.SESSION_SECRET ?? generated!.sessionSecret,
     codeSecret: e.CODE_SECRET ?? generated!.codeSecret,
     mailWebhookSecret: e.MAIL_WEBHOOK_SECRET,
+    metricsToken: e.METRICS_TOKEN,
     publicUrl: publicUrl.replace(/\/+$/, ''),
     production,
     https: publicUrl.startsWith('https:'),

@@ -16,6 +16,7 @@ import { createMailer } from './mail';
 import { suppressionAware } from './mail/suppression-aware-mailer';
 import { createSearchIndex } from './search-index';
 import { Indexer } from './search-index/indexer';
+import { watchIndex } from './metrics/metrics';
 import { createStore } from './store';
 import { announceReady, onGroupStop, runProcessGroup } from './process-group';
 import { every } from './background-job';
@@ -92,6 +93,7 @@ async function main(): Promise<void> {
 
   const indexer = new Indexer(store, search, logger.child({ component: 'indexer' }));
   const built = await indexer.open();
+  watchIndex({ store, search, clock: systemClock, position: () => indexer.position });
   logger.info({ documents: built.count, engine: search.name }, 'search index ready');
   indexer.start();
 

@@ -8,6 +8,7 @@
 // signal to the primary makes every process exit at once.
 import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from 'pino';
+import { serveGroupMetrics } from './metrics/group-metrics';
 
 /** Sent by an app process to the primary once it listens and its index snapshot is on disk. */
 export const READY_MESSAGE = 'app-process-ready';
@@ -37,6 +38,8 @@ export function runProcessGroup(size: number, logger: Logger): void {
   const ready = new Set<Worker>();
   let everReady = false;
   let stopping = false;
+  // GET /metrics in any worker answers for the whole group (metrics/group-metrics.ts).
+  serveGroupMetrics();
   let failed = false;
 
   const fork = () => {

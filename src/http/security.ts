@@ -6,6 +6,7 @@ import { Router, type Request, type RequestHandler } from 'express';
 import type { Clock } from '../clock';
 import type { Store } from '../store/store';
 import { AppError, tooMany } from '../errors';
+import { rateLimitRefusals } from '../metrics/metrics';
 
 export function securityHeaders(https: boolean): RequestHandler {
   return helmet({
@@ -114,6 +115,7 @@ export function limiter(store: Store, clock: Clock, o: LimitOptions): RequestHan
     handler: (req, _res, next) => {
       const resetAt = (req as Request & { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
       const ms = resetAt ? resetAt.getTime() - clock.now().getTime() : o.windowMs;
+      rateLimitRefusals.inc({ limiter: o.name });
       next(tooMany(Math.max(1, Math.ceil(ms / 1000))));
     },
   });

@@ -11,6 +11,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { conflict, invalid, isAppError } from '../errors';
 import { applyEmailEvent, applySuppression } from '../features/suppression/email-events';
 import type { AuditEvent, Device, LifecycleKind, Org, Store, User } from '../store/store';
+import { importRecords } from '../metrics/metrics';
 import { IMPORT_KINDS, type ImportKind, type ImportRecord, parseImportRecord } from './import.schema';
 
 export interface ImportProgress { lines: number; bytes: number; totalBytes?: number }
@@ -200,6 +201,10 @@ export async function importNdjson(
   }
   await flush();
   report();
+  const sum = (counts: Record<ImportKind, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
+  importRecords.inc({ outcome: 'imported' }, sum(summary.imported));
+  importRecords.inc({ outcome: 'deferred' }, sum(summary.deferred));
+  importRecords.inc({ outcome: 'failed' }, summary.failed.length);
   return summary;
 }
 

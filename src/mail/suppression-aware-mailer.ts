@@ -5,6 +5,7 @@ import type { Clock } from '../clock';
 import { AppError } from '../errors';
 import type { Store, Suppression, SuppressionReason } from '../store/store';
 import type { MailMessage, Mailer } from './mailer';
+import { mailKindLabel, mailMessages, mailRefusedSuppressed } from '../metrics/metrics';
 
 const REASON_WORDS: Record<SuppressionReason, string> = {
   hard_bounce: 'a hard bounce',
@@ -18,6 +19,9 @@ export class AddressSuppressedError extends AppError {
   constructor(readonly suppression: Suppression) {
     super('conflict', 409, `No email is sent to ${suppression.email}: it is on the suppression list after `
       + `${REASON_WORDS[suppression.reason]} on ${suppression.since.slice(0, 10)}. Clear it from the suppression list first.`);
+    // Counted here: the features that check before sending (to say why in their words) refuse with
+    // this same error, and a mail refused here never reaches the mail server.
+    mailRefusedSuppressed.inc({ reason: suppression.reason });
   }
 }
 
@@ -46,8 +50,16 @@ export class SuppressionAwareMailer implements Mailer {
 
   async send(message: MailMessage): Promise<{ id: string }> {
     const suppression = await this.store.suppressions.get(message.to);
+    const kind = mailKindLabel(message.kind);
     if (!suppressionAllows(suppression, message.kind)) throw new AddressSuppressedError(suppression!);
-    const sent = await this.inner.send(message);
+    let sent: { id: string };
+    try {
+      sent = await this.inner.send(message);
+    } catch (err) {
+      mailMessages.inc({ kind, outcome: 'failed' });
+      throw err;
+    }
+    mailMessages.inc({ kind, outcome: 'sent' });
     const lastEmail = { kind: message.kind, status: 'sent' as const, at: this.clock.now().toISOString(), detail: '' };
     // The mail has left: a store that fails here must not turn a sent mail into an error (the
     // provider's next event will set the state again).

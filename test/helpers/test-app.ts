@@ -19,6 +19,7 @@ import { EmbeddedStore } from '../../src/store/embedded/embedded-store';
 import type { SearchIndex } from '../../src/search-index/search-index';
 import type { AgentRole, Store } from '../../src/store/store';
 import { checkWithMongooseSchemas } from './mongoose-checked-store';
+import { checkAnswersAgainstDocument } from './api-contract';
 
 export const TEST_PASSWORD_LOG_N = 10;
 export const PASSWORD = 'correct horse battery staple';
@@ -65,7 +66,9 @@ export async function buildTestApp(options: TestAppOptions = {}) {
   const mailer = options.mailer?.(store, clock) ?? new OutboxMailer(store, clock);
   const appStore = options.wrapStore?.(store) ?? store;
   const appSearch = options.wrapSearch?.(search) ?? search;
-  const app = createApp({ config, store: appStore, search: appSearch, clock, logger, mailer, passwordLogN: options.passwordLogN ?? TEST_PASSWORD_LOG_N });
+  const app = createApp({ config, store: appStore, search: appSearch, clock, logger, mailer, passwordLogN: options.passwordLogN ?? TEST_PASSWORD_LOG_N,
+    // Every API answer is also checked against the OpenAPI document: one it does not allow fails the test.
+    inspect: checkAnswersAgainstDocument });
   const indexer = new Indexer(appStore, appSearch, logger);
   const auth = createAuthService(store, clock, TEST_PASSWORD_LOG_N);
 

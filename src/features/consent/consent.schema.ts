@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { deviceAnswer, domainAnswer, orgSettingsAnswer, siteAnswer, subscriptionViewAnswer, userAnswer, webOrderAnswer } from '../../openapi/records';
 
 const HOUR = 60 * 60 * 1000;
 const DAY = 24 * HOUR;
@@ -42,4 +43,40 @@ export const portalQuery = z.object({
 /** The customer portal's access log page (`/customer?log=2`). */
 export const customerPortalQuery = z.object({
   log: z.coerce.number().int().min(1).max(10_000).default(1),
+});
+
+// The answers of the read-only view and Request access (portal.service.ts, portal.routes.ts).
+const portalGrant = z.object({ id: z.string(), expiresAt: z.string(), secondsLeft: z.number() });
+
+export const portalOrgViewAnswer = z.object({
+  org: z.object({ id: z.string(), name: z.string(), status: z.string(), createdAt: z.string() }),
+  grant: portalGrant,
+  sites: z.array(siteAnswer),
+  domains: z.array(domainAnswer),
+  settings: orgSettingsAnswer,
+  orders: z.array(webOrderAnswer),
+  subscriptions: z.array(subscriptionViewAnswer),
+  licenseNames: z.record(z.string(), z.string()).describe('license SKU → its name, for the users\' licenses'),
+  users: z.array(userAnswer.pick({ id: true, displayName: true, email: true, status: true, roles: true, licenses: true })),
+  userCount: z.number().int(),
+  devices: z.array(deviceAnswer.pick({ id: true, displayName: true, model: true, serial: true, status: true, ownerUserId: true })
+    .extend({ ownerName: z.string().nullable().describe('the owner\'s name when they are a user of the org') })),
+  deviceCount: z.number().int(),
+  page: z.number().int(),
+  pages: z.number().int(),
+});
+
+export const portalUserViewAnswer = z.object({
+  org: z.object({ id: z.string(), name: z.string() }),
+  grant: portalGrant,
+  user: userAnswer.omit({ partnerId: true }),
+  licenseNames: z.record(z.string(), z.string()).describe('license SKU → its name'),
+  devices: z.array(deviceAnswer.pick({ id: true, displayName: true, model: true, serial: true, status: true })),
+});
+
+export const accessRequestAnswer = z.object({
+  id: z.string(), orgId: z.string(), status: z.string(), reason: z.string(), createdAt: z.string(),
+  adminsNotified: z.number().int().optional().describe('a new request: how many of the org\'s admins the email reached'),
+  admins: z.number().int().optional(),
+  alreadyPending: z.literal(true).optional().describe('the agent\'s request was already pending: this is that request'),
 });

@@ -4,7 +4,8 @@
 import type { Logger } from 'pino';
 import type { Principal } from '../../http/request-context';
 import { deviceToDoc, orgToDoc, userToDoc } from '../../search-index/documents';
-import { findMatch, isUuid, normalizeEmail } from '../../search-index/query';
+import { classifyQuery, findMatch, isUuid, normalizeEmail } from '../../search-index/query';
+import { observeSearch } from '../../metrics/metrics';
 import { MAX_LIMIT, type HitKind, type SearchDoc, type SearchHit, type SearchIndex, type SearchResult } from '../../search-index/search-index';
 import type { Store } from '../../store/store';
 
@@ -57,13 +58,17 @@ export function createSearchService(index: SearchIndex, store: Store, log: Logge
   }
 
   async function run(principal: Principal, q: string, limit: number, kind?: HitKind, orgId?: string): Promise<SearchAnswer> {
+    const began = performance.now();
+    const took = (engine: string) => observeSearch(engine, classifyQuery(q), orgId ? 'org' : 'all', (performance.now() - began) / 1000);
     try {
       const result = await index.search({ q, kind, orgId, limit, partnerId: principal.partnerId });
+      took(index.name);
       return { ...result, degraded: false };
     } catch (err) {
       log.warn({ err, engine: index.name }, 'search engine failed: answering exact identifiers from the store');
       const started = Date.now();
       const hits = await fromStore(principal.partnerId, q, kind, orgId);
+      took('store');
       return { hits: hits.slice(0, limit), processingTimeMs: Date.now() - started, degraded: true };
     }
   }

@@ -9,3 +9,15 @@ export const checkInput = z.object({
 
 /** The Verify form also names the user whose page it came from, only to go back there. */
 export const checkForm = z.object({ userId: z.string().trim().min(1).max(200) });
+
+/** What Send code answers: the code itself never leaves the server but by email. */
+export const sentCodeAnswer = z.object({
+  id: z.string().describe('the verification, to check the code against'),
+  sentTo: z.string(),
+  expiresAt: z.string(),
+});
+
+export const checkAnswer = z.object({
+  status: z.enum(['verified', 'invalid', 'expired', 'locked']),
+  attemptsLeft: z.number().int().min(0),
+});

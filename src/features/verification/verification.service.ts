@@ -12,6 +12,7 @@ import { AddressSuppressedError, suppressionAllows } from '../../mail/suppressio
 import { renderVerificationMail } from '../../mail/templates';
 import type { Store, User, Verification } from '../../store/store';
 import { codeMatches, formatCode, generateCode, hashCode } from './codes';
+import { verificationChecks } from '../../metrics/metrics';
 
 export const CODE_TTL_MS = 10 * 60 * 1000;
 export const MAX_ATTEMPTS = 5;
@@ -60,6 +61,19 @@ const minutesUntil = (at: Date, now: Date) => Math.max(1, Math.ceil((at.getTime(
 const secondsUntil = (at: Date, now: Date) => Math.max(1, Math.ceil((at.getTime() - now.getTime()) / 1000));
 
 export function createVerificationService(deps: { store: Store; mailer: Mailer; clock: Clock; codeSecret: string }): VerificationService {
+  const service = verificationService(deps);
+  // Every outcome of a check is counted, by the page and the API alike.
+  return {
+    ...service,
+    async check(ctx, verificationId, code) {
+      const result = await service.check(ctx, verificationId, code);
+      verificationChecks.inc({ outcome: result.status });
+      return result;
+    },
+  };
+}
+
+function verificationService(deps: { store: Store; mailer: Mailer; clock: Clock; codeSecret: string }): VerificationService {
   const { store, mailer, clock, codeSecret } = deps;
   const sendKeyUser = (userId: string) => `verify-send-user:${userId}`;
   const sendKeyAgent = (agentId: string) => `verify-send-agent:${agentId}`;

@@ -1,0 +1,20 @@
+import { z } from 'zod';
+import { deviceAnswer, lastEmailAnswer, suppressionAnswer, userAnswer } from '../../openapi/records';
+import { entitlementAnswer } from '../support/support.schema';
+
+/** What /api/v1/users/{id} answers (users.service.ts, UserView, plus the last email at the top). */
+export const userViewAnswer = z.object({
+  user: userAnswer,
+  org: z.object({ id: z.string(), name: z.string(), status: z.enum(['active', 'trial', 'suspended']) }),
+  devices: z.array(deviceAnswer),
+  suppression: suppressionAnswer.nullable(),
+  support: entitlementAnswer,
+  lastEmail: lastEmailAnswer.nullable(),
+});
+
+/** What /api/v1/devices/{id} answers (users.service.ts, DeviceView). */
+export const deviceViewAnswer = z.object({
+  device: deviceAnswer,
+  org: z.object({ id: z.string(), name: z.string() }),
+  owner: z.object({ id: z.string(), displayName: z.string(), email: z.string() }).nullable(),
+});
