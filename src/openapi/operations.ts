@@ -143,13 +143,13 @@ export const apiOperations: ApiOperation[] = [
     method: 'get', path: '/orgs/:id/portal', operationId: 'getPortalOrg', tag: 'consent',
     summary: 'The org\'s read-only view (users, devices, settings), while its admins grant access',
     params: id, query: reasonQuery, headers: reasonHeader, status: 200, answer: portalOrgViewAnswer, description: 'One page of the view.',
-    example: { org: { id: ORG, name: 'Acme Corp', status: 'active', createdAt: '2024-06-01T00:00:00.000Z' }, grant, sites: [], domains: [], settings: {}, subscriptions: [], users: [], userCount: 0, devices: [], deviceCount: 0, page: 1, pages: 1 },
+    example: { org: { id: ORG, name: 'Acme Corp', status: 'active', createdAt: '2024-06-01T00:00:00.000Z' }, grant, sites: [], domains: [], settings: {}, orders: [], subscriptions: [], licenseNames: {}, users: [], userCount: 0, devices: [], deviceCount: 0, page: 1, pages: 1 },
   },
   {
     method: 'get', path: '/orgs/:id/portal/users/:userId', operationId: 'getPortalUser', tag: 'consent',
     summary: 'A user in the org\'s read-only view',
     params: orgAndUser, query: reasonQuery.pick({ reason: true }), headers: reasonHeader, status: 200, answer: portalUserViewAnswer, description: 'The user.',
-    example: { org: { id: ORG, name: 'Acme Corp' }, grant, user: (({ partnerId: _p, ...u }) => u)(exampleUser), devices: [] },
+    example: { org: { id: ORG, name: 'Acme Corp' }, grant, user: (({ partnerId: _p, ...u }) => u)(exampleUser), licenseNames: {}, devices: [] },
   },
   {
     method: 'post', path: '/orgs/:id/access-requests', operationId: 'requestAccess', tag: 'consent',
@@ -178,13 +178,13 @@ export const apiOperations: ApiOperation[] = [
   },
   {
     method: 'get', path: '/healthz', absolute: true, public: true, operationId: 'liveness', tag: 'operations', summary: 'Liveness',
-    status: 200, answer: livenessAnswer, description: 'The process answers.', errors: [],
+    status: 200, answer: livenessAnswer, description: 'The process answers. (An integration token, which may only import, gets 403.)', errors: [403],
     example: { status: 'ok' },
   },
   {
     method: 'get', path: '/readyz', absolute: true, public: true, operationId: 'readiness', tag: 'operations',
     summary: 'Readiness: the store and the search engine answer, and the process is not shutting down',
-    status: 200, answer: readinessAnswer, description: 'Ready for traffic.', errors: [],
+    status: 200, answer: readinessAnswer, description: 'Ready for traffic. (An integration token, which may only import, gets 403.)', errors: [403],
     alsoAnswers: { 503: { description: 'Not ready: a component is down or the process is shutting down.', answer: readinessAnswer } },
     example: { status: 'ready', shuttingDown: false, components: [{ name: 'store (embedded)', status: 'up' }, { name: 'search (embedded)', status: 'up' }] },
   },

@@ -63,7 +63,8 @@ export const ROUTE_TABLE: RouteRow[] = [
   // Health: public, no session needed.
   { method: 'GET', path: '/healthz', surface: 'public', url: () => '/healthz', expect: everyone(200) },
   { method: 'GET', path: '/readyz', surface: 'public', url: () => '/readyz', expect: everyone(200) },
-  { method: 'GET', path: '/api/v1/openapi.json', surface: 'public', url: () => '/api/v1/openapi.json', expect: everyone(200) },
+  // The document is public: any client, an integration token included, may read it.
+  { method: 'GET', path: '/api/v1/openapi.json', surface: 'public', url: () => '/api/v1/openapi.json', expect: { ...everyone(200), integration: 200 } },
   { method: 'GET', path: '/metrics', surface: 'public', url: () => '/metrics', expect: everyone(200) },
   // The mail provider's webhook: an unsigned call never gets through (503 while no secret is configured).
   { method: 'POST', path: '/webhooks/mail-events', surface: 'public', url: () => '/webhooks/mail-events',
