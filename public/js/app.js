@@ -189,6 +189,8 @@
       results.appendChild(el('p', 'empty', results.dataset.noHits.replace('{q}', q)));
       return;
     }
+    // No hit has every word: say which word was left out (search.service.ts, withFallbacks).
+    if (data.partial && results.dataset.partial) results.appendChild(el('p', 'notice', results.dataset.partial.replace('{word}', data.partial.without)));
     groups.forEach(function (g) {
       var hits = data.hits.filter(function (h) { return h.kind === g[0]; });
       if (!hits.length) return;

@@ -34,4 +34,6 @@ export const searchAnswer = z.object({
   degraded: z.boolean().describe('true when the search engine is down and the answer comes from the store\'s slower scan'),
   more: z.boolean().optional().describe('there are hits past `limit`: ask again with a larger limit (at most 100)'),
   found: z.number().int().optional().describe('how many hits the engine found, counted up to what was asked'),
+  partial: z.object({ without: z.string() }).optional()
+    .describe('no record has every word: these hits have all words but `without`, the one that matched nothing'),
 });

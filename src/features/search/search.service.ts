@@ -16,7 +16,15 @@ export interface SearchAnswer extends SearchResult {
   more?: boolean;
   /** How many hits the engine found, counted up to the `upTo` asked (the page's "showing 30 of N"). */
   found?: number;
+  /**
+   * No record has every word: these hits have all but `without` (the word that matched nothing),
+   * so a typo in one word (or a word the source does not hold) does not empty the page.
+   */
+  partial?: { without: string };
 }
+
+/** Names of a few words only: beyond this a query is too long to retry word by word. */
+const MAX_RETRY_WORDS = 5;
 
 export interface SearchService {
   /**
@@ -73,17 +81,45 @@ export function createSearchService(index: SearchIndex, store: Store, log: Logge
     }
   }
 
+  /**
+   * When every word must match and nothing has them all: first the same words with one unfinished
+   * word moved last (only the last word is a prefix: `Harr Walker` is `Walker Harr`), then the hits
+   * of all words but one, marked partial. Only for plain words (not an identifier), and only when the
+   * engine answered (a degraded answer cannot say that nothing matched).
+   */
+  async function withFallbacks(principal: Principal, q: string, limit: number, kind?: HitKind, orgId?: string): Promise<SearchAnswer> {
+    const answer = await run(principal, q, limit, kind, orgId);
+    const words = q.trim().split(/\s+/);
+    if (answer.hits.length > 0 || answer.degraded || words.length < 2 || words.length > MAX_RETRY_WORDS || classifyQuery(q) !== 'text') return answer;
+    for (let i = 0; i < words.length - 1; i++) {
+      const reordered = [...words.slice(0, i), ...words.slice(i + 1), words[i]].join(' ');
+      const retry = await run(principal, reordered, limit, kind, orgId);
+      if (retry.hits.length > 0) return retry;
+    }
+    let best: SearchAnswer | null = null;
+    let without = '';
+    for (let i = 0; i < words.length; i++) {
+      const rest = [...words.slice(0, i), ...words.slice(i + 1)].join(' ');
+      const retry = await run(principal, rest, limit, kind, orgId);
+      if (retry.hits.length > (best?.hits.length ?? 0)) {
+        best = retry;
+        without = words[i];
+      }
+    }
+    return best ? { ...best, partial: { without } } : answer;
+  }
+
   return {
     async search(principal, { q, kind, limit }, upTo = limit + 1) {
       if (!q.trim()) return EMPTY;
-      const answer = await run(principal, q, Math.min(Math.max(upTo, limit + 1), MAX_LIMIT), kind);
+      const answer = await withFallbacks(principal, q, Math.min(Math.max(upTo, limit + 1), MAX_LIMIT), kind);
       const found = answer.hits.length;
       const more = found > limit || (limit === MAX_LIMIT && found === MAX_LIMIT);
       return { ...answer, hits: answer.hits.slice(0, limit), more, found };
     },
     async searchInOrg(principal, orgId, { q, limit }) {
       if (!q.trim()) return EMPTY;
-      const answer = await run(principal, q, limit + 1, undefined, orgId);
+      const answer = await withFallbacks(principal, q, limit + 1, undefined, orgId);
       // Users and devices only: the org itself is the page the agent is on.
       return { ...answer, hits: answer.hits.filter((h) => h.kind !== 'org').slice(0, limit) };
     },
