@@ -263,6 +263,16 @@ describe('partner administration', () => {
       expect((await t.store.apiTokens.listByPartner('p-north')).map((tk) => tk.hint).sort()).toEqual([hintOf(first), hintOf(second)].sort());
     });
 
+    test('when tokens are created from the command line (an agent\'s or an integration\'s), then their rows show their hints too', async () => {
+      const mine = await t.auth.createToken('admin@north.example', 'cli token');
+      const sync = await t.auth.createIntegrationToken('p-north', 'crm sync');
+      const list = (await admin.get('/admin/tokens').expect(200)).text;
+      for (const { token } of [mine, sync]) {
+        expect(list).toContain(`data-token-hint>${token.slice(0, 6)}…${token.slice(-4)}<`);
+        expect(list).not.toContain(token);
+      }
+    });
+
     test('when a token was issued before hints were kept, then its row is listed without one', async () => {
       await t.store.apiTokens.create({ id: 'old-token', agentId: adminId, partnerId: 'p-north', name: 'legacy', tokenHash: 'x'.repeat(64),
         createdAt: t.clock.now().toISOString(), lastUsedAt: null, revokedAt: null });
