@@ -118,6 +118,12 @@ export interface ApiToken {
   name: string;
   /** SHA-256 of the token; the token itself is shown once and never stored. */
   tokenHash: string;
+  /**
+   * What the admin sees to tell tokens apart: its first 6 characters (the fixed prefix and 2 random
+   * ones) and its last 4, e.g. "phd_Ab…wxYz" — far too little to use. Absent on tokens issued
+   * before it was kept.
+   */
+  hint?: string;
   createdAt: string;
   lastUsedAt: string | null;
   revokedAt: string | null;

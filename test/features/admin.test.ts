@@ -149,7 +149,7 @@ describe('partner administration', () => {
     const agent = await signIn(t.app, 'agent@north.example');
     const token = await t.apiToken('agent@north.example');
     await agent.get('/').expect(200);
-    await post(admin, '/admin', `/admin/agents/${target.id}/disable`, {}).then((r) => expect(r.status).toBe(303));
+    await post(admin, '/admin', `/admin/agents/${target.id}/disable`, { confirm: 'yes' }).then((r) => expect(r.status).toBe(303));
     // The session row is gone from the store, not only refused.
     expect(await t.store.sessions.destroyByAgent(target.id)).toBe(0);
     const next = await agent.get('/').expect(303);
@@ -166,7 +166,7 @@ describe('partner administration', () => {
   });
 
   test('when the admin tries to disable or demote themselves, then it is refused and nothing changes', async () => {
-    await post(admin, '/admin', `/admin/agents/${adminId}/disable`, {}).then((r) => expect(r.status).toBe(303));
+    await post(admin, '/admin', `/admin/agents/${adminId}/disable`, { confirm: 'yes' }).then((r) => expect(r.status).toBe(303));
     expect((await admin.get('/admin').expect(200)).text).toContain('You cannot disable yourself.');
     await post(admin, '/admin', `/admin/agents/${adminId}/role`, { role: 'helpdesk' }).then((r) => expect(r.status).toBe(303));
     expect((await admin.get('/admin').expect(200)).text).toContain('You cannot change your own role.');
@@ -176,11 +176,12 @@ describe('partner administration', () => {
   test('when the admin acts on another partner\'s agent or token, then the answer is 404 (403 for a token issued to them) and nothing changes', async () => {
     const foreign = (await t.store.agents.getByEmail('agent@south.example'))!;
     for (const action of ['disable', 'role', 'invite']) {
-      const res = await post(admin, '/admin', `/admin/agents/${foreign.id}/${action}`, { role: 'partner_admin' });
+      const res = await post(admin, '/admin', `/admin/agents/${foreign.id}/${action}`, { role: 'partner_admin', confirm: 'yes' });
       expect(res.status).toBe(404);
     }
     const { record } = await t.auth.createToken('agent@south.example', 'south');
     expect((await post(admin, '/admin/tokens', `/admin/tokens/${record.id}/revoke`, {})).status).toBe(404);
+    expect((await post(admin, '/admin/tokens', `/admin/tokens/${record.id}/revoke`, { confirm: 'yes' })).status).toBe(404);
     // Issuing a token for any agent but oneself is refused the same way, whoever that agent is.
     expect((await post(admin, '/admin/tokens', '/admin/tokens', { name: 'x', ownerId: foreign.id })).status).toBe(403);
     expect(await t.store.agents.get(foreign.id)).toMatchObject({ disabled: false, role: 'helpdesk' });
@@ -189,8 +190,8 @@ describe('partner administration', () => {
 
   test('when a token is issued, then it is shown once, works, is listed with owner and last use, and revoking stops it', async () => {
     const res = await post(admin, '/admin/tokens', '/admin/tokens', { name: 'ticketing', ownerId: adminId });
-    expect(res.status).toBe(201);
-    const token = /data-new-token>(phd_[^<]+)</.exec(res.text)![1];
+    expect(res.status).toBe(303);
+    const token = /data-new-token>(phd_[^<]+)</.exec((await admin.get(res.headers.location).expect(200)).text)![1];
     const [record] = await t.store.apiTokens.listByPartner('p-north');
     expect(JSON.stringify(record)).not.toContain(token);
     const list = await admin.get('/admin/tokens').expect(200);
@@ -201,11 +202,116 @@ describe('partner administration', () => {
     await request(t.app).get('/api/v1/search?q=a').set('Authorization', `Bearer ${token}`).expect(200);
     expect((await t.store.apiTokens.listByPartner('p-north'))[0].lastUsedAt).not.toBeNull();
     t.clock.advance(1000);
-    await post(admin, '/admin/tokens', `/admin/tokens/${record.id}/revoke`, {}).then((r) => expect(r.status).toBe(303));
+    await post(admin, '/admin/tokens', `/admin/tokens/${record.id}/revoke`, { confirm: 'yes' }).then((r) => expect(r.status).toBe(303));
     await request(t.app).get('/api/v1/search?q=a').set('Authorization', `Bearer ${token}`).expect(401);
     const actions = (await t.store.audit.query({ partnerId: 'p-north', subject: `token:${record.id}`, limit: 10, offset: 0 }))
       .events.map((e) => e.action);
     expect(actions).toEqual(['token.revoke', 'token.issue']);
+  });
+
+  describe('the API tokens page', () => {
+    const issue = async (name: string) => {
+      const res = await post(admin, '/admin/tokens', '/admin/tokens', { name });
+      expect(res.status).toBe(303);
+      return res;
+    };
+    const shownToken = (html: string) => /data-new-token>(phd_[^<]+)</.exec(html)?.[1] ?? null;
+    /** The table row (one per token) that holds the given text. */
+    const rowWith = (html: string, text: string) => html.split('<tr>').filter((row) => row.includes(text));
+
+    test('when the admin reloads the page after issuing a token, then no second token is created and the token is not shown again', async () => {
+      const res = await issue('ticketing');
+      expect(res.headers.location).toBe('/admin/tokens');
+      const page = await admin.get(res.headers.location).expect(200);
+      const token = shownToken(page.text)!;
+      expect(token).toMatch(/^phd_[A-Za-z0-9_-]{43}$/);
+      expect(page.headers['cache-control']).toBe('no-store');
+
+      const reloaded = await admin.get('/admin/tokens').expect(200);
+      expect(shownToken(reloaded.text)).toBeNull();
+      expect(reloaded.text).not.toContain(token);
+      expect(await t.store.apiTokens.listByPartner('p-north')).toHaveLength(1);
+    });
+
+    test('when a token is issued, then the page offers a copy button for it, named in the admin\'s language', async () => {
+      const page = await admin.get((await issue('ticketing')).headers.location).expect(200);
+      const token = shownToken(page.text)!;
+      expect(page.text).toContain(`class="copy-button" data-copy="${token}" aria-label="Copy the new API token"`);
+      await admin.post('/lang').type('form').send({ lang: 'fr', next: '/', _csrf: csrfFrom(page.text) }).expect(303);
+      const fr = await admin.get((await issue('autre')).headers.location).expect(200);
+      expect(fr.text).toContain('aria-label="Copier le nouveau jeton d’API"');
+    });
+
+    test('when two tokens share a name, then each row shows its own prefix and last 4 characters, and when it was last used', async () => {
+      const first = shownToken((await admin.get((await issue('ci')).headers.location).expect(200)).text)!;
+      t.clock.advance(1000);
+      const second = shownToken((await admin.get((await issue('ci')).headers.location).expect(200)).text)!;
+      await request(t.app).get('/api/v1/search?q=a').set('Authorization', `Bearer ${first}`).expect(200);
+
+      const list = (await admin.get('/admin/tokens').expect(200)).text;
+      const hintOf = (token: string) => `${token.slice(0, 6)}…${token.slice(-4)}`;
+      expect(hintOf(first)).not.toBe(hintOf(second));
+      const [firstRow] = rowWith(list, hintOf(first));
+      const [secondRow] = rowWith(list, hintOf(second));
+      expect(firstRow).toContain('ci');
+      expect(secondRow).toContain('ci');
+      expect(firstRow).not.toContain('never');
+      expect(secondRow).toContain('never');
+      expect(list).not.toContain(first);
+      expect(list).not.toContain(second);
+      // What is kept can never be used: 6 + 4 characters of the token.
+      expect((await t.store.apiTokens.listByPartner('p-north')).map((tk) => tk.hint).sort()).toEqual([hintOf(first), hintOf(second)].sort());
+    });
+
+    test('when tokens are created from the command line (an agent\'s or an integration\'s), then their rows show their hints too', async () => {
+      const mine = await t.auth.createToken('admin@north.example', 'cli token');
+      const sync = await t.auth.createIntegrationToken('p-north', 'crm sync');
+      const list = (await admin.get('/admin/tokens').expect(200)).text;
+      for (const { token } of [mine, sync]) {
+        expect(list).toContain(`data-token-hint>${token.slice(0, 6)}…${token.slice(-4)}<`);
+        expect(list).not.toContain(token);
+      }
+    });
+
+    test('when a token was issued before hints were kept, then its row is listed without one', async () => {
+      await t.store.apiTokens.create({ id: 'old-token', agentId: adminId, partnerId: 'p-north', name: 'legacy', tokenHash: 'x'.repeat(64),
+        createdAt: t.clock.now().toISOString(), lastUsedAt: null, revokedAt: null });
+      const [row] = rowWith((await admin.get('/admin/tokens').expect(200)).text, 'legacy');
+      expect(row).not.toContain('data-token-hint');
+      expect(row).toContain('title="Issued before tokens kept their first and last characters"');
+    });
+
+    test('when the admin clicks Revoke, then a confirmation page asks first and the token keeps working until it is confirmed', async () => {
+      const token = shownToken((await admin.get((await issue('nightly export')).headers.location).expect(200)).text)!;
+      const [record] = await t.store.apiTokens.listByPartner('p-north');
+      const ask = await post(admin, '/admin/tokens', `/admin/tokens/${record.id}/revoke`, {});
+      expect(ask.status).toBe(200);
+      expect(ask.text).toContain('Revoke this token?');
+      expect(ask.text).toContain(`Token “nightly export” (${record.hint})`);
+      expect(ask.text).toContain('name="confirm" value="yes"');
+      expect(ask.text).toContain(`name="_csrf" value="${csrfFrom(ask.text)}"`);
+      expect(ask.text).not.toMatch(/<script(?![^>]*\bsrc=)/);
+      expect((await t.store.apiTokens.listByPartner('p-north'))[0].revokedAt).toBeNull();
+      await request(t.app).get('/api/v1/search?q=a').set('Authorization', `Bearer ${token}`).expect(200);
+
+      // Confirming without the form's CSRF token is refused.
+      await admin.post(`/admin/tokens/${record.id}/revoke`).type('form').send({ confirm: 'yes' }).expect(403);
+      await admin.post(`/admin/tokens/${record.id}/revoke`).type('form').send({ confirm: 'yes', _csrf: csrfFrom(ask.text) }).expect(303);
+      await request(t.app).get('/api/v1/search?q=a').set('Authorization', `Bearer ${token}`).expect(401);
+    });
+  });
+
+  test('when the admin clicks Disable, then a confirmation page asks first and the agent stays enabled until it is confirmed', async () => {
+    const target = (await t.store.agents.getByEmail('agent@north.example'))!;
+    const ask = await post(admin, '/admin', `/admin/agents/${target.id}/disable`, {});
+    expect(ask.status).toBe(200);
+    expect(ask.text).toContain('Disable this agent?');
+    expect(ask.text).toContain('agent@north.example is signed out at once');
+    expect(ask.text).toContain('name="confirm" value="yes"');
+    expect(await t.store.agents.get(target.id)).toMatchObject({ disabled: false });
+
+    await admin.post(`/admin/agents/${target.id}/disable`).type('form').send({ confirm: 'yes', _csrf: csrfFrom(ask.text) }).expect(303);
+    expect(await t.store.agents.get(target.id)).toMatchObject({ disabled: true });
   });
 
   test('when the outbox holds a verification code and an invitation, then the admin sees both mails, newest first, without the code or the link', async () => {

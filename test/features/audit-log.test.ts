@@ -258,7 +258,8 @@ describe('audit log', () => {
     const admin = await signIn(t.app, 'admin@north.example');
     const page = await admin.get('/admin/tokens').expect(200);
     const res = await admin.post('/admin/tokens').type('form').send({ name: 'ci', ownerId: (await t.store.agents.getByEmail('admin@north.example'))!.id, _csrf: csrfFrom(page.text) });
-    const token = /data-new-token>(phd_[^<]+)</.exec(res.text)![1];
+    const shown = await admin.get(res.headers.location).expect(200);
+    const token = /data-new-token>(phd_[^<]+)</.exec(shown.text)![1];
     const { events } = await t.store.audit.query({ partnerId: 'p-north', limit: 50, offset: 0 });
     expect(events.map((e) => e.action)).toContain('token.issue');
     expect(JSON.stringify(events)).not.toContain(token);

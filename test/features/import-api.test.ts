@@ -171,7 +171,7 @@ describe('POST /api/v1/import', () => {
     const page = await admin.get('/admin/tokens').expect(200);
     expect(page.text).toContain('crm sync');
     expect(page.text).toContain('integration (imports only)');
-    await admin.post(`/admin/tokens/${tokenId}/revoke`).type('form').send({ _csrf: csrfFrom(page.text) }).expect(303);
+    await admin.post(`/admin/tokens/${tokenId}/revoke`).type('form').send({ confirm: 'yes', _csrf: csrfFrom(page.text) }).expect(303);
     await post(ndjson([orgLine(f.org('p-north'))])).expect(401);
   });
 });

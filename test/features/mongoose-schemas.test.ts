@@ -94,6 +94,12 @@ describe('mongoose schemas', () => {
     expect(Object.keys(change!.errors)).toEqual(['entity']);
   });
 
+  test('when a token is kept in MongoDB, then its display hint is kept, and a token from before hints still validates', async () => {
+    const token = { id: 't1', agentId: 'a1', partnerId: 'p1', name: 'ci', tokenHash: 'h', createdAt: '2026-01-01T00:00:00.000Z', lastUsedAt: null, revokedAt: null };
+    expect(new m.ApiToken({ ...token, hint: 'phd_Ab…wxYz' }).toObject().hint).toBe('phd_Ab…wxYz');
+    expect(await validationErrorOf(m.ApiToken, token)).toBeNull();
+  });
+
   test('when the schemas are compiled, then every record collection has a unique index on its id', () => {
     for (const model of [m.Partner, m.Org, m.User, m.Device, m.Agent, m.ApiToken, m.AuditEvent, m.Verification, m.OutboxMail,
       m.ConsentGrant, m.AccessRequest]) {

@@ -52,8 +52,9 @@ beforeAll(async () => {
 
   // The admin issues a token and uses it; invites an agent who sets a password through the link.
   const issued = await admin.post('/admin/tokens').type('form')
-    .send({ name: 'ci', ownerId: (await t.store.agents.getByEmail('admin@alpha.example'))!.id, _csrf: csrf }).expect(201);
-  const token = /data-new-token>(phd_[^<]+)</.exec(issued.text)![1];
+    .send({ name: 'ci', ownerId: (await t.store.agents.getByEmail('admin@alpha.example'))!.id, _csrf: csrf }).expect(303);
+  const shown = await admin.get(issued.headers.location).expect(200);
+  const token = /data-new-token>(phd_[^<]+)</.exec(shown.text)![1];
   remember(token);
   await request(t.app).get('/api/v1/search?q=acme').set('Authorization', `Bearer ${token}`).expect(200);
   await request(t.app).get('/api/v1/search?q=acme').set('Authorization', `Bearer ${token}x`).expect(401);

@@ -175,15 +175,16 @@ export const ROUTE_TABLE: RouteRow[] = [
   { method: 'POST', path: '/admin/agents/:id/role', surface: 'page', url: (w) => `/admin/agents/${w.ids.targetAgent}/role`,
     body: () => ({ role: 'partner_admin' }), expect: adminPage({ redirect: '/admin' }) },
   { method: 'POST', path: '/admin/agents/:id/disable', surface: 'page', url: (w) => `/admin/agents/${w.ids.targetAgent}/disable`,
-    expect: adminPage({ redirect: '/admin' }) },
+    // confirm=yes is the confirmation page's form; without it the answer is that page (200) and nothing changes.
+    body: () => ({ confirm: 'yes' }), expect: adminPage({ redirect: '/admin' }) },
   { method: 'POST', path: '/admin/agents/:id/enable', surface: 'page', url: (w) => `/admin/agents/${w.ids.targetAgent}/enable`,
     expect: adminPage({ redirect: '/admin' }) },
   { method: 'GET', path: '/admin/tokens', surface: 'page', url: () => '/admin/tokens', expect: adminPage(200, 200) },
   { method: 'POST', path: '/admin/tokens', surface: 'page', url: () => '/admin/tokens',
     // A token is issued to the admin who asks: naming another agent (here A's admin, to B's admin) is refused.
-    body: (w) => ({ name: 'integration', ownerId: w.ids.adminA }), expect: { ...adminPage(201), foreign_partner_admin: 403 } },
+    body: (w) => ({ name: 'integration', ownerId: w.ids.adminA }), expect: { ...adminPage({ redirect: '/admin/tokens' }), foreign_partner_admin: 403 } },
   { method: 'POST', path: '/admin/tokens/:id/revoke', surface: 'page', url: (w) => `/admin/tokens/${w.ids.tokenOfTarget}/revoke`,
-    expect: adminPage({ redirect: '/admin/tokens' }) },
+    body: () => ({ confirm: 'yes' }), expect: adminPage({ redirect: '/admin/tokens' }) },
   // Outside production without SMTP only, and only for clients on this machine (supertest is).
   { method: 'GET', path: '/dev/mailbox', surface: 'public', url: () => '/dev/mailbox', expect: everyone(200),
     showsLinkHolder: 'the development mailbox shows every mail on purpose; it never exists in production or with SMTP' },

@@ -30,7 +30,7 @@ describe('API token ownership', () => {
     const self = (await t.store.agents.getByEmail('admin@north.example'))!;
     const page = await admin.get('/admin/tokens').expect(200);
     expect(page.text).not.toContain('name="ownerId"');
-    await admin.post('/admin/tokens').type('form').send({ name: 'mine', _csrf: csrfFrom(page.text) }).expect(201);
+    await admin.post('/admin/tokens').type('form').send({ name: 'mine', _csrf: csrfFrom(page.text) }).expect(303);
 
     expect((await t.store.apiTokens.listByPartner('p-north')).map((tk) => [tk.name, tk.agentId])).toEqual([['mine', self.id]]);
   });

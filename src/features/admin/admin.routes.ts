@@ -1,8 +1,11 @@
 // Partner administration pages under /admin (partner admins only) and the invited agent's
-// /set-password/:token page. Forms post and redirect back with a one-time notice, except issuing a
-// token: that page answers directly, the only time the token is ever shown.
+// /set-password/:token page. Forms post and redirect back with a one-time notice (post/redirect/get,
+// so a reload never repeats an action). A new token rides in the session to the page after the
+// redirect, which reads and deletes it: it is shown once, never put in an address.
+// Revoking a token and disabling an agent take a confirmation step: the first POST only answers a
+// confirmation page whose form posts again with confirm=yes (no script needed, CSRF on both).
 import { Router, type Request, type Response } from 'express';
-import { isAppError } from '../../errors';
+import { isAppError, notFound } from '../../errors';
 import { parseInput } from '../../http/validate';
 import type { MessageKey } from '../../i18n/i18n';
 import type { AgentPrincipal } from '../../http/request-context';
@@ -17,9 +20,13 @@ export interface AdminNotice { tone: 'ok' | 'error'; key: MessageKey; params?: R
 declare module 'express-session' {
   interface SessionData {
     adminNotice: AdminNotice;
+    /** The token just issued, until the tokens page shows it once. */
+    newToken: { name: string; token: string };
   }
 }
 
+
+const confirmed = (req: Request) => req.body?.confirm === 'yes';
 
 const takeNotice = (req: Request) => {
   const notice = req.session.adminNotice ?? null;
@@ -101,6 +108,15 @@ export function adminRoutes(admin: AdminService, audit: AuditLog, outboxEnabled:
 
   for (const [action, disabled] of [['disable', true], ['enable', false]] as const) {
     router.post(`/admin/agents/:id/${action}`, async (req, res) => {
+      if (disabled && !confirmed(req)) {
+        const agent = (await admin.listAgents(req.principal as AgentPrincipal)).find((a) => a.id === String(req.params.id));
+        if (!agent) throw notFound('Agent');
+        return res.render('admin/confirm', {
+          title: req.t('admin.confirm.disableTitle'), heading: req.t('admin.confirm.disableTitle'),
+          body: req.t('admin.confirm.disableBody', { email: agent.email }), action: `/admin/agents/${encodeURIComponent(agent.id)}/disable`,
+          button: req.t('admin.agent.disable'), back: '/admin',
+        });
+      }
       try {
         await admin.setDisabled(actionContext(req, audit), String(req.params.id), disabled);
         req.session.adminNotice = { tone: 'ok', key: disabled ? 'admin.notice.disabled' : 'admin.notice.enabled' };
@@ -111,7 +127,7 @@ export function adminRoutes(admin: AdminService, audit: AuditLog, outboxEnabled:
     });
   }
 
-  const renderTokens = async (req: Request, res: Response, extra: { created?: { name: string; token: string }; values?: Record<string, string>; errors?: Record<string, string> }) => {
+  const renderTokens = async (req: Request, res: Response, extra: { created?: { name: string; token: string } | null; values?: Record<string, string>; errors?: Record<string, string> }) => {
     const p = req.principal as AgentPrincipal;
     const [tokens, agents] = await Promise.all([admin.listTokens(p), admin.listAgents(p)]);
     res.render('admin/tokens', {
@@ -121,7 +137,12 @@ export function adminRoutes(admin: AdminService, audit: AuditLog, outboxEnabled:
     });
   };
 
-  router.get('/admin/tokens', (req, res) => renderTokens(req, res, {}));
+  router.get('/admin/tokens', (req, res) => {
+    // One read: a reload (or the back button) no longer finds it. The answer is no-store (app.ts).
+    const created = req.session.newToken ?? null;
+    delete req.session.newToken;
+    return renderTokens(req, res, { created });
+  });
 
   router.post('/admin/tokens', async (req, res) => {
     const values = { name: String(req.body?.name ?? '') };
@@ -133,12 +154,20 @@ export function adminRoutes(admin: AdminService, audit: AuditLog, outboxEnabled:
       return renderTokens(req, res, { values, errors: fieldErrors(req, err, TOKEN_WORDS) });
     }
     const { token, record } = await admin.issueToken(actionContext(req, audit), input);
-    // Rendered here rather than after a redirect: the token is never kept anywhere, not even in the session.
-    res.status(201);
-    await renderTokens(req, res, { created: { name: record.name, token } });
+    req.session.newToken = { name: record.name, token };
+    res.redirect(303, '/admin/tokens');
   });
 
   router.post('/admin/tokens/:id/revoke', async (req, res) => {
+    if (!confirmed(req)) {
+      const token = (await admin.listTokens(req.principal as AgentPrincipal)).find((tk) => tk.id === String(req.params.id));
+      if (!token) throw notFound('Token');
+      return res.render('admin/confirm', {
+        title: req.t('admin.confirm.revokeTitle'), heading: req.t('admin.confirm.revokeTitle'),
+        body: req.t('admin.confirm.revokeBody', { name: token.name, hint: token.hint ?? '—' }),
+        action: `/admin/tokens/${encodeURIComponent(token.id)}/revoke`, button: req.t('admin.tokens.revoke'), back: '/admin/tokens',
+      });
+    }
     await admin.revokeToken(actionContext(req, audit), String(req.params.id));
     req.session.adminNotice = { tone: 'ok', key: 'admin.notice.tokenRevoked' };
     res.redirect(303, '/admin/tokens');

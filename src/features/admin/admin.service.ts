@@ -11,7 +11,7 @@ import { AddressSuppressedError, suppressionAllows } from '../../mail/suppressio
 import { renderAgentInviteMail } from '../../mail/templates';
 import type { Agent, AgentRole, ApiToken, OutboxMail, Store } from '../../store/store';
 import type { AuditEntry } from '../audit/audit.service';
-import { TOKEN_PREFIX } from '../auth/auth.service';
+import { TOKEN_PREFIX, tokenHint } from '../auth/auth.service';
 import { hashPassword } from '../auth/passwords';
 import type { ActionContext } from '../../http/action-context';
 
@@ -211,7 +211,7 @@ export function createAdminService(deps: {
       const token = TOKEN_PREFIX + crypto.randomBytes(32).toString('base64url');
       const record: ApiToken = {
         id: crypto.randomUUID(), agentId: owner.id, partnerId: owner.partnerId, name: input.name,
-        tokenHash: sha256(token), createdAt: clock.now().toISOString(), lastUsedAt: null, revokedAt: null,
+        tokenHash: sha256(token), hint: tokenHint(token), createdAt: clock.now().toISOString(), lastUsedAt: null, revokedAt: null,
       };
       await store.apiTokens.create(record);
       await ctx.audit({ action: 'token.issue', subject: `token:${record.id}`, detail: { name: record.name, owner: owner.email } });

@@ -33,6 +33,8 @@ export interface AuthService {
 
 const sha256 = (s: string) => crypto.createHash('sha256').update(s).digest('hex');
 export const TOKEN_PREFIX = 'phd_';
+/** The display hint kept with a token (see ApiToken.hint): 2 + 4 random characters of 43, not enough to use. */
+export const tokenHint = (token: string): string => `${token.slice(0, 6)}…${token.slice(-4)}`;
 
 export function createAuthService(store: Store, clock: Clock, passwordLogN?: number): AuthService {
   // Verified against when the email is unknown, so both paths take the same time.
@@ -84,6 +86,7 @@ export function createAuthService(store: Store, clock: Clock, passwordLogN?: num
       ...owner,
       // A 256-bit random token needs no slow hash: SHA-256 cannot be reversed or guessed.
       tokenHash: sha256(token),
+      hint: tokenHint(token),
       createdAt: clock.now().toISOString(),
       lastUsedAt: null,
       revokedAt: null,

@@ -160,6 +160,7 @@ export const apiTokenSchema = new Schema({
   role: { type: String, enum: ['integration'], required: false },
   name: text,
   tokenHash: requiredText,
+  hint: { type: String, required: false },
   createdAt: requiredText,
   lastUsedAt: nullableText,
   revokedAt: nullableText,
