@@ -44,13 +44,28 @@ const MAX_UNWRITTEN_BYTES = 8 * 1024 * 1024;
  * a full pipe queues (up to MAX_UNWRITTEN_BYTES, then lines are dropped), a closed one (EPIPE)
  * ends logging, and flushLogs() waits a bounded time: the last lines are best effort.
  */
+/** Shared by every StandardOutput on one stream: whether its reader has gone (EPIPE). */
+const PIPE_STATE = Symbol.for('partner-helpdesk.stdout-pipe-state');
+
 class StandardOutput implements pino.DestinationStream {
-  private broken = false;
   private dropped = 0;
 
   constructor(private readonly out: NodeJS.WriteStream, private readonly format: ((line: string) => string) | null = null) {
     // Without a listener an EPIPE would be thrown as an uncaught error and end the process mid-drain.
-    out.on('error', () => { this.broken = true; });
+    // One listener per stream, however many times this module is loaded (a test runner reloads it
+    // per test file on the same process.stdout).
+    const stream = out as NodeJS.WriteStream & { [PIPE_STATE]?: { broken: boolean } };
+    if (!stream[PIPE_STATE]) {
+      const state = { broken: false };
+      stream[PIPE_STATE] = state;
+      out.on('error', () => { state.broken = true; });
+    }
+    this.pipe = stream[PIPE_STATE]!;
+  }
+
+  private readonly pipe: { broken: boolean };
+  private get broken(): boolean {
+    return this.pipe.broken;
   }
 
   write(line: string): void {
