@@ -1,4 +1,4 @@
-// Named support contacts (spec 2, 3.7): per org and product, at most the tier's quota, only users of
+// Named support contacts: per org and product, at most the tier's quota, only users of
 // that org, managed by a principal pinned to the org (the customer admin), read by agents.
 import { ManualClock } from '../../src/clock';
 import { AppError } from '../../src/errors';

@@ -1,4 +1,4 @@
-// The customer side (spec 3.6, 4.6): /customer/login asks for a sign-in link, the link's confirm
+// The customer side: /customer/login asks for a sign-in link, the link's confirm
 // page signs in, /customer is the portal. Every change is a CSRF-protected POST that redirects back
 // (POST-redirect-GET) with a one-time notice. The org always comes from the signed-in admin, never
 // from the request: a grant or request id of another org is simply not found.

@@ -1,5 +1,6 @@
 // The in-process search engine: an inverted index per partner with Meilisearch's ranking rules
-// (exact identifiers, then typos, attribute, exactness, then a stable order). See spec 3.1.
+// (exact identifiers, then typos, attribute, exactness, then a stable order). The rules are pinned by
+// test/contract/search-index.contract.ts.
 import { performance } from 'node:perf_hooks';
 import {
   DEFAULT_LIMIT, MAX_LIMIT, SEARCH_FIELDS,
