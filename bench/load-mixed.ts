@@ -197,7 +197,7 @@ export function section(r: LoadRun, command: string, users: number, orgs: number
     'The number of connections is the highest that still raised the rate in 5-second probes (2, 4, 8, 16 per process).',
     '',
     `- command: \`${command}\``,
-    `- date: ${new Date().toISOString().slice(0, 10)}; machine: ${os.cpus().length} cores, ${os.cpus()[0]?.model.trim() ?? 'unknown CPU'}; Node.js ${process.version}`,
+    `- date: ${new Date().toISOString().slice(0, 10)}; machine: ${os.availableParallelism()} cores, ${os.cpus()[0]?.model.trim() ?? 'unknown CPU'}; Node.js ${process.version}`,
     `- load average at the end: ${os.loadavg().map((v) => v.toFixed(1)).join(', ')} (other work on the machine shares these cores)`,
     '',
     '| figure | value |',
