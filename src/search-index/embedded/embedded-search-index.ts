@@ -1423,6 +1423,8 @@ export class EmbeddedSearchIndex implements SearchIndex {
   readonly snapshots?: IndexSnapshots;
   readonly rebuildFromStore?: (orgNames: ReadonlyMap<string, string>) => Promise<{ count: number }>;
   private state = new IndexState();
+  /** Set by close(): see ping(). */
+  private closed = false;
   /** Changes made while a rebuild runs, replayed on the new index before it is swapped in. */
   private readonly journals = new Set<Change[]>();
 
@@ -1524,9 +1526,17 @@ export class EmbeddedSearchIndex implements SearchIndex {
     return this.state.count;
   }
 
-  async ping(): Promise<void> {}
+  /**
+   * The engine runs in this process, so there is no connection to check: it answers whenever the
+   * process does. The one state in which it does not is after close() (shutdown), when it has
+   * dropped its documents: readiness must not call such an index up.
+   */
+  async ping(): Promise<void> {
+    if (this.closed) throw new Error('the in-process search index is closed');
+  }
 
   async close(): Promise<void> {
+    this.closed = true;
     this.state = new IndexState();
   }
 }
