@@ -68,7 +68,8 @@ async function main(): Promise<void> {
     runs[label] = {
       result,
       machine: {
-        cpus: execSync('nproc').toString().trim(),
+        // What this process may run on (a container's CPU limit included), as Node.js counts it.
+        cpus: String(os.availableParallelism()),
         cpuModel: os.cpus()[0]?.model ?? 'unknown',
         memory: execSync('free -h').toString().trim(),
         node: process.version,

@@ -175,7 +175,7 @@ export function createApp(input: AppDepsInput): express.Express {
     customerSupportRoutes(support, audit), consentPageRoutes(consent, portal, audit));
   app.use(setPasswordRoutes(admin, audit), adminRoutes(admin, audit, !config.smtpUrl),
     auditRoutes(createAuditReader(store), audit, store, clock, search));
-  // The search page answers a request per keystroke too: limited like the API (ENGINEERING 2).
+  // The search page answers a request per keystroke too: limited like the API.
   app.get('/', limiter(store, clock, { name: 'search-page', windowMs: 60_000, limit: 600, key: perAgent }));
   app.use(searchPageRoutes(search, recent), orgPageRoutes(orgs, search, audit, recent),
     verificationPageRoutes(verification, audit, codeChecks), suppressionPageRoutes(suppression, audit), userPageRoutes(users, audit, recent, summaries));

@@ -1,4 +1,4 @@
-// The app's configuration (spec 4.2): the only reader of process.env. Every problem is listed at
+// The app's configuration (README, Configuration): the only reader of process.env. Every problem is listed at
 // once, each naming its variable, and start-up stops on any of them.
 import crypto from 'node:crypto';
 import fs from 'node:fs';

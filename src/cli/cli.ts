@@ -1,4 +1,4 @@
-// The `helpdesk` command (spec 4.1): seed, import, reindex, agent add, token create, meili-key.
+// The `helpdesk` command (README, Command line): seed, import, reindex, agent add, token create, meili-key.
 // Everything goes through the io it is given and the exit code is returned, so tests run it in
 // process. Exit codes: 0 done, 1 done in part or failed, 2 bad usage or configuration.
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';

@@ -1,8 +1,9 @@
-// Deterministic demo data: the records an import file would hold (spec 4.3), for the first start
+// Deterministic demo data: the records an import file would hold (src/import/import.schema.ts), for the first start
 // of an empty data folder, `helpdesk seed`, tests and benchmarks. Everything comes from one seeded
 // PRNG, so the same options always give the same records, in the same order.
 //
-// The spec's example records are always there (Boulangerie Dupré SARL under p-north), with a
+// The import format's example records (SPEC_ORG and the records after it) are always there
+// (Boulangerie Dupré SARL under p-north), with a
 // look-alike under p-south (Boulangerie Dupont, Hélène Dupont) so tenant isolation can be shown:
 // each partner searching "helene dupre" must find only its own customer.
 import type { z } from 'zod';
@@ -43,7 +44,7 @@ export const DEMO_IDS = {
 
 const EXAMPLE_BOUNCE = '550 5.1.1 mailbox unavailable';
 
-// The records of spec 4.3, verbatim.
+// The example records of the import format (src/import/import.schema.ts), verbatim.
 const SPEC_ORG: OrgRecord = {
   kind: 'org', id: DEMO_IDS.dupreOrg, partnerId: 'p-north', name: 'Boulangerie Dupré SARL', status: 'active',
   createdAt: '2023-04-01T10:00:00Z',
@@ -214,7 +215,7 @@ const SKUS = [
 ];
 const PLANS = ['Webex Suite', 'Webex Meetings', 'Webex Calling', 'Enterprise Agreement', 'Flex Plan'];
 const ORDER_STATUSES = ['provisioned', 'provisioned', 'provisioned', 'pending', 'cancelled'];
-/** Named support contacts allowed per product, by tier (spec 3.7). */
+/** Named support contacts allowed per product, by tier. */
 const CONTACT_QUOTA = { online: 4, business: 6, enterprise: 10, elite: 15 } as const;
 const ROOM_MODELS = ['Room Kit', 'Room Kit Mini', 'Room Kit Pro', 'Room Bar', 'Room Bar Pro', 'Board 55', 'Board 70', 'Board Pro 75'];
 const PERSONAL_MODELS = ['Desk Pro', 'Desk Mini', 'Desk', 'IP Phone 8865'];

@@ -42,7 +42,6 @@ export interface IntegrationPrincipal {
  * this) treats them as anonymous by construction and can never hand them partner data.
  */
 export type Principal = AgentPrincipal;
-export type AnyPrincipal = AgentPrincipal | CustomerAdminPrincipal;
 
 declare module 'express-serve-static-core' {
   interface Request {

@@ -37,10 +37,6 @@ export function translator(lang: Lang): Translate {
 
 export const isLang = (v: unknown): v is Lang => typeof v === 'string' && (LANGUAGES as readonly string[]).includes(v);
 
-export function catalogKeys(lang: Lang): string[] {
-  return Object.keys(catalogs[lang]);
-}
-
 /**
  * Words for a stored value (`userStatus` + `active` → "actif"). A value the locale files do not
  * know (a role added upstream, say) is shown as stored rather than as a missing key.

@@ -1,4 +1,4 @@
-// The import format (spec 4.3): one schema per record kind. Strict about types and enums, lenient
+// The import format (src/import/import.schema.ts): one schema per record kind. Strict about types and enums, lenient
 // about absence (lists default to empty, optional text to ''), and unknown keys are dropped, so a
 // source system may send more than we keep. `partnerId` of users and devices is not part of their
 // schema: the store derives it from the org, so an import line can never move a user to a tenant.

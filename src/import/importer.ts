@@ -1,4 +1,4 @@
-// NDJSON import (spec 4.3): one record a line, each upserted on its own, so a bad line is reported
+// NDJSON import (src/import/import.schema.ts): one record a line, each upserted on its own, so a bad line is reported
 // with its number and reason while every good line before and after it is kept.
 //
 // Order matters: a partner must come before its orgs, an org before its users and devices, and a
@@ -53,7 +53,7 @@ export interface ImportSummary {
   lines: number;
   imported: Record<ImportKind, number>;
   failed: Array<{ line: number; reason: string }>;
-  /** Valid records of a kind whose feature is not built yet; every kind of spec 4.3 is applied today. */
+  /** Valid records of a kind whose feature is not built yet; every record kind of src/import/import.schema.ts is applied today. */
   deferred: Record<ImportKind, number>;
   /** Applied lines by what they did (a dry run: what they would do). */
   outcomes: OutcomeCounts;
@@ -370,7 +370,7 @@ export async function applyDelete(ctx: Pick<ApplyContext, 'store' | 'opts' | 'kn
 
 /**
  * The one place suppression entries and email events enter the app from a file: the same rules as
- * the mail provider's webhook (spec 3.4). An event already imported counts as imported again.
+ * the mail provider's webhook. An event already imported counts as imported again.
  */
 async function applyEmailRecord(
   store: Store,

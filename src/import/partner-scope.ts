@@ -13,7 +13,7 @@ import type { Store } from '../store/store';
 
 export type LineOutcome = 'added' | 'updated' | 'deleted' | 'unchanged';
 
-/** The per-line report of spec 4.4: counts by outcome and every refused or bad line. */
+/** The per-line report an import answers (README, JSON API): counts by outcome and every refused or bad line. */
 export interface ImportReport {
   added: number;
   updated: number;

@@ -1,4 +1,4 @@
-// Picks the mail adapter from configuration (spec 4.2): SMTP when SMTP_URL is set, otherwise the
+// Picks the mail adapter from configuration (README, Configuration): SMTP when SMTP_URL is set, otherwise the
 // local outbox in the store.
 import { systemClock, type Clock } from '../clock';
 import type { Config } from '../config';

@@ -1,4 +1,4 @@
-// The last gate before any transport (spec 2, 3.4): while an address is on the suppression list
+// The last gate before any transport: while an address is on the suppression list
 // the platform sends it nothing, whichever feature asks. Features check first to tell the agent
 // why in their own words; this wrapper makes sure a caller that forgot cannot send anyway.
 import type { Clock } from '../clock';
@@ -27,7 +27,7 @@ export class AddressSuppressedError extends AppError {
 
 /**
  * The one exception to "nothing is sent to a suppressed address": the verification code to an
- * address suppressed for a spam complaint. The spec clears a complaint only for a caller verified
+ * address suppressed for a spam complaint. The product clears a complaint only for a caller verified
  * by code in this call, and the code can only reach them by mail; the caller is on the phone asking
  * for mail back, and the code is the mail they asked for. A hard bounce stays refused: the mailbox
  * does not exist, so the code could never arrive.

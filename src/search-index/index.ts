@@ -1,4 +1,4 @@
-// Picks the search adapter from configuration (spec 4.2): Meilisearch when MEILI_HOST is set,
+// Picks the search adapter from configuration (README, Configuration): Meilisearch when MEILI_HOST is set,
 // otherwise the in-process engine, which keeps a snapshot of itself in the data folder.
 import path from 'node:path';
 import type { Config } from '../config';

@@ -1,4 +1,4 @@
-// Picks the store adapter from configuration (spec 4.2): MongoDB when MONGODB_URI is set,
+// Picks the store adapter from configuration (README, Configuration): MongoDB when MONGODB_URI is set,
 // otherwise the embedded single-file store in DATA_DIR.
 import path from 'node:path';
 import type { Config } from '../config';

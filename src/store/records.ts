@@ -1,4 +1,4 @@
-// The domain as stored (spec section 2). Plain objects: both store adapters take and return these.
+// The domain as stored (docs/architecture.md, "Ports and their adapters"). Plain objects: both store adapters take and return these.
 // Dates are ISO 8601 strings so records cross the port, the JSON API and the import unchanged.
 
 export interface Partner {
@@ -176,7 +176,7 @@ export interface Change {
 }
 
 /**
- * A verification code sent to a user (spec 3.3). The code itself is never stored, only its HMAC.
+ * A verification code sent to a user. The code itself is never stored, only its HMAC.
  * 'expired' is not an outcome: it follows from expiresAt and the clock when the code is checked.
  */
 export type VerificationOutcome = 'pending' | 'verified' | 'locked' | 'voided';
@@ -216,7 +216,7 @@ export interface OutboxMail {
 export type SuppressionReason = 'hard_bounce' | 'complaint' | 'unsubscribe' | 'manual';
 
 /**
- * An address the platform sends no email to (spec 2, 3.4). Kept per address across the platform,
+ * An address the platform sends no email to. Kept per address across the platform,
  * because the address is the caller's mailbox whichever partner looks after them; requests reach
  * it only through a user already scoped by partner.
  */
@@ -236,7 +236,7 @@ export interface Suppression {
 
 export type EmailEventType = 'delivery' | 'deferral' | 'bounce' | 'complaint';
 
-/** What the mail provider reported about one message (webhook or import, spec 4.3). */
+/** What the mail provider reported about one message (webhook or import: src/import/import.schema.ts). */
 export interface EmailEvent {
   /** Lowercase. */
   email: string;
@@ -251,7 +251,7 @@ export interface EmailEvent {
 }
 
 /**
- * A customer admin's consent to the partner's read-only view of their org (spec 3.6). Active while
+ * A customer admin's consent to the partner's read-only view of their org. Active while
  * not revoked and expiresAt is ahead of the clock: expiry needs no job, it is read from the time.
  */
 export interface ConsentGrant {
@@ -273,7 +273,7 @@ export interface ConsentGrant {
 
 export type AccessRequestStatus = 'pending' | 'approved' | 'denied';
 
-/** An agent asking an org's admins for read-only access, with a reason (spec 2). */
+/** An agent asking an org's admins for read-only access, with a reason. */
 export interface AccessRequest {
   id: string;
   orgId: string;

@@ -220,7 +220,7 @@ export interface SupportContact { product: string; userId: string; displayName: 
 export type AddSupportContactResult = 'added' | 'already' | 'quota_reached' | 'no_such_user';
 
 /**
- * Named support contacts (spec 2, 3.7). The user record's `supportContactFor` is the one source of
+ * Named support contacts. The user record's `supportContactFor` is the one source of
  * truth (the import writes it); this repo lists it per org and changes it with the quota checked in
  * the same transaction, so two additions at once never exceed the quota.
  */
@@ -234,7 +234,7 @@ export interface SupportContactRepo {
 }
 
 /**
- * The suppression list (spec 2, 3.4): one entry per address across the platform. Reads from a
+ * The suppression list: one entry per address across the platform. Reads from a
  * request pass the address of a user already scoped by partner, never an address from the request.
  */
 export interface SuppressionRepo {
@@ -263,7 +263,7 @@ export interface ReplayRepo {
   release(key: string): Promise<void>;
 }
 
-/** Read-only access grants (spec 3.6). Active = not revoked and expiresAt > now; every write re-checks it. */
+/** Read-only access grants. Active = not revoked and expiresAt > now; every write re-checks it. */
 export interface ConsentGrantRepo {
   /** Inserts the grant unless the org has an active one at `now`, in one transaction; false when it has. */
   create(grant: ConsentGrant, now: Date): Promise<boolean>;

@@ -1,4 +1,4 @@
-// The SearchIndex contract (spec 3.1): every adapter runs this suite and must pass all of it.
+// The SearchIndex contract: every adapter runs this suite and must pass all of it.
 import fc from 'fast-check';
 import { deviceToDoc, orgToDoc, userToDoc } from '../../src/search-index/documents';
 import {

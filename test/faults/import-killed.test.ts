@@ -1,4 +1,4 @@
-// ENGINEERING 3: the `helpdesk import` process is killed (SIGKILL, no chance to clean up) in the
+// Reliability: the `helpdesk import` process is killed (SIGKILL, no chance to clean up) in the
 // middle of a large file while the app's indexer follows the store. Importing the same file again
 // finishes the job with nothing duplicated, and the index ends equal to the store.
 import { spawn } from 'node:child_process';

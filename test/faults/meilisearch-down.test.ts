@@ -1,4 +1,4 @@
-// ENGINEERING 3 with the Meilisearch adapter: the engine answers at start, then its host goes away
+// Reliability with the Meilisearch adapter (docs/operations.md, "When a backend is down"): the engine answers at start, then its host goes away
 // (nothing listens on its loopback port any more). The app keeps answering exact identifiers from
 // the store and /readyz names Meilisearch. A host that is down or silent from the start is caused
 // in test/features/meilisearch-unreachable.test.ts.

@@ -1,4 +1,4 @@
-// ENGINEERING 3, search engine down: the index behind the port stops answering in the middle of
+// Reliability, search engine down (docs/operations.md, "When a backend is down"): the index behind the port stops answering in the middle of
 // the work and comes back. Exact identifiers still answer from the store, the page says search is
 // degraded, /readyz names the engine, and the outbox written meanwhile drains into the index by
 // itself once the engine is back, leaving it equal to the store.

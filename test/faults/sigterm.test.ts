@@ -1,4 +1,4 @@
-// ENGINEERING 3, SIGTERM under load, on the real server (`node dist/src/main.js`): keep-alive
+// Reliability, SIGTERM under load, on the real server (`node dist/src/main.js`): keep-alive
 // clients hammer it, one request is in the middle of its upload, and the process gets SIGTERM.
 // Readiness fails first while the server still serves; the clients stop sending once they see that,
 // as a load balancer does, here a slow one: later than the 5 s the app waits for it. Every request

@@ -1,4 +1,4 @@
-// ENGINEERING 3 and spec 3.3, mail server failing while an agent sends a code. A stopped server
+// Reliability, mail server failing while an agent sends a code. A stopped server
 // (connection refused), on the API and on the user page, is caused in
 // test/features/verification.test.ts ("when the SMTP server is stopped…", "when the mail server is
 // down…"): 503 saying why, code voided, send not counted. Here, the two faults it leaves out: a

@@ -1,4 +1,4 @@
-// ENGINEERING 3, store down: 503 with a clear page within seconds, no half-written change, and
+// Reliability, store down (docs/operations.md, "When a backend is down"): 503 with a clear page within seconds, no half-written change, and
 // recovery without a restart. Two kinds of outage are caused:
 // - through the port, a store that fails exactly as MongooseStore does once its connection is lost
 //   (every call rejects with its 503, ping too) and then reconnects;

@@ -96,6 +96,15 @@ describe('consent: grants, requests and the access log', () => {
     expect(page).toContain('Grant read-only access');
   });
 
+  test('when "Until a date" is chosen without a date, then the notice asks for the last day of access and nothing is granted', async () => {
+    t.clock.set('2026-01-10T09:00:00Z');
+    const { res, page } = await post(customer, '/customer/grants', { period: 'custom', until: '' });
+    expect(res.status).toBe(303);
+    expect(page).toContain('needs a date: choose the');
+    expect(page).not.toContain('The last day of access is not a date of the calendar');
+    expect(await active()).toBeNull();
+  });
+
   test('when a custom end date does not exist (31 February), then it is refused with a clear message instead of rolling over', async () => {
     t.clock.set('2026-01-10T09:00:00Z');
     const { res, page } = await post(customer, '/customer/grants', { period: 'custom', until: '2026-02-31' });

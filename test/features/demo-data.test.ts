@@ -6,7 +6,7 @@ import { createAuthService } from '../../src/features/auth/auth.service';
 import { type ImportRecord, parseImportRecord } from '../../src/import/import.schema';
 import { EmbeddedStore } from '../../src/store/embedded/embedded-store';
 
-// The example lines of spec 4.3, verbatim.
+// The example lines of the import format (src/import/import.schema.ts), verbatim.
 const SPEC_LINES = [
   '{"kind":"partner","id":"p-north","name":"Northwind Partners"}',
   '{"kind":"org","id":"0b7e6a4e-5a0c-4c57-9a51-3f1b2f0a9c11","partnerId":"p-north","name":"Boulangerie Dupré SARL","status":"active","createdAt":"2023-04-01T10:00:00Z","domains":[{"name":"dupre.example","claimed":true,"verified":true}],"sites":[{"url":"dupre.webex.com","type":"meetings","status":"active"}],"orders":[{"number":"WO-48213379","product":"Webex Meetings","status":"provisioned","date":"2023-03-28"}],"subscriptions":[{"id":"Sub-100231","plan":"Webex Suite","status":"active","start":"2023-04-01","end":"2026-03-31","licenses":[{"sku":"MEET-ENT","name":"Meetings Enterprise","quantity":50,"used":37}]}],"supportPlan":{"tier":"enterprise","region":"emea"},"settings":{"sso":"enabled","directorySync":"off"}}',
@@ -63,7 +63,7 @@ describe('generateDemoData', () => {
     }
   });
 
-  it('when generated, then it holds the example records of spec 4.3 exactly', () => {
+  it('when generated, then it holds the example records of the import format exactly', () => {
     for (const line of SPEC_LINES) {
       const expected = parse(JSON.parse(line));
       const key = (r: DemoRecord | typeof expected) => `${r.kind}:${'id' in r ? r.id : r.email}`;

@@ -73,7 +73,7 @@ describe('Meilisearch adapter: the requests it sends, against the 1.36 API refer
     for (const rule of settings.rankingRules as string[]) expect(BUILT_IN_RANKING_RULES).toContain(rule);
     const typo = settings.typoTolerance as Record<string, unknown>;
     for (const name of Object.keys(typo)) expect(TYPO_TOLERANCE_FIELDS).toContain(name);
-    // Meilisearch's defaults, which spec 3.1 promises: one typo from 5 letters, two from 9.
+    // Meilisearch's defaults, which the search rules promise: one typo from 5 letters, two from 9.
     expect(typo).toMatchObject({ enabled: true, minWordSizeForTypos: { oneTypo: 5, twoTypos: 9 } });
     expect(settings).toMatchObject({ distinctAttribute: null, stopWords: [], synonyms: {} });
     expect(meili.indexes.get('helpdesk')?.settings).toEqual(settings);

@@ -46,7 +46,7 @@ describe('Meilisearch index settings', () => {
     expect([...MEILI_SETTINGS.filterableAttributes].sort()).toEqual(['idKeys', 'kind', 'orgKey', 'partnerKey', 'status']);
   });
 
-  test('when the settings are built, then typos follow spec 3.1 and are off on every identifier attribute', () => {
+  test('when the settings are built, then typos follow the search rules and are off on every identifier attribute', () => {
     expect(MEILI_SETTINGS.typoTolerance.enabled).toBe(true);
     expect(MEILI_SETTINGS.typoTolerance.minWordSizeForTypos).toEqual({ oneTypo: 5, twoTypos: 9 });
     expect(MEILI_SETTINGS.typoTolerance.disableOnAttributes).toEqual(

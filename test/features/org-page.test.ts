@@ -1,4 +1,4 @@
-// The org page in depth (spec 3.5) and the user page's entitlement answer (3.7), as pages and as the
+// The org page in depth and the user page's entitlement answer, as pages and as the
 // API of 4.4, with the clock set by hand so business hours are known.
 import request from 'supertest';
 import * as f from '../helpers/factories';

@@ -8,10 +8,9 @@ describe('recently opened records on the home page', () => {
 
   beforeEach(async () => {
     t = await buildTestApp();
-    await t.store.partners.upsert({ id: 'p-north', name: 'Northwind' });
-    await t.store.partners.upsert({ id: 'p-south', name: 'Southwind' });
-    await t.addAgent('p-north', 'agent@north.example');
-    await t.addAgent('p-north', 'colleague@north.example');
+    await f.savePartner(t.store, 'p-south');
+    await f.saveAgent(t, { partnerId: 'p-north', email: 'agent@north.example' });
+    await f.saveAgent(t, { partnerId: 'p-north', email: 'colleague@north.example' });
   });
   afterEach(() => t.close());
 
@@ -26,10 +25,9 @@ describe('recently opened records on the home page', () => {
   };
 
   test('when an agent opens a user, an org and a device, then the home page lists them newest first with links', async () => {
-    const org = f.org('p-north', { name: 'Boulangerie Dupré' });
-    await t.store.orgs.upsert(org);
-    const user = await t.store.users.upsert(f.user(org.id, { firstName: 'Hélène', lastName: 'Dupré' }));
-    const device = await t.store.devices.upsert(f.device(org.id, { displayName: 'Salle Rivoli' }));
+    const org = await f.saveOrg(t.store, { partnerId: 'p-north', name: 'Boulangerie Dupré' });
+    const user = await f.saveUser(t.store, { orgId: org.id, firstName: 'Hélène', lastName: 'Dupré' });
+    const device = await f.saveDevice(t.store, { orgId: org.id, displayName: 'Salle Rivoli' });
     const agent = await signIn(t.app, 'agent@north.example');
 
     await open(agent, `/users/${user.id}`);
@@ -43,11 +41,10 @@ describe('recently opened records on the home page', () => {
   });
 
   test('when an agent opened more than ten records, then the ten latest are listed', async () => {
-    const org = f.org('p-north', { name: 'Acme' });
-    await t.store.orgs.upsert(org);
+    const org = await f.saveOrg(t.store, { partnerId: 'p-north', name: 'Acme' });
     const agent = await signIn(t.app, 'agent@north.example');
     for (let i = 1; i <= 12; i++) {
-      const user = await t.store.users.upsert(f.user(org.id, { firstName: `Person${i}`, lastName: 'Acme' }));
+      const user = await f.saveUser(t.store, { orgId: org.id, firstName: `Person${i}`, lastName: 'Acme' });
       await open(agent, `/users/${user.id}`);
     }
     const titles = recentTitles((await agent.get('/').expect(200)).text);
@@ -55,8 +52,7 @@ describe('recently opened records on the home page', () => {
   });
 
   test('when the agent signs in from another browser, then the list follows them, and a colleague has their own', async () => {
-    const org = f.org('p-north', { name: 'Acme' });
-    await t.store.orgs.upsert(org);
+    const org = await f.saveOrg(t.store, { partnerId: 'p-north', name: 'Acme' });
     await open(await signIn(t.app, 'agent@north.example'), `/orgs/${org.id}`);
 
     expect(recentTitles((await (await signIn(t.app, 'agent@north.example')).get('/')).text)).toEqual(['Acme']);
@@ -64,11 +60,10 @@ describe('recently opened records on the home page', () => {
   });
 
   test('when an org the agent opened moved to another partner, or a record was deleted, then it is no longer listed', async () => {
-    const moving = f.org('p-north', { name: 'Moving Org' });
-    const org = f.org('p-north', { name: 'Staying Org' });
-    for (const o of [moving, org]) await t.store.orgs.upsert(o);
-    const mover = await t.store.users.upsert(f.user(moving.id, { firstName: 'Leaving', lastName: 'User' }));
-    const device = await t.store.devices.upsert(f.device(org.id, { displayName: 'Scrapped Room' }));
+    const moving = await f.saveOrg(t.store, { partnerId: 'p-north', name: 'Moving Org' });
+    const org = await f.saveOrg(t.store, { partnerId: 'p-north', name: 'Staying Org' });
+    const mover = await f.saveUser(t.store, { orgId: moving.id, firstName: 'Leaving', lastName: 'User' });
+    const device = await f.saveDevice(t.store, { orgId: org.id, displayName: 'Scrapped Room' });
     const agent = await signIn(t.app, 'agent@north.example');
     await open(agent, `/orgs/${moving.id}`);
     await open(agent, `/users/${mover.id}`);
@@ -88,8 +83,7 @@ describe('recently opened records on the home page', () => {
   });
 
   test('when JavaScript is off, then the list is plain links in the page', async () => {
-    const org = f.org('p-north', { name: 'Acme' });
-    await t.store.orgs.upsert(org);
+    const org = await f.saveOrg(t.store, { partnerId: 'p-north', name: 'Acme' });
     const agent = await signIn(t.app, 'agent@north.example');
     await open(agent, `/orgs/${org.id}`);
     const home = await agent.get('/').expect(200);

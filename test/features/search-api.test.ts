@@ -1,4 +1,4 @@
-// Each search rule of spec 3.1, through the HTTP API as an integration would use it.
+// Each search rule (the ones test/contract/search-index.contract.ts pins on every adapter), through the HTTP API as an integration would use it.
 import request from 'supertest';
 import { buildTestApp, type TestApp } from '../helpers/test-app';
 import * as f from '../helpers/factories';

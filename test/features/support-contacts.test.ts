@@ -1,4 +1,4 @@
-// Named support contacts (spec 2, 3.7): per org and product, at most the tier's quota, only users of
+// Named support contacts: per org and product, at most the tier's quota, only users of
 // that org, managed by a principal pinned to the org (the customer admin), read by agents.
 import { ManualClock } from '../../src/clock';
 import { AppError } from '../../src/errors';
@@ -41,11 +41,10 @@ describe('named support contacts', () => {
   afterEach(() => store.close());
 
   async function orgWithUsers(tier: SupportTier, users: number, partnerId = 'p-north'): Promise<{ org: Org; userIds: string[] }> {
-    const org = f.org(partnerId, { ...PRODUCTS, supportPlan: { tier, region: 'emea' } });
-    await store.orgs.upsert(org);
+    const org = await f.saveOrg(store, { partnerId, ...PRODUCTS, supportPlan: { tier, region: 'emea' } });
     const userIds: string[] = [];
     for (let n = 0; n < users; n++) {
-      userIds.push((await store.users.upsert(f.user(org.id, { firstName: `User${String(n).padStart(2, '0')}` }))).id);
+      userIds.push((await f.saveUser(store, { orgId: org.id, firstName: `User${String(n).padStart(2, '0')}` })).id);
     }
     return { org, userIds };
   }
@@ -148,7 +147,7 @@ describe('named support contacts', () => {
   test('when users are imported with supportContactFor, then they are the contacts listed and counted', async () => {
     const { org } = await orgWithUsers('online', 0);
     for (const name of ['Ann', 'Bob', 'Cid', 'Dee', 'Eve']) {
-      await store.users.upsert(f.user(org.id, { firstName: name, supportContactFor: ['Webex Meetings'] }));
+      await f.saveUser(store, { orgId: org.id, firstName: name, supportContactFor: ['Webex Meetings'] });
     }
 
     const meetings = (await support.contacts({ partnerId: 'p-north' }, org.id)).find((p) => p.product === 'Webex Meetings')!;
@@ -170,11 +169,9 @@ describe('named support contacts through the app', () => {
   test('when an agent opens the org through the API, then each product lists its contacts with the tier\'s quota', async () => {
     const t = await buildTestApp();
     try {
-      await t.store.partners.upsert({ id: 'p-north', name: 'Northwind' });
-      const org = f.org('p-north', { ...PRODUCTS, supportPlan: { tier: 'enterprise', region: 'emea' } });
-      await t.store.orgs.upsert(org);
-      const helene = await t.store.users.upsert(f.user(org.id, { firstName: 'Hélène', supportContactFor: ['Webex Meetings'] }));
-      await t.addAgent('p-north', 'agent@north.example');
+      const org = await f.saveOrg(t.store, { partnerId: 'p-north', ...PRODUCTS, supportPlan: { tier: 'enterprise', region: 'emea' } });
+      const helene = await f.saveUser(t.store, { orgId: org.id, firstName: 'Hélène', supportContactFor: ['Webex Meetings'] });
+      await f.saveAgent(t, { partnerId: 'p-north', email: 'agent@north.example' });
       const agent = await signIn(t.app, 'agent@north.example');
 
       const res = await agent.get(`/api/v1/orgs/${org.id}`).expect(200);
@@ -204,12 +201,10 @@ describe('named support contacts in the customer portal', () => {
   beforeEach(async () => {
     smtp = await TestSmtpServer.start();
     t = await buildTestApp({ mailer: () => new SmtpMailer({ url: smtp.url, from: 'helpdesk@north.example' }) });
-    await t.store.partners.upsert({ id: 'p-north', name: 'Northwind' });
-    org = f.org('p-north', { ...PRODUCTS, supportPlan: { tier: 'online', region: 'emea' } });
-    await t.store.orgs.upsert(org);
-    adminId = (await t.store.users.upsert(f.user(org.id, { firstName: 'Hélène', lastName: 'Dupré', email: 'helene@dupre.example', roles: ['full_admin'] }))).id;
+    org = await f.saveOrg(t.store, { partnerId: 'p-north', ...PRODUCTS, supportPlan: { tier: 'online', region: 'emea' } });
+    adminId = (await f.saveUser(t.store, { orgId: org.id, firstName: 'Hélène', lastName: 'Dupré', email: 'helene@dupre.example', roles: ['full_admin'] })).id;
     userIds = [];
-    for (const name of ['Ann', 'Bob', 'Cid', 'Dee', 'Eve']) userIds.push((await t.store.users.upsert(f.user(org.id, { firstName: name }))).id);
+    for (const name of ['Ann', 'Bob', 'Cid', 'Dee', 'Eve']) userIds.push((await f.saveUser(t.store, { orgId: org.id, firstName: name })).id);
     customer = await signInCustomer(t.app, smtp, 'helene@dupre.example');
   });
   afterEach(async () => {
@@ -272,9 +267,8 @@ describe('named support contacts in the customer portal', () => {
   });
 
   test('when the customer admin names a user of another org, then the answer is 404 and nothing changes', async () => {
-    const other = f.org('p-north', { ...PRODUCTS });
-    await t.store.orgs.upsert(other);
-    const stranger = await t.store.users.upsert(f.user(other.id, { firstName: 'Stranger' }));
+    const other = await f.saveOrg(t.store, { partnerId: 'p-north', ...PRODUCTS });
+    const stranger = await f.saveUser(t.store, { orgId: other.id, firstName: 'Stranger' });
 
     for (const url of ['/customer/support-contacts', '/customer/support-contacts/remove']) {
       const res = await customer.post(url).type('form').send({ userId: stranger.id, product: 'Webex Meetings', _csrf: await portalCsrf(customer) });

@@ -1,4 +1,4 @@
-// Spec 3.7: the response-target table, named-contact quotas, regional business hours and 24x5 coverage,
+// Support plans (src/features/support/support-tables.ts): the response-target table, named-contact quotas, regional business hours and 24x5 coverage,
 // computed from explicit instants so time zones, day boundaries, weekends and DST changes are pinned.
 import { translator } from '../../src/i18n/i18n';
 import {
@@ -13,7 +13,7 @@ const en = translator('en');
 const fr = translator('fr');
 
 describe('response targets', () => {
-  // Spec 3.7 verbatim: [tier, priority, what the table says].
+  // The product's table, verbatim: [tier, priority, what the table says].
   const table: Array<[SupportTier, Priority, string]> = [
     ['online', 'P1', '24x7, 1 h'], ['online', 'P2', 'business hours, 4 h'], ['online', 'P3', 'business hours, 6 h'], ['online', 'P4', '3 business days'],
     ['business', 'P1', '24x7, 1 h'], ['business', 'P2', 'business hours, 2 h'], ['business', 'P3', 'business hours, 4 h'], ['business', 'P4', '1 business day'],
@@ -25,7 +25,7 @@ describe('response targets', () => {
     expect(describeTarget(RESPONSE_TARGETS[tier][priority], en)).toBe(expected);
   });
 
-  test('when the table is read as data, then it holds exactly the 16 cells of the spec in minutes and business days', () => {
+  test('when the table is read as data, then it holds exactly the 16 cells of the product table in minutes and business days', () => {
     expect(RESPONSE_TARGETS).toEqual({
       online: {
         P1: { coverage: '24x7', within: { minutes: 60 } }, P2: { coverage: 'business_hours', within: { minutes: 240 } },

@@ -1,4 +1,4 @@
-// Spec 1: nothing of partner B reaches an agent of partner A; out of scope answers exactly like missing.
+// Tenant isolation: nothing of partner B reaches an agent of partner A; out of scope answers exactly like missing.
 import request from 'supertest';
 import { buildTestApp, signIn, type TestApp } from '../helpers/test-app';
 import * as f from '../helpers/factories';

@@ -46,7 +46,7 @@ export interface TestAppOptions {
   /** Where the app's logs go (e.g. a memory stream a test reads); level from `logLevel`. */
   logStream?: DestinationStream;
   logLevel?: string;
-  /** More configuration (spec 4.2), e.g. MAIL_WEBHOOK_SECRET. */
+  /** More configuration (README, Configuration), e.g. MAIL_WEBHOOK_SECRET. */
   env?: Record<string, string>;
   /** What the app and the indexer use instead of the store or the index, e.g. a wrapper that fails on demand. */
   wrapStore?: (store: EmbeddedStore) => Store;

@@ -1,4 +1,4 @@
-// CSRF (ENGINEERING 2): every POST that rides on the session cookie, generated from the route
+// CSRF: every POST that rides on the session cookie, generated from the route
 // table, is refused with 403 without a token or with a wrong one, and changes nothing. And no GET
 // changes state: a GET on every POST route's address leaves the store as it was.
 import type { EmbeddedStore } from '../../src/store/embedded/embedded-store';

@@ -1,4 +1,4 @@
-// Headers on every response (ENGINEERING 2): the CSP, HSTS and nosniff on every answer of every
+// Headers on every response: the CSP, HSTS and nosniff on every answer of every
 // route in the table, error pages included; Cache-Control: no-store on whatever a signed-in
 // session or an API credential receives.
 import request from 'supertest';

@@ -1,4 +1,4 @@
-// The log check (ENGINEERING 2): the main flows run with every log line captured at the most
+// The log check: the main flows run with every log line captured at the most
 // verbose level, then the log is searched for every secret the flows used: passwords, the code,
 // API tokens, the set-password and sign-in link tokens, session ids and CSRF tokens. None may appear.
 import request from 'supertest';

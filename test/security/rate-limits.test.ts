@@ -1,4 +1,4 @@
-// Rate limits (ENGINEERING 2): sign-in, code send and check, search and the API answer 429 with
+// Rate limits: sign-in, code send and check, search and the API answer 429 with
 // Retry-After, and the count is shared by two app processes on one store: each test splits its
 // requests between them, so a limit kept in memory would never trip.
 import request from 'supertest';

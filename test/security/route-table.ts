@@ -1,5 +1,5 @@
-// The one table of every route the app mounts × every role, with the expected answer (ENGINEERING
-// 2, OWASP authorization testing automation). routes.test.ts generates a test per cell and fails
+// The one table of every route the app mounts × every role, with the expected answer (OWASP
+// authorization testing automation). routes.test.ts generates a test per cell and fails
 // when the app mounts a route this table lacks (or the table names a route no longer mounted).
 //
 // Every id in a URL points at partner A / org A1 data. "foreign" roles belong to partner B (agents)
@@ -71,7 +71,7 @@ export const ROUTE_TABLE: RouteRow[] = [
     body: () => ({ email: 'caller@alphaone.example', type: 'complaint' }), expect: everyone([401, 503]),
     csrfExempt: 'the provider signs each call with HMAC; no session is read' },
 
-  // JSON API (spec 4.4).
+  // JSON API (README, JSON API).
   { method: 'GET', path: '/api/v1/search', surface: 'api', url: () => '/api/v1/search?q=Alphaorg', expect: agentApi(200, 200) },
   // Screen-pop: another partner's agent gets no hits for A's caller, like any number they do not know.
   { method: 'GET', path: '/api/v1/lookup', surface: 'api', url: () => '/api/v1/lookup?phone=tel%3A%2B33612345678', expect: agentApi(200, 200) },
@@ -91,7 +91,7 @@ export const ROUTE_TABLE: RouteRow[] = [
     url: (w) => `/api/v1/orgs/${w.ids.orgA1}/portal/users/${w.ids.callerA1}?reason=ticket%204711`, expect: agentApi(200) },
   { method: 'POST', path: '/api/v1/orgs/:id/access-requests', surface: 'api', url: (w) => `/api/v1/orgs/${w.ids.orgA2}/access-requests`,
     body: reason, expect: agentApi(201) },
-  // A sync job's NDJSON import (spec 3.9): an integration token only; agents' tokens and sessions 403.
+  // A sync job's NDJSON import (docs/data-lifecycle.md): an integration token only; agents' tokens and sessions 403.
   // The body (`{}`, one line without a kind) is reported as a bad line: 200 with the report.
   { method: 'POST', path: '/api/v1/import', surface: 'api', url: () => '/api/v1/import',
     expect: { ...agentApi(403, 403), integration: 200 } },
@@ -105,7 +105,7 @@ export const ROUTE_TABLE: RouteRow[] = [
   { method: 'POST', path: '/lang', surface: 'public', url: () => '/lang', body: () => ({ lang: 'fr', next: '/' }), expect: everyone({ redirect: '/' }) },
   { method: 'POST', path: '/prefs/time-zone', surface: 'public', url: () => '/prefs/time-zone', body: () => ({ timeZone: 'Asia/Tokyo' }), expect: everyone(204) },
 
-  // Customer admin sign-in and portal (spec 3.6).
+  // Customer admin sign-in and portal.
   { method: 'GET', path: '/customer/login', surface: 'public', url: () => '/customer/login',
     expect: { ...everyone(200), customer_admin: { redirect: '/customer' }, foreign_customer_admin: { redirect: '/customer' } } },
   { method: 'POST', path: '/customer/login', surface: 'public', url: () => '/customer/login',
@@ -127,13 +127,13 @@ export const ROUTE_TABLE: RouteRow[] = [
     body: () => ({ period: '1d' }), expect: customerPage({ redirect: '/customer' }) },
   { method: 'POST', path: '/customer/access-requests/:id/deny', surface: 'page', url: (w) => `/customer/access-requests/${w.ids.requestA1}/deny`,
     expect: customerPage({ redirect: '/customer' }) },
-  // Named support contacts (spec 3.7): the user is A1's, so A2's admin gets 404.
+  // Named support contacts: the user is A1's, so A2's admin gets 404.
   { method: 'POST', path: '/customer/support-contacts', surface: 'page', url: () => '/customer/support-contacts',
     body: (w) => ({ userId: w.ids.callerA1, product: 'Webex Meetings' }), expect: customerPage({ redirect: '/customer' }) },
   { method: 'POST', path: '/customer/support-contacts/remove', surface: 'page', url: () => '/customer/support-contacts/remove',
     body: (w) => ({ userId: w.ids.callerA1, product: 'Webex Meetings' }), expect: customerPage({ redirect: '/customer' }) },
 
-  // Agent pages (spec 4.6).
+  // Agent pages.
   { method: 'GET', path: '/', surface: 'page', url: () => '/',
     expect: { ...agentPage(200, 200), customer_admin: { redirect: '/customer' }, foreign_customer_admin: { redirect: '/customer' } } },
   { method: 'GET', path: '/orgs/:id', surface: 'page', url: (w) => `/orgs/${w.ids.orgA1}`, expect: agentPage(200) },
@@ -166,7 +166,7 @@ export const ROUTE_TABLE: RouteRow[] = [
   { method: 'POST', path: '/set-password/:token', surface: 'public', url: (w) => `/set-password/${w.ids.setupToken}`,
     body: () => ({ password: 'a long enough passphrase', confirm: 'a long enough passphrase' }), expect: everyone(200) },
 
-  // Partner administration and the audit log (spec 3.8). List pages show a foreign admin their own partner.
+  // Partner administration and the audit log. List pages show a foreign admin their own partner.
   { method: 'GET', path: '/admin', surface: 'page', url: () => '/admin', expect: adminPage(200, 200) },
   { method: 'POST', path: '/admin/agents', surface: 'page', url: () => '/admin/agents',
     body: () => ({ email: 'newcomer@example.org', name: 'Newcomer', role: 'helpdesk' }), expect: adminPage({ redirect: '/admin' }, { redirect: '/admin' }) },

@@ -1,4 +1,4 @@
-// Session rules (ENGINEERING 2). Covered elsewhere and not repeated here: an agent's new session id
+// Session rules. Covered elsewhere and not repeated here: an agent's new session id
 // at sign-in, idle 30 min and absolute 12 h, and sign-out (test/features/auth.test.ts); disabling an
 // agent ends their sessions at once (test/features/admin.test.ts). Here: the cookie's flags over
 // HTTPS, sessions shared by app processes through the store, and the same rules for customer admins.

@@ -1,4 +1,4 @@
-// Partner administration (spec 3.8): a partner admin invites agents, changes their role, disables
+// Partner administration: a partner admin invites agents, changes their role, disables
 // and re-enables them, issues and revokes API tokens, and reads the partner's mail outbox.
 // Every change is audited; every lookup is scoped by the admin's partner, so another partner's
 // agent or token answers 404 like a missing one.

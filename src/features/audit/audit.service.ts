@@ -1,4 +1,4 @@
-// The audit trail of spec 3.8: who did what, to which org and subject, from where, with what outcome.
+// The audit trail: who did what, to which org and subject, from where, with what outcome.
 // Detail never holds a secret (code, token, password, session id): callers pass only facts.
 import crypto from 'node:crypto';
 import type { Request } from 'express';

@@ -4,13 +4,18 @@ import { deviceAnswer, domainAnswer, orgSettingsAnswer, siteAnswer, subscription
 const HOUR = 60 * 60 * 1000;
 const DAY = 24 * HOUR;
 
-/** The periods a customer admin picks from (spec 3.6); `custom` takes an end date. */
+/** The periods a customer admin picks from; `custom` takes an end date. */
 export const GRANT_PERIODS = { '1h': HOUR, '1d': DAY, '7d': 7 * DAY, '30d': 30 * DAY, '90d': 90 * DAY } as const;
-export type GrantPeriod = keyof typeof GRANT_PERIODS;
 export const MAX_GRANT_MS = 365 * DAY;
 
 export const NOT_A_CALENDAR_DAY = 'not a day of the calendar';
 export const UNTIL_MISSING = 'choose the last day of access';
+/**
+ * The period form's own refusals, carried as a code on the zod issue (`params.refusal`): a page
+ * names the field at fault from the code (see periodRefusal()), never by comparing messages.
+ */
+export type PeriodRefusal = 'not_a_calendar_day' | 'until_missing';
+const refusal = (code: PeriodRefusal) => ({ refusal: code });
 /** Date.parse rolls 2026-02-31 over to 3 March: a day is real only if it reads back unchanged. */
 const isCalendarDay = (day: string) => {
   const at = Date.parse(`${day}T00:00:00.000Z`);
@@ -21,9 +26,18 @@ export const periodForm = z.object({
   period: z.enum(['1h', '1d', '7d', '30d', '90d', 'custom']),
   /** The last day of access (YYYY-MM-DD, UTC) when period is `custom`. */
   until: z.union([z.literal(''), z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD')
-    .refine(isCalendarDay, NOT_A_CALENDAR_DAY)]).optional(),
-}).refine((f) => f.period !== 'custom' || !!f.until, { path: ['until'], message: UNTIL_MISSING });
+    .refine(isCalendarDay, { message: NOT_A_CALENDAR_DAY, params: refusal('not_a_calendar_day') })]).optional(),
+}).refine((f) => f.period !== 'custom' || !!f.until, { path: ['until'], message: UNTIL_MISSING, params: refusal('until_missing') });
 export type PeriodInput = z.infer<typeof periodForm>;
+
+/** The first refusal of the period form's own (a PeriodRefusal) in a failed parse, if any. */
+export function periodRefusal(error: z.ZodError): PeriodRefusal | null {
+  for (const issue of error.issues) {
+    const code = issue.code === 'custom' ? (issue.params as { refusal?: PeriodRefusal } | undefined)?.refusal : undefined;
+    if (code) return code;
+  }
+  return null;
+}
 
 /** A reason or ticket number: short, but enough for the customer to recognise in their access log. */
 export const reason = z.string().trim().min(3, 'give a reason or a ticket number').max(200);

@@ -1,4 +1,4 @@
-// Consent's story (spec 3.6): a customer admin grants the partner read-only access to their org for
+// Consent's story: a customer admin grants the partner read-only access to their org for
 // a period, extends or revokes it, answers the partner's access requests, and reads who from the
 // partner looked at what. Agents see whether a grant is active and ask for one. A grant is active
 // while it is neither revoked nor past its end, read from the clock on every request: expiry needs

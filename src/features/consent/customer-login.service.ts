@@ -1,4 +1,4 @@
-// Customer admin sign-in by magic link (spec 1, 3.6). An address that is a full_admin of an org gets
+// Customer admin sign-in by magic link. An address that is a full_admin of an org gets
 // a single-use link valid 15 minutes; any other address gets nothing, and the asker sees the same
 // answer either way. The token exists in clear only in the mail: the store keeps its SHA-256.
 // Opening the link shows a confirm button, so a mail scanner prefetching GET links cannot use it up.

@@ -1,17 +1,17 @@
-// The customer side (spec 3.6, 4.6): /customer/login asks for a sign-in link, the link's confirm
+// The customer side: /customer/login asks for a sign-in link, the link's confirm
 // page signs in, /customer is the portal. Every change is a CSRF-protected POST that redirects back
 // (POST-redirect-GET) with a one-time notice. The org always comes from the signed-in admin, never
 // from the request: a grant or request id of another org is simply not found.
 import { Router, type Request, type Response } from 'express';
 import type { Clock } from '../../clock';
-import { isAppError } from '../../errors';
+import { AppError, isAppError } from '../../errors';
 import type { CustomerAdminPrincipal } from '../../http/request-context';
 import { limiter } from '../../http/security';
 import { parseInput } from '../../http/validate';
 import type { MessageKey } from '../../i18n/i18n';
 import type { Store } from '../../store/store';
 import type { AuditLog } from '../audit/audit.service';
-import { customerPortalQuery, GRANT_PERIODS, magicLinkRequestForm, NOT_A_CALENDAR_DAY, periodForm, UNTIL_MISSING } from './consent.schema';
+import { customerPortalQuery, GRANT_PERIODS, magicLinkRequestForm, periodForm, periodRefusal, type PeriodInput, type PeriodRefusal } from './consent.schema';
 import type { ActionContext } from '../../http/action-context';
 import type { SupportService } from '../support/support.service';
 import type { ConsentService } from './consent.service';
@@ -52,11 +52,32 @@ const contextOf = (req: Request, audit: AuditLog): ActionContext<CustomerAdminPr
   audit: (entry) => audit.record(req, entry),
 });
 
+/** The notice naming the field at fault, for each of the period form's own refusals. */
+const REFUSAL_NOTICES: Record<PeriodRefusal, MessageKey> = {
+  not_a_calendar_day: 'consent.error.until',
+  until_missing: 'consent.error.untilMissing',
+};
+
+/** A period form refused for a reason the admin can fix in one field: the notice says which. */
+class PeriodRefused extends AppError {
+  constructor(readonly notice: MessageKey, fields: AppError['details']['fields']) {
+    super('invalid', 400, 'invalid period', { fields });
+  }
+}
+
+/** parseInput(periodForm) whose own refusals (see PeriodRefusal) carry their notice. */
+function parsePeriod(body: unknown): PeriodInput {
+  const parsed = periodForm.safeParse(body);
+  if (parsed.success) return parsed.data;
+  const code = periodRefusal(parsed.error);
+  if (!code) return parseInput(periodForm, body);
+  const fields = parsed.error.issues.map((i) => ({ field: i.path.join('.') || 'input', message: i.message }));
+  throw new PeriodRefused(REFUSAL_NOTICES[code], fields);
+}
+
 /** The notice for a refused period: the field at fault when there is one, else the period rules. */
-function refusalKey(err: { code: string; details: { fields?: { field: string; message: string }[] } }): MessageKey {
-  const until = err.details.fields?.find((f) => f.field === 'until');
-  if (until?.message === NOT_A_CALENDAR_DAY) return 'consent.error.until';
-  if (until?.message === UNTIL_MISSING) return 'consent.error.untilMissing';
+function refusalKey(err: AppError): MessageKey {
+  if (err instanceof PeriodRefused) return err.notice;
   return err.code === 'invalid' ? 'consent.error.period' : 'consent.error.changed';
 }
 
@@ -158,18 +179,18 @@ export function customerRoutes(deps: CustomerRouteDeps): Router {
   });
 
   router.post('/customer/grants', requireCustomerAdminPage, (req, res) =>
-    act(req, res, 'consent.notice.granted', () => consent.grant(contextOf(req, audit), parseInput(periodForm, req.body)), 'grant'));
+    act(req, res, 'consent.notice.granted', () => consent.grant(contextOf(req, audit), parsePeriod(req.body)), 'grant'));
 
   router.post('/customer/grants/:id/extend', requireCustomerAdminPage, (req, res) =>
     act(req, res, 'consent.notice.extended', () =>
-      consent.extend(contextOf(req, audit), String(req.params.id), parseInput(periodForm, req.body)), 'extend'));
+      consent.extend(contextOf(req, audit), String(req.params.id), parsePeriod(req.body)), 'extend'));
 
   router.post('/customer/grants/:id/revoke', requireCustomerAdminPage, (req, res) =>
     act(req, res, 'consent.notice.revoked', () => consent.revoke(contextOf(req, audit), String(req.params.id))));
 
   router.post('/customer/access-requests/:id/approve', requireCustomerAdminPage, (req, res) =>
     act(req, res, 'consent.notice.approved', () =>
-      consent.approve(contextOf(req, audit), String(req.params.id), parseInput(periodForm, req.body)), `approve-${String(req.params.id)}`));
+      consent.approve(contextOf(req, audit), String(req.params.id), parsePeriod(req.body)), `approve-${String(req.params.id)}`));
 
   router.post('/customer/access-requests/:id/deny', requireCustomerAdminPage, (req, res) =>
     act(req, res, 'consent.notice.denied', () => consent.deny(contextOf(req, audit), String(req.params.id))));

@@ -1,4 +1,4 @@
-// Reminders to an org's admins 14 and 2 days before a grant of 30 days or more ends (spec 3.6).
+// Reminders to an org's admins 14 and 2 days before a grant of 30 days or more ends.
 // Every app process runs the job on a timer; each reminder is claimed in the store first (a unique
 // row per grant, kind and end), so however many runs overlap, exactly one sends it.
 import type { Logger } from 'pino';

@@ -1,4 +1,4 @@
-// The agent side of consent (spec 3.6, 4.4): the grant's state on the org page, Request access, and
+// The agent side of consent: the grant's state on the org page, Request access, and
 // the read-only view under /orgs/:id/portal. Every route under /portal is a GET: nothing there can
 // change anything (test/features/portal-readonly.test.ts walks the router to prove it). Entering
 // asks for a reason or ticket number, posted with a CSRF token to /orgs/:id/portal-entry (a sibling
@@ -146,7 +146,7 @@ export function consentPageRoutes(consent: ConsentService, portal: PortalService
 }
 
 /**
- * The API needs the reason on every call (spec 4.4): the X-Access-Reason header, or `?reason=` from a
+ * The API needs the reason on every call (README, JSON API): the X-Access-Reason header, or `?reason=` from a
  * Bearer-token client. A call riding on the session cookie takes the header only: a page elsewhere
  * can make the browser follow a link, not send a custom header.
  */
@@ -181,7 +181,7 @@ export function consentApiRoutes(consent: ConsentService, portal: PortalService,
     const { reason } = parseInput(reasonForm, req.body);
     const result = await consent.requestAccess(actionContext(req, audit), String(req.params.id), reason);
     const { request } = result;
-    // 201 either way (spec 4.4); a repeat while the agent's request is pending answers that request.
+    // 201 either way (README, JSON API); a repeat while the agent's request is pending answers that request.
     res.status(201).json({
       id: request.id, orgId: request.orgId, status: request.status, reason: request.reason, createdAt: request.createdAt,
       ...(result.created ? { adminsNotified: result.notified, admins: result.admins } : { alreadyPending: true }),

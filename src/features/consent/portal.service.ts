@@ -1,4 +1,4 @@
-// The read-only org view (spec 3.6): what the org's own admins see in their portal (users, devices,
+// The read-only org view: what the org's own admins see in their portal (users, devices,
 // licenses, sites, settings), shown to an agent only while the org's grant is active. The grant is
 // read from the store on every call, never cached, so a revocation holds from the very next request.
 import { notFound } from '../../errors';

@@ -1,4 +1,4 @@
-// Named support contacts in the customer portal (spec 1, 3.7): a customer admin names a user of
+// Named support contacts in the customer portal: a customer admin names a user of
 // their org as a contact for a product, within the tier's quota, or removes one. The org is always
 // the signed-in admin's own (the service's manager is pinned to it): another org's user is not
 // found (404). Like the portal's other forms, each posts with a CSRF token and redirects back with

@@ -1,4 +1,4 @@
-// Support entitlement's story (spec 3.7): an org's plan with its response targets and business hours
+// Support entitlement's story: an org's plan with its response targets and business hours
 // now, its named support contacts per product within the tier's quota, and the user page's answer to
 // "is this caller a named contact, and licensed for the product they call about?".
 //

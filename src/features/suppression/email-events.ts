@@ -1,4 +1,4 @@
-// What the mail provider tells us (spec 3.4, 4.3), from its webhook or from the import: each event
+// What the mail provider tells us, from its webhook or from the import: each event
 // moves the last-email state of the users with that address, and a bounce or a complaint puts the
 // address on the suppression list. Both entry points call these functions, so they cannot differ.
 //

@@ -1,4 +1,4 @@
-// The mail provider's event webhook (spec 3.4): bounces, complaints, deliveries and deferrals.
+// The mail provider's event webhook: bounces, complaints, deliveries and deferrals.
 // No session and no CSRF token: the call is authenticated by an HMAC-SHA256 signature over the
 // timestamp and the exact bytes received, with a shared secret (MAIL_WEBHOOK_SECRET). A call more
 // than 5 minutes off, or one already received, changes nothing, so a captured call cannot be

@@ -1,5 +1,5 @@
 // Clear from suppression list and Resend welcome email, as forms on the user page (POST-redirect-GET,
-// the outcome shown once) and as API rows (spec 4.4).
+// the outcome shown once) and as API rows (README, JSON API).
 import { Router, type Request } from 'express';
 import { isAppError, notFound } from '../../errors';
 import { actionContext, LocalizedRefusal } from '../../http/action-context';

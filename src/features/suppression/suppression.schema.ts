@@ -9,7 +9,7 @@ export const clearInput = z.object({
     .max(500, { message: 'must be at most 500 characters' }),
 });
 
-/** One provider event: the import's email_event (spec 4.3), `kind` optional. */
+/** One provider event: the import's email_event (src/import/import.schema.ts), `kind` optional. */
 const webhookEvent = emailEventRecordSchema.omit({ kind: true });
 
 /** A webhook call carries one event or a batch of them; either way the errors name the field. */

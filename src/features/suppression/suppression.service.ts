@@ -1,4 +1,4 @@
-// Email status and the suppression list on the user page (spec 3.4). A caller says they never got
+// Email status and the suppression list on the user page. A caller says they never got
 // their welcome email: the agent sees the address bounced, when and why, clears it with a reason
 // and resends the welcome email. Every read starts from a user scoped by the agent's partner: the
 // list is kept per address, and an agent never looks up an address of their own choosing.

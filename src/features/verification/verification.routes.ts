@@ -1,5 +1,5 @@
 // Send code and Verify, as pages (forms on the user page, POST-redirect-GET) and as API rows
-// (spec 4.4). The code only ever travels in a POST body; the answer never holds it.
+// (README, JSON API). The code only ever travels in a POST body; the answer never holds it.
 import { Router, type Request, type RequestHandler } from 'express';
 import type { Clock } from '../../clock';
 import { isAppError } from '../../errors';

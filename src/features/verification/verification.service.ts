@@ -1,4 +1,4 @@
-// Caller verification by emailed code (spec 3.3, ENGINEERING 2). The agent presses Send code, the
+// Caller verification by emailed code. The agent presses Send code, the
 // caller reads the code from their mailbox, the agent types it into Verify. The code exists in
 // clear only between generateCode and the mail: it is stored as a keyed hash, never returned,
 // logged or audited, and the agent never sees it.
@@ -86,7 +86,7 @@ function verificationService(deps: { store: Store; mailer: Mailer; clock: Clock;
   }
 
   /**
-   * Spec 3.3: a suppressed address gets a clear refusal naming the reason and date, not a silent
+   * A suppressed address gets a clear refusal naming the reason and date, not a silent
    * failure, and before a code is issued or a send counted. (The mailer would refuse it anyway.)
    */
   async function assertMayEmail(user: User): Promise<void> {

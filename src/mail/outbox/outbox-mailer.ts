@@ -1,5 +1,5 @@
 // OutboxMailer: without SMTP_URL, mail is kept in the store so the app runs with no mail server
-// and the partner's admins can read what was sent (spec 4.2).
+// and the partner's admins can read what was sent (README, Configuration).
 import crypto from 'node:crypto';
 import type { Clock } from '../../clock';
 import { unavailable } from '../../errors';

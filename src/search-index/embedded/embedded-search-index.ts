@@ -1,5 +1,6 @@
 // The in-process search engine: an inverted index per partner with Meilisearch's ranking rules
-// (exact identifiers, then typos, attribute, exactness, then a stable order). See spec 3.1.
+// (exact identifiers, then typos, attribute, exactness, then a stable order). The rules are pinned by
+// test/contract/search-index.contract.ts.
 import { performance } from 'node:perf_hooks';
 import {
   DEFAULT_LIMIT, MAX_LIMIT, SEARCH_FIELDS,
@@ -1422,6 +1423,8 @@ export class EmbeddedSearchIndex implements SearchIndex {
   readonly snapshots?: IndexSnapshots;
   readonly rebuildFromStore?: (orgNames: ReadonlyMap<string, string>) => Promise<{ count: number }>;
   private state = new IndexState();
+  /** Set by close(): see ping(). */
+  private closed = false;
   /** Changes made while a rebuild runs, replayed on the new index before it is swapped in. */
   private readonly journals = new Set<Change[]>();
 
@@ -1523,9 +1526,17 @@ export class EmbeddedSearchIndex implements SearchIndex {
     return this.state.count;
   }
 
-  async ping(): Promise<void> {}
+  /**
+   * The engine runs in this process, so there is no connection to check: it answers whenever the
+   * process does. The one state in which it does not is after close() (shutdown), when it has
+   * dropped its documents: readiness must not call such an index up.
+   */
+  async ping(): Promise<void> {
+    if (this.closed) throw new Error('the in-process search index is closed');
+  }
 
   async close(): Promise<void> {
+    this.closed = true;
     this.state = new IndexState();
   }
 }

@@ -20,7 +20,7 @@ export interface MeilisearchOptions {
   host: string;
   apiKey?: string;
   indexUid?: string;
-  /** Per HTTP request: a search engine that is down must not hold a page for long (ENGINEERING 3). */
+  /** Per HTTP request: a search engine that is down must not hold a page for long. */
   timeoutMs?: number;
   /** Told what an operator should change but that does not stop the app (e.g. a key that can do too much). */
   onWarning?: (message: string) => void;

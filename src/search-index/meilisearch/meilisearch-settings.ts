@@ -53,7 +53,7 @@ export const RETRIEVED_ATTRIBUTES = ['docId', 'kind', 'partnerId', 'orgId', 'sta
 export const SORT = ['sortTitle:asc', 'docId:asc'];
 
 /**
- * Ranking rules in the embedded engine's order (spec 3.1): every word must match (`words`, and
+ * Ranking rules in the embedded engine's order: every word must match (`words`, and
  * matchingStrategy 'all' on every query), fewer typos, earlier attribute (`attributeRank`: the
  * attribute only, not the word's position in it, which `attribute` would add), more words matched
  * exactly, then title and id (`sort` with SORT). No `proximity` or `wordPosition`: the embedded
@@ -74,7 +74,7 @@ export const MEILI_SETTINGS = {
   rankingRules: RANKING_RULES,
   typoTolerance: {
     enabled: true,
-    // Meilisearch's defaults, written out because spec 3.1 promises them.
+    // Meilisearch's defaults, written out because the search rules promise them (README, JSON API; test/contract/search-index.contract.ts).
     minWordSizeForTypos: { oneTypo: 5, twoTypos: 9 },
     disableOnAttributes: TYPO_DISABLED_ATTRIBUTES,
   },

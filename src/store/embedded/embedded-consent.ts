@@ -1,4 +1,4 @@
-// The consent repos of EmbeddedStore (spec 3.6): grants, access requests, magic links and reminder
+// The consent repos of EmbeddedStore: grants, access requests, magic links and reminder
 // claims on the same SQLite file. Every conditional write runs in an IMMEDIATE transaction, which
 // takes the write lock before reading, so two processes sharing the file never both pass a check.
 import type Database from 'better-sqlite3';

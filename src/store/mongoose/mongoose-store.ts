@@ -1,4 +1,4 @@
-// MongooseStore: the Store port on MongoDB through mongoose, for production (spec section 5).
+// MongooseStore: the Store port on MongoDB through mongoose, for production (docs/operations.md, "MongoDB").
 // Same semantics as EmbeddedStore (the contract suite runs on both); what differs is spelled out where
 // it happens: connection handling, transactions, and the change outbox's sequence numbers.
 import type { AsyncLocalStorage } from 'node:async_hooks';
