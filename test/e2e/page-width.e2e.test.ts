@@ -92,4 +92,14 @@ describe('pages at a laptop\'s width', () => {
     await page.setViewportSize({ width: 390, height: 844 });
     expect(await overflow(page)).toBeLessThanOrEqual(0);
   });
+
+  test('when a partner admin opens the agents, tokens and audit pages on a phone (390 px), then the page itself does not scroll sideways', async () => {
+    const page = await signedIn();
+    await page.goto(`${app.baseUrl}/orgs/${DEMO_IDS.dupreOrg}`);
+    await page.setViewportSize({ width: 390, height: 844 });
+    for (const path of ['/admin', '/admin/tokens', '/audit']) {
+      await page.goto(`${app.baseUrl}${path}`);
+      expect(await overflow(page)).toBeLessThanOrEqual(0);
+    }
+  });
 });
