@@ -102,4 +102,16 @@ describe('pages at a laptop\'s width', () => {
       expect(await overflow(page)).toBeLessThanOrEqual(0);
     }
   });
+
+  test('when the user page shows the call summary at 1,366 px, then every line of it is visible without scrolling inside the box', async () => {
+    const page = await signedIn();
+    await page.goto(`${app.baseUrl}/users/${DEMO_IDS.dupreUser}`);
+    const box = page.locator('#call-summary');
+    expect(await box.inputValue()).toContain('\n');
+    const hidden = await box.evaluate((el) => {
+      const t = el as unknown as { scrollHeight: number; clientHeight: number };
+      return t.scrollHeight - t.clientHeight;
+    });
+    expect(hidden).toBeLessThanOrEqual(0);
+  });
 });
