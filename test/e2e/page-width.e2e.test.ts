@@ -92,4 +92,26 @@ describe('pages at a laptop\'s width', () => {
     await page.setViewportSize({ width: 390, height: 844 });
     expect(await overflow(page)).toBeLessThanOrEqual(0);
   });
+
+  test('when a partner admin opens the agents, tokens and audit pages on a phone (390 px), then the page itself does not scroll sideways', async () => {
+    const page = await signedIn();
+    await page.goto(`${app.baseUrl}/orgs/${DEMO_IDS.dupreOrg}`);
+    await page.setViewportSize({ width: 390, height: 844 });
+    for (const path of ['/admin', '/admin/tokens', '/audit']) {
+      await page.goto(`${app.baseUrl}${path}`);
+      expect(await overflow(page)).toBeLessThanOrEqual(0);
+    }
+  });
+
+  test('when the user page shows the call summary at 1,366 px, then every line of it is visible without scrolling inside the box', async () => {
+    const page = await signedIn();
+    await page.goto(`${app.baseUrl}/users/${DEMO_IDS.dupreUser}`);
+    const box = page.locator('#call-summary');
+    expect(await box.inputValue()).toContain('\n');
+    const hidden = await box.evaluate((el) => {
+      const t = el as unknown as { scrollHeight: number; clientHeight: number };
+      return t.scrollHeight - t.clientHeight;
+    });
+    expect(hidden).toBeLessThanOrEqual(0);
+  });
 });
