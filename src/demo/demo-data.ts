@@ -304,7 +304,13 @@ export function* generateDemoData(opts: DemoOptions = {}): Generator<DemoRecord>
       emailRecords.push(...fixed.email);
     }
     for (let n = fixed ? 1 : 0; n < perOrg[i]; n++) {
-      const user = ctx.makeUser(r, n === 0);
+      let user = ctx.makeUser(r, n === 0);
+      // Hélène, the example org's full admin, is on the suppression list (the tour shows that page);
+      // a second full admin with a working address lets a newcomer try the customer portal and a
+      // code on this org too. Set after the draw, so every other record stays as it was.
+      if (i === 0 && n === 1) {
+        user = { ...user, roles: ['full_admin'], lastEmail: { kind: 'welcome', status: 'delivered', at: user.createdAt, detail: '250 2.0.0 OK' } };
+      }
       yield user;
       if (r.chance(1 / 3)) devices.push(ctx.makeDevice(r, user));
       emailRecords.push(...emailRecordsFor(user));

@@ -71,6 +71,13 @@ describe('generateDemoData', () => {
     }
   });
 
+  it('when a newcomer tries the customer portal on the example org, then it has a second full admin whose mail is not suppressed', () => {
+    const admins = of(records, 'user').filter((u) => u.orgId === DEMO_IDS.dupreOrg && u.roles.includes('full_admin'));
+    const suppressed = new Set(of(records, 'suppression').map((s) => s.email));
+    expect(admins.map((a) => a.email)).toContain('helene.dupre@dupre.example');
+    expect(admins.filter((a) => !suppressed.has(a.email) && a.lastEmail?.status !== 'bounced')).not.toHaveLength(0);
+  });
+
   it('when generated, then a look-alike of the example org exists under the other partner', () => {
     expect(orgs.find((o) => o.id === DEMO_IDS.dupreOrg)).toMatchObject({ partnerId: 'p-north' });
     expect(orgs.find((o) => o.id === DEMO_IDS.dupontOrg)).toMatchObject({ partnerId: 'p-south', name: 'Boulangerie Dupont' });
