@@ -149,6 +149,8 @@ describe('the call workspace by keyboard, in the browser', () => {
 
     // Hits found while typing get the same buttons as the server renders.
     await page.goto(url('/'));
+    // Typed only once the box holds the focus (it takes it on load): a keystroke before that is lost.
+    await page.waitForFunction(() => (globalThis as unknown as InPage).document.activeElement?.id === 'q', undefined, { timeout: 5000 });
     await page.keyboard.type(caller.email);
     // The last keystroke's search has started (it writes the query into the address) and answered.
     await page.waitForURL((u) => u.searchParams.get('q') === caller.email);
