@@ -7,6 +7,7 @@ import { notFound } from '../../errors';
 import type { Principal } from '../../http/request-context';
 import type { MessageKey, Translate } from '../../i18n/i18n';
 import type { AuditEvent, Store } from '../../store/store';
+import { isTimeZone } from '../../http/time-zone';
 
 /** How far back "this call" reaches. */
 export const CALL_WINDOW_MS = 60 * 60_000;
@@ -24,16 +25,6 @@ export interface CallSummaryService {
 }
 
 const oneLine = (s: unknown) => String(s ?? '').replace(/\s+/g, ' ').trim();
-
-/** A zone this runtime knows (a browser may send one it does not). */
-function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-GB', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function clockTime(iso: string, timeZone: string): string {
   const parts = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone })

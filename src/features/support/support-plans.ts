@@ -2,7 +2,8 @@
 // in a region, whether its clock runs now, and what a plan includes, in the page's language.
 // Every computation goes through luxon (backed by Intl's time-zone data), so weekends, day
 // boundaries and daylight-saving changes follow the zone's own rules.
-import { DateTime, IANAZone } from 'luxon';
+import { DateTime } from 'luxon';
+import { isTimeZone } from '../../http/time-zone';
 import type { MessageKey, Translate } from '../../i18n/i18n';
 import type { SupportPlan, SupportRegion, SupportTier } from '../../store/records';
 import {
@@ -16,8 +17,6 @@ export {
 } from './support-tables';
 export type { Coverage, Inclusion, PlanFeature, Priority, RegionHours, ResponseTarget, ResponseTime } from './support-tables';
 
-/** Whether `zone` is an IANA time-zone name this runtime knows (validated at import). */
-export const isTimeZone = (zone: string): boolean => IANAZone.isValidZone(zone);
 
 /** The zone a plan's hours run in: its own, else its region's reference zone. */
 export function planZone(plan: Pick<SupportPlan, 'region' | 'timeZone'>): string {
