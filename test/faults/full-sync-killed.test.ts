@@ -1,30 +1,15 @@
 // A full sync (`helpdesk import --full`) killed with SIGKILL while it applies its file deletes
 // nothing: the records the file leaves out are deleted only after every line was applied. Running
 // it again finishes the job.
-import { spawn } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
 import { generateDemoData } from '../../src/demo/demo-data';
 import { importNdjson } from '../../src/import/importer';
 import { EMBEDDED_FILE } from '../../src/store';
 import { EmbeddedStore } from '../../src/store/embedded/embedded-store';
+import { importAll, runImport, waitFor } from '../helpers/cli-import';
 import { requireBuilt, tempDir } from '../helpers/test-app';
 
-const CLI = path.resolve(__dirname, '../../bin/helpdesk.js');
-
-function runFullSync(dataDir: string, file: string) {
-  const child = spawn(process.execPath, [CLI, 'import', '--full', '--partner', 'p-north', file], {
-    env: { ...process.env, DATA_DIR: dataDir, NODE_ENV: 'test', LOG_LEVEL: 'silent' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (c: Buffer) => { output += c.toString(); });
-  child.stderr.on('data', (c: Buffer) => { output += c.toString(); });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }>((resolve) => {
-    child.on('exit', (code, signal) => resolve({ code, signal, output }));
-  });
-  return { child, exited };
-}
+const FULL_SYNC = ['--full', '--partner', 'p-north'];
 
 describe('when a full sync is killed while it applies its file', () => {
   let store: EmbeddedStore;
@@ -59,19 +44,20 @@ describe('when a full sync is killed while it applies its file', () => {
         lines.push(JSON.stringify(r));
       }
     }
-    const file = path.join(dataDir, 'north.ndjson');
-    fs.writeFileSync(file, `${lines.join('\n')}\n`);
     const synced = () => (store.db.prepare("SELECT COUNT(*) AS n FROM users WHERE json_extract(data, '$.lastName') LIKE '%-synced'").get() as { n: number }).n;
 
-    const first = runFullSync(dataDir, file);
-    while (first.child.exitCode === null && synced() === 0) await new Promise((r) => setTimeout(r, 20));
+    // Fed the first half of its file through stdin and killed once some renames are committed: it
+    // cannot have reached the end of the file, where its deletes would start.
+    const first = runImport(dataDir, FULL_SYNC);
+    first.feed(lines.slice(0, Math.floor(lines.length / 2)));
+    expect(await waitFor(() => synced() > 0, first)).toBe('held');
     first.child.kill('SIGKILL');
     expect(await first.exited).toMatchObject({ signal: 'SIGKILL' });
     expect(synced()).toBeGreaterThan(0);
     expect(synced()).toBeLessThan(northUsers - left.size);
     expect(await store.users.count('p-north')).toBe(northUsers);
 
-    const second = await runFullSync(dataDir, file).exited;
+    const second = await importAll(dataDir, lines, FULL_SYNC);
     expect(second).toMatchObject({ code: 0, signal: null });
     expect(await store.users.count('p-north')).toBe(northUsers - left.size);
     for (const id of left) expect(await store.users.get('p-north', id)).toBeNull();

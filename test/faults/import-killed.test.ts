@@ -1,8 +1,6 @@
 // Reliability: the `helpdesk import` process is killed (SIGKILL, no chance to clean up) in the
 // middle of a large file while the app's indexer follows the store. Importing the same file again
 // finishes the job with nothing duplicated, and the index ends equal to the store.
-import { spawn } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
 import { generateDemoData } from '../../src/demo/demo-data';
 import { createLogger } from '../../src/logger';
@@ -10,24 +8,9 @@ import { EmbeddedSearchIndex } from '../../src/search-index/embedded/embedded-se
 import { Indexer } from '../../src/search-index/indexer';
 import { EMBEDDED_FILE } from '../../src/store';
 import { EmbeddedStore } from '../../src/store/embedded/embedded-store';
+import { importAll, runImport, waitFor } from '../helpers/cli-import';
 import { indexMismatches, recordingSearchIndex } from '../helpers/faults';
 import { requireBuilt, tempDir } from '../helpers/test-app';
-
-const CLI = path.resolve(__dirname, '../../bin/helpdesk.js');
-
-function runImport(dataDir: string, file: string) {
-  const child = spawn(process.execPath, [CLI, 'import', file], {
-    env: { ...process.env, DATA_DIR: dataDir, NODE_ENV: 'test', LOG_LEVEL: 'silent' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (c: Buffer) => { output += c.toString(); });
-  child.stderr.on('data', (c: Buffer) => { output += c.toString(); });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }>((resolve) => {
-    child.on('exit', (code, signal) => resolve({ code, signal, output }));
-  });
-  return { child, exited };
-}
 
 describe('when the import process is killed in the middle of a file', () => {
   let dataDir: string;
@@ -44,7 +27,6 @@ describe('when the import process is killed in the middle of a file', () => {
 
   test('then importing it again completes it, nothing is duplicated and the index equals the store', async () => {
     dataDir = tempDir();
-    const file = path.join(dataDir, 'demo.ndjson');
     const expected = { org: new Set<string>(), user: new Set<string>(), device: new Set<string>(), suppression: new Set<string>(), event: new Set<string>() };
     const lines: string[] = [];
     for (const r of generateDemoData({ orgs: 60, users: 2500, seed: 7 })) {
@@ -53,7 +35,6 @@ describe('when the import process is killed in the middle of a file', () => {
       else if (r.kind === 'suppression') expected.suppression.add(r.email.toLowerCase());
       else if (r.kind === 'email_event') expected.event.add(`${r.email.toLowerCase()} ${r.type} ${r.messageKind} ${Date.parse(r.at)}`);
     }
-    fs.writeFileSync(file, `${lines.join('\n')}\n`);
 
     // The running app's side: the store file and an indexer following its outbox.
     store = new EmbeddedStore(path.join(dataDir, EMBEDDED_FILE));
@@ -62,21 +43,18 @@ describe('when the import process is killed in the middle of a file', () => {
     await indexer.rebuild();
     indexer.start();
 
-    const first = runImport(dataDir, file);
-    let usersAtKill = 0;
-    // Killed as soon as some batches are committed and before the last one is.
-    while (first.child.exitCode === null) {
-      usersAtKill = await store.users.count();
-      if (usersAtKill > 0) break;
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    // The import is fed the first half of the file through stdin and killed once some of its batches
+    // are committed: it cannot have reached the end, since the rest was never given to it.
+    const first = runImport(dataDir);
+    first.feed(lines.slice(0, Math.floor(lines.length / 2)));
+    expect(await waitFor(async () => (await store.users.count()) > 0, first)).toBe('held');
     first.child.kill('SIGKILL');
     expect(await first.exited).toMatchObject({ signal: 'SIGKILL' });
     const partial = await store.users.count();
     expect(partial).toBeGreaterThan(0);
     expect(partial).toBeLessThan(expected.user.size);
 
-    const second = await runImport(dataDir, file).exited;
+    const second = await importAll(dataDir, lines);
     expect(second).toMatchObject({ code: 0, signal: null });
 
     const count = (table: string) => (store.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
