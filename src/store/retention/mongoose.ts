@@ -1,0 +1,22 @@
+// The retention job's deletes.
+// Its MongoDB adapter (mongoose); the collection's schema is in mongoose.schema.ts.
+import type { MongooseContext } from '../mongoose/context';
+import type { AuditEvent } from '../audit/port';
+import type { MagicLink } from '../consent/port';
+import type { PasswordSetup } from '../password-setups/port';
+import type { RetentionRepo } from './port';
+import type { Verification } from '../verifications/port';
+
+export function mongooseRetentionRepo(ctx: MongooseContext): RetentionRepo {
+  const { Verification, MagicLink, PasswordSetup, Session, AuditEvent } = ctx.m;
+  // Dates stored as ISO text (createdAt, at) compare as text; expiries are BSON dates.
+  return {
+    purge: (rule) => ctx.run(async () => ({
+      verifications: (await Verification.deleteMany({ createdAt: { $lt: rule.verificationsBefore.toISOString() } })).deletedCount,
+      signInLinks: (await MagicLink.deleteMany({ $or: [{ consumedAt: { $ne: null } }, { expiresAt: { $lte: rule.now } }] })).deletedCount,
+      invitations: (await PasswordSetup.deleteMany({ $or: [{ usedAt: { $ne: null } }, { expiresAt: { $lte: rule.now } }] })).deletedCount,
+      sessions: (await Session.deleteMany({ expiresAt: { $lte: rule.now } })).deletedCount,
+      audit: (await AuditEvent.deleteMany({ at: { $lt: rule.auditBefore.toISOString() } })).deletedCount,
+    })),
+  };
+}
