@@ -74,13 +74,14 @@ export interface Store {
   ping(): Promise<void>;
   close(): Promise<void>;
   /**
-   * Runs `work` as one unit where the backend can (one SQLite transaction), so a bulk job such as
-   * an import does not pay a commit per record. A write that fails inside `work` with an AppError
-   * is undone alone (the others stay); any other failure undoes the whole unit. `work` must await
-   * nothing but this store, so that no other request's writes interleave with it. On MongoDB a
-   * batch is its writes in order, each atomic with its change row: for all or nothing, use transaction().
+   * A bulk write (an import's batch of records, a full sync's sweep, an erasure's steps): runs `work`
+   * as one unit where the backend can (one SQLite transaction), so it does not pay a commit per
+   * record. A write that fails inside `work` with an AppError is undone alone (the others stay); any
+   * other failure undoes the whole unit. `work` must await nothing but this store, so that no other
+   * request's writes interleave with it. On MongoDB a bulk write is its writes in order, each atomic
+   * with its change row: it is not all or nothing there. For all or nothing, use transaction().
    */
-  batch<T>(work: () => Promise<T>): Promise<T>;
+  bulk<T>(work: () => Promise<T>): Promise<T>;
   /**
    * All or nothing: every write in `work` commits together, or none does when `work` throws. One
    * SQLite transaction embedded; one multi-document transaction on MongoDB (a replica set, which the

@@ -135,11 +135,11 @@ export class EmbeddedStore implements Store {
    * transaction: a record that fails rolls back alone. `work` resolves within microtasks when it awaits only this
    * store (its methods run synchronously), so no I/O callback can run inside the transaction.
    */
-  async batch<T>(work: () => Promise<T>): Promise<T> {
+  async bulk<T>(work: () => Promise<T>): Promise<T> {
     return this.transaction(work);
   }
 
-  /** One SQLite transaction (a batch is one too): a failure that escapes `work` rolls every write of it back. */
+  /** One SQLite transaction (a bulk write is one too): a failure that escapes `work` rolls every write of it back. */
   async transaction<T>(work: () => Promise<T>): Promise<T> {
     if (this.db.inTransaction) return work();
     this.db.exec('BEGIN IMMEDIATE');

@@ -180,9 +180,9 @@ export class MongooseStore implements Store {
   /**
    * Each write already commits with its change row (one transaction each); a multi-document
    * transaction around a whole import batch would hold locks and hit MongoDB's 60 s transaction
-   * limit for no gain, so a batch is simply its writes in order. All or nothing is transaction().
+   * limit for no gain, so a bulk write is simply its writes in order. All or nothing is transaction().
    */
-  async batch<T>(work: () => Promise<T>): Promise<T> {
+  async bulk<T>(work: () => Promise<T>): Promise<T> {
     return work();
   }
 
