@@ -3,7 +3,6 @@
 import { conflict, invalid } from '../../errors';
 import type { MongooseContext } from '../mongoose/context';
 import type { Device, DeviceRepo } from './port';
-import type { User } from '../users/port';
 
 export function mongooseDeviceRepo(ctx: MongooseContext): DeviceRepo {
   const { Device, User } = ctx.m;

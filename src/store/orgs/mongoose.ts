@@ -3,7 +3,6 @@
 import { conflict, invalid } from '../../errors';
 import type { MongooseContext } from '../mongoose/context';
 import type { Org, OrgRepo } from './port';
-import type { Partner } from '../partners/port';
 
 export function mongooseOrgRepo(ctx: MongooseContext): OrgRepo {
   const { Org, Partner } = ctx.m;

@@ -1,11 +1,7 @@
 // The retention job's deletes.
-// Its MongoDB adapter (mongoose); the collection's schema is in mongoose.schema.ts.
+// Its MongoDB adapter (mongoose); it has no collection of its own.
 import type { MongooseContext } from '../mongoose/context';
-import type { AuditEvent } from '../audit/port';
-import type { MagicLink } from '../consent/port';
-import type { PasswordSetup } from '../password-setups/port';
 import type { RetentionRepo } from './port';
-import type { Verification } from '../verifications/port';
 
 export function mongooseRetentionRepo(ctx: MongooseContext): RetentionRepo {
   const { Verification, MagicLink, PasswordSetup, Session, AuditEvent } = ctx.m;

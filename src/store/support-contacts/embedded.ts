@@ -1,5 +1,5 @@
 // Named support contacts: kept on the user record (users/), listed and changed here with the quota checked.
-// Its embedded adapter (SQLite): the tables and the repository.
+// Its embedded adapter (SQLite), on the users table.
 import { type SqliteContext, parse, type Row } from '../embedded/context';
 import type { AddSupportContactResult, SupportContact, SupportContactRepo } from './port';
 import type { User } from '../users/port';

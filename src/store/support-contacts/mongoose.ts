@@ -1,9 +1,8 @@
 // Named support contacts: kept on the user record (users/), listed and changed here with the quota checked.
-// Its MongoDB adapter (mongoose); the collection's schema is in mongoose.schema.ts.
+// Its MongoDB adapter (mongoose); it has no collection of its own.
 import type { ClientSession } from 'mongoose';
 import type { MongooseContext } from '../mongoose/context';
 import type { AddSupportContactResult, SupportContact, SupportContactRepo } from './port';
-import type { User } from '../users/port';
 
 export function mongooseSupportContactRepo(ctx: MongooseContext): SupportContactRepo {
   const { Counter, User } = ctx.m;
