@@ -65,7 +65,7 @@ export async function fullSync(
   const queue = SWEEP_ORDER.flatMap((kind) => doomed[kind].map((id) => ({ kind, id })));
   let done = 0;
   for (let i = 0; i < queue.length; i += SWEEP_BATCH) {
-    await store.batch(async () => {
+    await store.bulk(async () => {
       for (const { kind, id } of queue.slice(i, i + SWEEP_BATCH)) {
         if ((await applyDelete(ctx, kind, id)) === 'deleted') summary.outcomes.deleted += 1;
       }

@@ -23,7 +23,7 @@ export interface ImportOptions {
   /**
    * Asked before each valid record is applied, in file order once every earlier line was applied:
    * a reason refuses the line (reported like a bad one), null lets it through. It may read only
-   * this store (it runs inside store.batch). The HTTP import keeps records to the token's partner
+   * this store (it runs inside store.bulk). The HTTP import keeps records to the token's partner
    * with it (src/import/partner-scope.ts).
    */
   admit?: (record: ImportRecord, line: number) => Promise<string | null>;
@@ -89,7 +89,7 @@ export class ImportStoppedError extends Error {
 
 /** Progress is reported every this many lines and once at the end: a callback per line would cost more than the upsert. */
 const PROGRESS_EVERY_LINES = 1000;
-/** Valid records are written this many at a time in one store.batch(): a commit per record dominated the import. */
+/** Valid records are written this many at a time in one store.bulk(): a commit per record dominated the import. */
 const BATCH_RECORDS = 500;
 
 // A store refusal that names one of these fields is almost always a record further down the file.
@@ -165,7 +165,7 @@ export async function importNdjson(
     };
     try {
       // A dry run writes nothing, so it needs no unit of work.
-      await (opts.dryRun ? run() : store.batch(run));
+      await (opts.dryRun ? run() : store.bulk(run));
     } catch (err) {
       // The commit itself can fail too (a full disk often shows there).
       throw err instanceof ImportStoppedError ? err : stopped(batch[batch.length - 1]!.lineNo, err);

@@ -16,7 +16,7 @@ const PRUNE_EVERY_MS = 60 * 60 * 1000;
 const KEEP_CHANGES_MS = 24 * 60 * 60 * 1000;
 /**
  * A missing seq the indexer stepped over is looked for again this long. A store hands out seqs
- * before the write commits (MongoDB: see SETTLE_MS in src/store/mongoose/mongoose-store.ts), so a
+ * before the write commits (MongoDB: see SETTLE_MS in src/store/changes/mongoose.ts), so a
  * write slower than the store's settle time shows up after the indexer moved past its seq; most
  * gaps are aborted writes that never show up, and are forgotten after this.
  */

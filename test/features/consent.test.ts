@@ -191,8 +191,8 @@ describe('consent: grants, requests and the access log', () => {
   test('when the answer cannot be stored after the grant was, on a store whose batch is not a transaction (MongoDB\'s), then no grant remains and the request stays pending', async () => {
     const asked = await request(t.app).post(`/api/v1/orgs/${org.id}/access-requests`).set('Authorization', `Bearer ${token}`)
       .send({ reason: 'Ticket 4821' }).expect(201);
-    // MongooseStore.batch() runs its work write by write; only transaction() is all or nothing there.
-    jest.spyOn(t.store, 'batch').mockImplementation((work) => work());
+    // MongooseStore.bulk() runs its work write by write; only transaction() is all or nothing there.
+    jest.spyOn(t.store, 'bulk').mockImplementation((work) => work());
     jest.spyOn(t.store.accessRequests, 'decide').mockRejectedValueOnce(unavailable('The database is not answering.'));
 
     const failed = await post(customer, `/customer/access-requests/${asked.body.id}/approve`, { period: '30d' });

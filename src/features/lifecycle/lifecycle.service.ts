@@ -66,7 +66,7 @@ export async function erasePerson(store: Store, rawEmail: string, secret: string
   const email = rawEmail.trim().toLowerCase();
   const pseudonym = pseudonymOf(email, secret);
   const at = new Date();
-  return store.batch(async () => {
+  return store.bulk(async () => {
     const erased = await store.lifecycle.eraseEmail(email);
     const auditRewritten = await store.lifecycle.rewriteAudit(
       { userIds: erased.users.map((u) => u.id), email },

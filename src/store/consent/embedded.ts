@@ -1,12 +1,12 @@
-// The consent repos of EmbeddedStore: grants, access requests, magic links and reminder
+// Consent on the embedded store (SQLite): grants, access requests, magic links and reminder
 // claims on the same SQLite file. Every conditional write runs in an IMMEDIATE transaction, which
 // takes the write lock before reading, so two processes sharing the file never both pass a check.
-import type Database from 'better-sqlite3';
+import { type SqliteContext, parse, parseAll } from '../embedded/context';
 import type {
-  AccessRequest, AccessRequestRepo, ConsentGrant, ConsentGrantRepo, GrantReminderRepo, MagicLink, MagicLinkRepo, User,
-} from '../store';
+  AccessRequest, AccessRequestRepo, ConsentGrant, ConsentGrantRepo, GrantReminderRepo, MagicLink, MagicLinkRepo,
+} from './port';
 
-export const CONSENT_SCHEMA = `
+export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS consent_grants (
   id TEXT PRIMARY KEY, partner_id TEXT NOT NULL, org_id TEXT NOT NULL, granted_at TEXT NOT NULL,
   expires_at INTEGER NOT NULL, revoked INTEGER NOT NULL, data TEXT NOT NULL);
@@ -22,14 +22,9 @@ CREATE INDEX IF NOT EXISTS magic_links_expiry ON magic_links (expires_at);
 CREATE TABLE IF NOT EXISTS grant_reminders (
   grant_id TEXT NOT NULL, kind TEXT NOT NULL, ends_at TEXT NOT NULL, claimed_at TEXT NOT NULL,
   PRIMARY KEY (grant_id, kind, ends_at));
-CREATE INDEX IF NOT EXISTS users_email_any_partner ON users (email);
 `;
 
-type Row = { data: string };
-const parse = <T>(row: unknown): T | null => (row ? (JSON.parse((row as Row).data) as T) : null);
-const parseAll = <T>(rows: unknown[]): T[] => rows.map((r) => JSON.parse((r as Row).data) as T);
-
-export function consentGrantRepo(db: Database.Database): ConsentGrantRepo {
+export function embeddedConsentGrantRepo({ db }: SqliteContext): ConsentGrantRepo {
   const activeRow = db.prepare(`SELECT data FROM consent_grants
     WHERE partner_id = ? AND org_id = ? AND revoked = 0 AND expires_at > ? ORDER BY expires_at DESC LIMIT 1`);
   const byId = db.prepare('SELECT data FROM consent_grants WHERE partner_id = ? AND org_id = ? AND id = ?');
@@ -77,7 +72,7 @@ export function consentGrantRepo(db: Database.Database): ConsentGrantRepo {
   };
 }
 
-export function accessRequestRepo(db: Database.Database): AccessRequestRepo {
+export function embeddedAccessRequestRepo({ db }: SqliteContext): AccessRequestRepo {
   const byId = db.prepare('SELECT data FROM access_requests WHERE partner_id = ? AND org_id = ? AND id = ?');
   const decide = db.transaction((partnerId: string, orgId: string, id: string,
     d: { status: 'approved' | 'denied'; by: string; at: string; grantId: string | null }) => {
@@ -101,7 +96,7 @@ export function accessRequestRepo(db: Database.Database): AccessRequestRepo {
   };
 }
 
-export function magicLinkRepo(db: Database.Database): MagicLinkRepo {
+export function embeddedMagicLinkRepo({ db }: SqliteContext): MagicLinkRepo {
   const usable = db.prepare('SELECT data FROM magic_links WHERE token_hash = ? AND consumed = 0 AND expires_at > ?');
   // One statement decides: of two requests using the same link, only the first finds consumed = 0.
   const consume = db.prepare(`UPDATE magic_links SET consumed = 1, data = json_set(data, '$.consumedAt', @at)
@@ -118,7 +113,7 @@ export function magicLinkRepo(db: Database.Database): MagicLinkRepo {
   };
 }
 
-export function grantReminderRepo(db: Database.Database): GrantReminderRepo {
+export function embeddedGrantReminderRepo({ db }: SqliteContext): GrantReminderRepo {
   return {
     claim: async (grantId, kind, endsAt, at) => db.prepare(
       'INSERT OR IGNORE INTO grant_reminders (grant_id, kind, ends_at, claimed_at) VALUES (?, ?, ?, ?)',
@@ -127,11 +122,4 @@ export function grantReminderRepo(db: Database.Database): GrantReminderRepo {
       db.prepare('DELETE FROM grant_reminders WHERE grant_id = ? AND kind = ? AND ends_at = ?').run(grantId, kind, endsAt);
     },
   };
-}
-
-/** users.findFullAdminsByEmail: any partner, by the address index, role checked in the JSON. */
-export function findFullAdminsByEmail(db: Database.Database) {
-  const stmt = db.prepare(`SELECT data FROM users WHERE email = ? AND is_admin = 1
-    AND EXISTS (SELECT 1 FROM json_each(users.data, '$.roles') WHERE value = 'full_admin') ORDER BY partner_id, id`);
-  return async (email: string): Promise<User[]> => parseAll<User>(stmt.all(email.trim().toLowerCase()));
 }

@@ -1,17 +1,17 @@
 // The retention job's deletes on the embedded store. Old audit events can be many (a first run on
 // years of history): they go a batch at a time, each batch its own short transaction, so requests
 // of this and other processes get the write lock in between.
-import type Database from 'better-sqlite3';
-import type { RetentionCounts, RetentionRepo, RetentionRule } from '../store';
+import type { SqliteContext } from '../embedded/context';
+import type { RetentionCounts, RetentionRepo, RetentionRule } from './port';
 
 const BATCH = 5000;
 
-export const RETENTION_SCHEMA = `
+export const SCHEMA = `
 CREATE INDEX IF NOT EXISTS audit_at ON audit_events (at);
 CREATE INDEX IF NOT EXISTS verifications_created ON verifications (created_at);
 `;
 
-export function retentionRepo(db: Database.Database): RetentionRepo {
+export function embeddedRetentionRepo({ db }: SqliteContext): RetentionRepo {
   const inBatches = async (sql: string, ...args: unknown[]): Promise<number> => {
     const stmt = db.prepare(sql);
     let deleted = 0;

@@ -1,27 +1,21 @@
-// The lifecycle repo of MongooseStore (docs/data-lifecycle.md): deletion, transfer and erasure.
+// Deletion, transfer and erasure on MongoDB (docs/data-lifecycle.md): deletion, transfer and erasure.
 // Each operation runs in one transaction where the server has them (a replica set), with a change
 // row per record removed or moved, so the search indexers drop or move each record as for an update.
 // On a standalone server the writes run in order and a crash can leave part of one done; running
 // the same operation again finishes it (every step is conditional on what is still there).
 import type { ClientSession } from 'mongoose';
 import { conflict, invalid } from '../../errors';
-import type {
-  AccessRequest, AuditEvent, ChangedEntity, Device, EndedAccess, Erasure, LifecycleKind, LifecycleRepo, LifecycleScope, Org,
-  OrgDeletion, OrgTransfer, User,
-} from '../store';
-import type { Models } from './schemas';
+import type { MongooseContext } from '../mongoose/context';
+import type { AuditEvent } from '../audit/port';
+import type { ChangedEntity } from '../changes/port';
+import type { AccessRequest } from '../consent/port';
+import type { Device } from '../devices/port';
+import type { Org } from '../orgs/port';
+import type { User } from '../users/port';
+import type { EndedAccess, Erasure, LifecycleKind, LifecycleRepo, LifecycleScope, OrgDeletion, OrgTransfer } from './port';
 
 /** Who ended a grant or closed a request that the customer did not end: the data lifecycle itself. */
 export const LIFECYCLE_ACTOR = 'system:lifecycle';
-
-export interface MongooseLifecycleDeps {
-  m: Models;
-  /** Runs `body` as one transaction where the server has them, and translates errors. */
-  unit<T>(body: (session?: ClientSession) => Promise<T>): Promise<T>;
-  appendChange(entity: ChangedEntity, id: string, session?: ClientSession): Promise<void>;
-  /** Runs a read outside any transaction, and translates errors. */
-  read<T>(op: () => Promise<T>): Promise<T>;
-}
 
 type Lean = Record<string, unknown>;
 const plain = <T>(doc: Lean): T => {
@@ -33,8 +27,14 @@ const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const customerSession = (key: 'orgId' | 'userId', id: string) =>
   ({ data: { $regex: `"customerAdmin":\\{[^}]*"${key}":"${escapeRegex(id)}"` } });
 
-export function mongooseLifecycleRepo(deps: MongooseLifecycleDeps): LifecycleRepo {
-  const { m, unit, appendChange, read } = deps;
+export function mongooseLifecycleRepo(ctx: MongooseContext): LifecycleRepo {
+  const { m } = ctx;
+  /** Runs `body` as one transaction where the server has them, and translates errors. */
+  const unit = <T>(body: (session?: ClientSession) => Promise<T>): Promise<T> =>
+    ctx.run(() => ctx.connection.transaction((session) => body(session)));
+  const appendChange = (entity: ChangedEntity, id: string, session?: ClientSession) => ctx.appendChange(entity, id, session);
+  /** Runs a read outside any transaction, and translates errors. */
+  const read = <T>(op: () => Promise<T>): Promise<T> => ctx.run(op);
   const models = { org: m.Org, user: m.User, device: m.Device } as const;
   const inScope = (partnerId: string, scope: LifecycleScope) => scope.partnerId === undefined || scope.partnerId === partnerId;
 

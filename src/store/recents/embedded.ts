@@ -1,8 +1,8 @@
-// The "recent" list of EmbeddedStore: one row per agent and record, the newest kept.
-import type Database from 'better-sqlite3';
-import type { RecentItem, RecentKind, RecentRepo } from '../store';
+// What each agent opened lately, on the embedded store (SQLite): one row per agent and record, the newest kept.
+import type { SqliteContext } from '../embedded/context';
+import type { RecentItem, RecentKind, RecentRepo } from './port';
 
-export const RECENT_SCHEMA = `
+export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS recent_views (
   agent_id TEXT NOT NULL, kind TEXT NOT NULL, id TEXT NOT NULL, opened_at INTEGER NOT NULL,
   PRIMARY KEY (agent_id, kind, id));
@@ -14,7 +14,7 @@ interface RecentRow { agent_id: string; kind: RecentKind; id: string; opened_at:
 const toItem = (r: RecentRow): RecentItem =>
   ({ agentId: r.agent_id, kind: r.kind, id: r.id, openedAt: new Date(r.opened_at).toISOString() });
 
-export function recentRepo(db: Database.Database): RecentRepo {
+export function embeddedRecentRepo({ db }: SqliteContext): RecentRepo {
   const upsert = db.prepare(`INSERT INTO recent_views (agent_id, kind, id, opened_at) VALUES (?, ?, ?, ?)
     ON CONFLICT (agent_id, kind, id) DO UPDATE SET opened_at = MAX(opened_at, excluded.opened_at)`);
   // Ties on the same millisecond are broken the same way in list and prune.

@@ -1,13 +1,17 @@
-// The lifecycle repo of EmbeddedStore (docs/data-lifecycle.md): deletion, transfer and erasure on
+// Deletion, transfer and erasure on the embedded store (docs/data-lifecycle.md): deletion, transfer and erasure on
 // the same SQLite file. Each operation is one IMMEDIATE transaction (a savepoint inside an import's
 // batch), so a crash leaves either all of it or none of it, and every record it removes or moves
 // leaves its change row in the same transaction for the search indexers.
 import type Database from 'better-sqlite3';
 import { conflict, invalid } from '../../errors';
-import type {
-  AccessRequest, AuditEvent, ChangedEntity, ConsentGrant, Device, EndedAccess, Erasure, LifecycleKind, LifecycleRepo,
-  LifecycleScope, Org, OrgDeletion, OrgTransfer, User,
-} from '../store';
+import type { SqliteContext } from '../embedded/context';
+import type { AuditEvent } from '../audit/port';
+import type { ChangedEntity } from '../changes/port';
+import type { AccessRequest, ConsentGrant } from '../consent/port';
+import type { Device } from '../devices/port';
+import type { Org } from '../orgs/port';
+import type { User } from '../users/port';
+import type { EndedAccess, Erasure, LifecycleKind, LifecycleRepo, LifecycleScope, OrgDeletion, OrgTransfer } from './port';
 
 type Row = { data: string };
 const parseAll = <T>(rows: unknown[]): T[] => rows.map((r) => JSON.parse((r as Row).data) as T);
@@ -27,7 +31,7 @@ CREATE INDEX IF NOT EXISTS sessions_customer_org ON sessions (json_extract(data,
 CREATE INDEX IF NOT EXISTS magic_links_user ON magic_links (json_extract(data, '$.userId'));
 `;
 
-export function lifecycleRepo(db: Database.Database, recordChange: (entity: ChangedEntity, id: string) => void): LifecycleRepo {
+export function embeddedLifecycleRepo({ db, recordChange }: SqliteContext): LifecycleRepo {
   db.exec(LIFECYCLE_SCHEMA);
   // Each statement is prepared once: a sweep runs the same few thousands of times.
   const statements = new Map<string, Database.Statement>();
