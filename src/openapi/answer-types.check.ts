@@ -11,8 +11,8 @@ import type { emailStateAnswer } from '../features/suppression/suppression.schem
 import type { EmailState } from '../features/suppression/suppression.service';
 import type { checkAnswer, sentCodeAnswer } from '../features/verification/verification.schema';
 import type { CheckResult, SentCode } from '../features/verification/verification.service';
-import type { portalOrgViewAnswer, portalUserViewAnswer } from '../features/consent/consent.schema';
-import type { PortalOrgView, PortalUserView } from '../features/consent/portal.service';
+import type { portalOrgViewAnswer, portalUserViewAnswer } from '../features/read-only-view/read-only-view.schema';
+import type { PortalOrgView, PortalUserView } from '../features/read-only-view/read-only-view.service';
 
 /** True when A and B accept the same values (both ways assignable, optional keys included). */
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? (keyof A extends keyof B ? (keyof B extends keyof A ? true : false) : false) : false) : false;

@@ -16,7 +16,8 @@ import { deviceViewAnswer, userViewAnswer } from '../features/users/users.schema
 import { entitlementQuery } from '../features/support/support.schema';
 import { checkAnswer, checkInput, sentCodeAnswer } from '../features/verification/verification.schema';
 import { clearInput, emailStateAnswer, welcomeSentAnswer } from '../features/suppression/suppression.schema';
-import { accessRequestAnswer, portalOrgViewAnswer, portalQuery, portalUserViewAnswer, reason, reasonForm } from '../features/consent/consent.schema';
+import { accessRequestAnswer, reason, reasonForm } from '../features/consent/consent.schema';
+import { portalOrgViewAnswer, portalQuery, portalUserViewAnswer } from '../features/read-only-view/read-only-view.schema';
 import { livenessAnswer, readinessAnswer } from '../features/health/health.schema';
 import { lookupQuery } from '../features/lookup/lookup.schema';
 import { IMPORT_KINDS } from '../import/import.schema';

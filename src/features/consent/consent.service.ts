@@ -12,7 +12,7 @@ import type { Mailer } from '../../mail/mailer';
 import { AddressSuppressedError } from '../../mail/suppression-aware-mailer';
 import { renderAccessAnswerMail, renderAccessRequestMail } from '../../mail/templates';
 import type { AccessRequest, AuditEvent, ConsentGrant, Org, Store, SupportPlan, User } from '../../store/store';
-import { FULL_ADMIN } from './customer-login.service';
+import { FULL_ADMIN } from '../customer-sign-in/customer-sign-in.service';
 import { GRANT_PERIODS, MAX_GRANT_MS, type PeriodInput } from './consent.schema';
 import type { ActionContext } from '../../http/action-context';
 

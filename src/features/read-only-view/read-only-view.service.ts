@@ -6,7 +6,7 @@ import type { Principal } from '../../http/request-context';
 import type { Device, Domain, Org, Site, Store, User, WebOrder } from '../../store/store';
 import type { Clock } from '../../clock';
 import { subscriptionView, type SubscriptionView } from '../support/products';
-import type { ConsentService, GrantView } from './consent.service';
+import type { ConsentService, GrantView } from '../consent/consent.service';
 
 export const PORTAL_PAGE_SIZE = 50;
 

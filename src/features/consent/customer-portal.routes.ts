@@ -1,22 +1,18 @@
-// The customer side: /customer/login asks for a sign-in link, the link's confirm
-// page signs in, /customer is the portal. Every change is a CSRF-protected POST that redirects back
-// (POST-redirect-GET) with a one-time notice. The org always comes from the signed-in admin, never
+// The customer portal, /customer: a signed-in customer admin's grants, the partner's access
+// requests and the access log (sign-in is src/features/customer-sign-in/). Every change is a
+// CSRF-protected POST that redirects back (POST-redirect-GET) with a one-time notice. The org always comes from the signed-in admin, never
 // from the request: a grant or request id of another org is simply not found.
 import { Router, type Request, type Response } from 'express';
-import type { Clock } from '../../clock';
 import { AppError, isAppError } from '../../errors';
 import type { CustomerAdminPrincipal } from '../../http/request-context';
-import { limiter } from '../../http/security';
 import { parseInput } from '../../http/validate';
 import type { MessageKey } from '../../i18n/i18n';
-import type { Store } from '../../store/store';
 import type { AuditLog } from '../audit/audit.service';
-import { customerPortalQuery, GRANT_PERIODS, magicLinkRequestForm, periodForm, periodRefusal, type PeriodInput, type PeriodRefusal } from './consent.schema';
+import { customerPortalQuery, GRANT_PERIODS, periodForm, periodRefusal, type PeriodInput, type PeriodRefusal } from './consent.schema';
 import type { ActionContext } from '../../http/action-context';
 import type { SupportService } from '../support/support.service';
 import type { ConsentService } from './consent.service';
-import { LINK_TTL_MS, LinkMailError, type CustomerLoginService } from './customer-login.service';
-import { requireCustomerAdminPage } from './customer.middleware';
+import { requireCustomerAdminPage } from '../customer-sign-in/customer-session.middleware';
 
 export interface CustomerNotice {
   tone: 'ok' | 'error';
@@ -34,11 +30,7 @@ declare module 'express-session' {
   }
 }
 
-export interface CustomerRouteDeps {
-  store: Store;
-  clock: Clock;
-  sessionCookieName: string;
-  logins: CustomerLoginService;
+export interface CustomerPortalRouteDeps {
   consent: ConsentService;
   support: SupportService;
   audit: AuditLog;
@@ -83,7 +75,7 @@ function refusalKey(err: AppError): MessageKey {
 
 /**
  * Runs a portal change; a refusal the admin can act on (bad period, already answered) becomes a notice,
- * and the period form named by `prefix` (see views/customer/period-fields.ejs) shows the admin's choice again.
+ * and the period form named by `prefix` (see views/consent/period-fields.ejs) shows the admin's choice again.
  */
 async function act(req: Request, res: Response, ok: MessageKey, change: () => Promise<unknown>, prefix?: string): Promise<void> {
   try {
@@ -97,85 +89,16 @@ async function act(req: Request, res: Response, ok: MessageKey, change: () => Pr
   res.redirect(303, '/customer');
 }
 
-export function customerRoutes(deps: CustomerRouteDeps): Router {
-  const { logins, consent, audit } = deps;
+export function customerPortalRoutes(deps: CustomerPortalRouteDeps): Router {
+  const { consent, audit } = deps;
   const router = Router();
-  // Per address is counted in the service; per client address here (many addresses from one place).
-  const linkRequests = limiter(deps.store, deps.clock, {
-    name: 'magic-link-ip', windowMs: 15 * 60 * 1000, limit: 20, key: (req) => req.ip ?? 'unknown',
-  });
-  const linkUses = limiter(deps.store, deps.clock, {
-    name: 'magic-use-ip', windowMs: 15 * 60 * 1000, limit: 30, key: (req) => req.ip ?? 'unknown',
-  });
-  const loginPage = (req: Request, res: Response, status: number, email: string, error: string | null) =>
-    res.status(status).render('customer/login', { title: req.t('customer.signIn.title'), values: { email }, error });
-
-  router.get('/customer/login', (req, res) => {
-    if (req.customerAdmin) return res.redirect(303, '/customer');
-    loginPage(req, res, 200, '', null);
-  });
-
-  router.post('/customer/login', linkRequests, async (req, res) => {
-    let email: string;
-    try {
-      ({ email } = parseInput(magicLinkRequestForm, req.body));
-    } catch (err) {
-      if (!isAppError(err)) throw err;
-      return loginPage(req, res, 400, String(req.body?.email ?? ''), req.t('customer.signIn.badEmail'));
-    }
-    const { delivery } = await logins.requestLink(email, req.lang);
-    // The answer does not wait on the mail server: known and unknown addresses answer alike.
-    delivery.catch((err: Error) => req.log.warn(err instanceof LinkMailError ? { userIds: err.userIds, code: err.code } : { code: err.name },
-      'sign-in link mail not sent'));
-    res.render('customer/login-sent', { title: req.t('customer.signIn.title'), email, minutes: LINK_TTL_MS / 60000 });
-  });
-
-  router.get('/customer/login/:token', linkUses, async (req, res) => {
-    const token = String(req.params.token);
-    const link = await logins.peek(token);
-    if (!link) return res.status(410).render('customer/link-invalid', { title: req.t('customer.link.invalidTitle') });
-    res.render('customer/confirm', { title: req.t('customer.signIn.title'), token, orgName: link.orgName });
-  });
-
-  router.post('/customer/login/:token', linkUses, async (req, res, next) => {
-    const admin = await logins.consume(String(req.params.token));
-    if (!admin) return res.status(410).render('customer/link-invalid', { title: req.t('customer.link.invalidTitle') });
-    // A new session id at sign-in: a session fixed before sign-in is worth nothing after it.
-    req.session.regenerate((err) => {
-      if (err) return next(err);
-      const now = deps.clock.now().getTime();
-      const { kind: _kind, ...stored } = admin;
-      req.session.customerAdmin = stored;
-      req.session.signedInAt = now;
-      req.session.lastSeenAt = now;
-      req.session.save(async (saveErr) => {
-        if (saveErr) return next(saveErr);
-        req.customerAdmin = admin;
-        try {
-          await audit.record(req, { action: 'customer.sign_in', subject: `user:${admin.userId}` });
-          res.redirect(303, '/customer');
-        } catch (auditErr) {
-          next(auditErr);
-        }
-      });
-    });
-  });
-
-  router.post('/customer/logout', async (req, res, next) => {
-    if (req.customerAdmin) await audit.record(req, { action: 'customer.sign_out', subject: `user:${req.customerAdmin.userId}` });
-    req.session.destroy((err) => {
-      if (err) return next(err);
-      res.clearCookie(deps.sessionCookieName, { path: '/' });
-      res.redirect(303, '/customer/login');
-    });
-  });
 
   router.get('/customer', requireCustomerAdminPage, async (req, res) => {
     const { log } = parseInput(customerPortalQuery, req.query);
     const [view, contacts] = await Promise.all([consent.portal(req.customerAdmin!, log), deps.support.contactsPanel(req.customerAdmin!)]);
     const notice = req.session.customerNotice ?? null;
     delete req.session.customerNotice;
-    res.render('customer/portal', { title: view.org.name, view, contacts, notice, periods: PERIOD_CHOICES });
+    res.render('consent/customer-portal', { title: view.org.name, view, contacts, notice, periods: PERIOD_CHOICES });
   });
 
   router.post('/customer/grants', requireCustomerAdminPage, (req, res) =>

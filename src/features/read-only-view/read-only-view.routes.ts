@@ -1,5 +1,5 @@
-// The agent side of consent: the grant's state on the org page, Request access, and
-// the read-only view under /orgs/:id/portal. Every route under /portal is a GET: nothing there can
+// The read-only view of an org, under /orgs/:id/portal, open to an agent while the org's admins
+// grant access (src/features/consent/). Every route under /portal is a GET: nothing there can
 // change anything (test/features/portal-readonly.test.ts walks the router to prove it). Entering
 // asks for a reason or ticket number, posted with a CSRF token to /orgs/:id/portal-entry (a sibling
 // of /portal, not under it, so the view stays GET-only) and kept in the session for this grant;
@@ -7,57 +7,33 @@
 // then choose the reason the customer reads in their access log. The grant is checked on every
 // request by the service.
 import { Router, type Request, type Response } from 'express';
-import { isAppError } from '../../errors';
 import { parseInput } from '../../http/validate';
-import type { MessageKey } from '../../i18n/i18n';
 import type { AuditLog } from '../audit/audit.service';
 import { requireAgentPage } from '../auth/auth.middleware';
-import { portalQuery, reasonForm } from './consent.schema';
-import { actionContext } from '../../http/action-context';
-import { NoActiveGrant, type AccessRequestResult, type ConsentService } from './consent.service';
-import type { PortalService } from './portal.service';
-
-export interface ConsentNotice { tone: 'ok' | 'error'; key: MessageKey; params?: Record<string, string | number> }
+import { reasonForm } from '../consent/consent.schema';
+import { takeNotice } from '../consent/consent.routes';
+import { NoActiveGrant, type ConsentService } from '../consent/consent.service';
+import { portalQuery } from './read-only-view.schema';
+import type { PortalService } from './read-only-view.service';
 
 declare module 'express-session' {
   interface SessionData {
     /** The reason given on entering the read-only view, for that org's current grant only. */
     portalAccess: { orgId: string; grantId: string; reason: string };
-    consentNotice: ConsentNotice;
   }
 }
 
 /** The header an API client may send the reason in; a Bearer-token client may use `?reason=` instead. */
 export const REASON_HEADER = 'x-access-reason';
 
-
 const portalPath = (orgId: string) => `/orgs/${encodeURIComponent(orgId)}/portal`;
-const orgPath = (orgId: string) => `/orgs/${encodeURIComponent(orgId)}`;
-
-function takeNotice(req: Request): ConsentNotice | null {
-  const notice = req.session.consentNotice ?? null;
-  delete req.session.consentNotice;
-  return notice;
-}
 
 /** Without an active grant the view answers 403 with Request access; anything else goes on to the error page. */
 function noAccessPage(req: Request, res: Response, err: unknown): void {
   if (!(err instanceof NoActiveGrant)) throw err;
-  res.status(403).render('consent/no-access', {
+  res.status(403).render('read-only-view/no-access', {
     title: req.t('consent.noAccess.title'), org: err.org, pending: err.pending, last: err.last, notice: takeNotice(req), error: null, reason: '',
   });
-}
-
-/** What the org page says after Request access: how many of the org's admins the mail reached. */
-function requestNotice(result: AccessRequestResult): ConsentNotice {
-  if (!result.created) {
-    return { tone: 'ok', key: 'consent.notice.alreadyRequested', params: { date: result.request.createdAt.slice(0, 16).replace('T', ' ') + ' UTC' } };
-  }
-  if (result.notified === 0) return { tone: 'error', key: 'consent.notice.requestedNoneEmailed' };
-  if (result.notified < result.admins) {
-    return { tone: 'ok', key: 'consent.notice.requestedSomeEmailed', params: { count: result.notified, total: result.admins } };
-  }
-  return { tone: 'ok', key: 'consent.notice.requested' };
 }
 
 /** The reason given for this org's current grant, or null when the agent must give one first. */
@@ -66,28 +42,8 @@ function reasonInSession(req: Request, orgId: string, grantId: string): string |
   return access && access.orgId === orgId && access.grantId === grantId ? access.reason : null;
 }
 
-export function consentPageRoutes(consent: ConsentService, portal: PortalService, audit: AuditLog): Router {
+export function readOnlyViewPageRoutes(consent: ConsentService, portal: PortalService, audit: AuditLog): Router {
   const router = Router();
-
-  // Runs before the org page's own route: hands it the grant's state, then lets the page render.
-  router.get('/orgs/:id', requireAgentPage, async (req, res, next) => {
-    res.locals.consentPanel = await consent.agentPanel(req.principal!, String(req.params.id));
-    res.locals.consentNotice = takeNotice(req);
-    next();
-  });
-
-  router.post('/orgs/:id/access-requests', requireAgentPage, async (req, res) => {
-    const orgId = String(req.params.id);
-    try {
-      const { reason } = parseInput(reasonForm, req.body);
-      req.session.consentNotice = requestNotice(await consent.requestAccess(actionContext(req, audit), orgId, reason));
-    } catch (err) {
-      if (!isAppError(err) || !['invalid', 'too_many_requests'].includes(err.code)) throw err;
-      const key: MessageKey = err.code === 'invalid' ? 'consent.error.reason' : 'consent.error.tooManyRequests';
-      req.session.consentNotice = { tone: 'error', key };
-    }
-    res.redirect(303, `${orgPath(orgId)}#consent`);
-  });
 
   router.post('/orgs/:id/portal-entry', requireAgentPage, async (req, res) => {
     let active;
@@ -99,7 +55,7 @@ export function consentPageRoutes(consent: ConsentService, portal: PortalService
     const org = { id: active.org.id, name: active.org.name };
     const given = reasonForm.safeParse(req.body ?? {});
     if (!given.success) {
-      return res.status(400).render('consent/portal-reason', {
+      return res.status(400).render('read-only-view/reason', {
         title: org.name, org, grant: active.grant, error: req.t('consent.error.reason'), reason: String(req.body?.reason ?? ''),
       });
     }
@@ -118,12 +74,12 @@ export function consentPageRoutes(consent: ConsentService, portal: PortalService
     }
     const reason = reasonInSession(req, view.org.id, view.grant.id);
     if (!reason) {
-      return res.render('consent/portal-reason', { title: view.org.name, org: view.org, grant: view.grant, error: null, reason: '' });
+      return res.render('read-only-view/reason', { title: view.org.name, org: view.org, grant: view.grant, error: null, reason: '' });
     }
     await audit.record(req, {
       action: 'portal.view', orgId: view.org.id, subject: `org:${view.org.id}`, detail: { reason, grantId: view.grant.id, page },
     });
-    res.render('consent/portal', { title: view.org.name, view, readOnly: true });
+    res.render('read-only-view/org', { title: view.org.name, view, readOnly: true });
   });
 
   router.get('/orgs/:id/portal/users/:userId', requireAgentPage, async (req, res) => {
@@ -139,7 +95,7 @@ export function consentPageRoutes(consent: ConsentService, portal: PortalService
     await audit.record(req, {
       action: 'portal.view', orgId: view.org.id, subject: `user:${view.user.id}`, detail: { reason, grantId: view.grant.id },
     });
-    res.render('consent/portal-user', { title: view.user.displayName || view.user.email, view, readOnly: true });
+    res.render('read-only-view/user', { title: view.user.displayName || view.user.email, view, readOnly: true });
   });
 
   return router;
@@ -155,7 +111,7 @@ const apiReason = (req: Request) => {
   return parseInput(reasonForm, { reason: query ?? req.get(REASON_HEADER) }).reason;
 };
 
-export function consentApiRoutes(consent: ConsentService, portal: PortalService, audit: AuditLog): Router {
+export function readOnlyViewApiRoutes(portal: PortalService, audit: AuditLog): Router {
   const router = Router();
 
   router.get('/orgs/:id/portal', async (req, res) => {
@@ -175,17 +131,6 @@ export function consentApiRoutes(consent: ConsentService, portal: PortalService,
       action: 'portal.view', orgId: view.org.id, subject: `user:${view.user.id}`, detail: { reason, grantId: view.grant.id, via: 'api' },
     });
     res.json(view);
-  });
-
-  router.post('/orgs/:id/access-requests', async (req, res) => {
-    const { reason } = parseInput(reasonForm, req.body);
-    const result = await consent.requestAccess(actionContext(req, audit), String(req.params.id), reason);
-    const { request } = result;
-    // 201 either way (README, JSON API); a repeat while the agent's request is pending answers that request.
-    res.status(201).json({
-      id: request.id, orgId: request.orgId, status: request.status, reason: request.reason, createdAt: request.createdAt,
-      ...(result.created ? { adminsNotified: result.notified, admins: result.admins } : { alreadyPending: true }),
-    });
   });
 
   return router;
