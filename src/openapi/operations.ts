@@ -17,7 +17,7 @@ import { entitlementQuery } from '../features/support/support.schema';
 import { checkAnswer, checkInput, sentCodeAnswer } from '../features/verification/verification.schema';
 import { clearInput, emailStateAnswer, welcomeSentAnswer } from '../features/suppression/suppression.schema';
 import { accessRequestAnswer, reason, reasonForm } from '../features/consent/consent.schema';
-import { portalOrgViewAnswer, portalQuery, portalUserViewAnswer } from '../features/read-only-view/read-only-view.schema';
+import { readOnlyOrgViewAnswer, readOnlyViewQuery, readOnlyUserViewAnswer } from '../features/read-only-view/read-only-view.schema';
 import { livenessAnswer, readinessAnswer } from '../features/health/health.schema';
 import { lookupQuery } from '../features/lookup/lookup.schema';
 import { IMPORT_KINDS } from '../import/import.schema';
@@ -66,7 +66,7 @@ const importAnswer = z.object({
 });
 const orgAndUser = z.object({ id: z.string().describe('the org\'s id'), userId: z.string().describe('the user\'s id') });
 /** The read-only view needs a reason on every call: X-Access-Reason, or ?reason= with a Bearer token. */
-const reasonQuery = portalQuery.extend({ reason: reason.optional().describe('why the agent looks (a ticket number): or send X-Access-Reason') });
+const reasonQuery = readOnlyViewQuery.extend({ reason: reason.optional().describe('why the agent looks (a ticket number): or send X-Access-Reason') });
 const reasonHeader = z.object({ 'X-Access-Reason': reason.optional().describe('why the agent looks; required unless ?reason= is given') });
 
 const ORG = 'b8f0c2d6-0f6e-4a53-9a57-2f1c1e0d4a11';
@@ -143,13 +143,13 @@ export const apiOperations: ApiOperation[] = [
   {
     method: 'get', path: '/orgs/:id/portal', operationId: 'getPortalOrg', tag: 'consent',
     summary: 'The org\'s read-only view (users, devices, settings), while its admins grant access',
-    params: id, query: reasonQuery, headers: reasonHeader, status: 200, answer: portalOrgViewAnswer, description: 'One page of the view.',
+    params: id, query: reasonQuery, headers: reasonHeader, status: 200, answer: readOnlyOrgViewAnswer, description: 'One page of the view.',
     example: { org: { id: ORG, name: 'Acme Corp', status: 'active', createdAt: '2024-06-01T00:00:00.000Z' }, grant, sites: [], domains: [], settings: {}, orders: [], subscriptions: [], licenseNames: {}, users: [], userCount: 0, devices: [], deviceCount: 0, page: 1, pages: 1 },
   },
   {
     method: 'get', path: '/orgs/:id/portal/users/:userId', operationId: 'getPortalUser', tag: 'consent',
     summary: 'A user in the org\'s read-only view',
-    params: orgAndUser, query: reasonQuery.pick({ reason: true }), headers: reasonHeader, status: 200, answer: portalUserViewAnswer, description: 'The user.',
+    params: orgAndUser, query: reasonQuery.pick({ reason: true }), headers: reasonHeader, status: 200, answer: readOnlyUserViewAnswer, description: 'The user.',
     example: { org: { id: ORG, name: 'Acme Corp' }, grant, user: (({ partnerId: _p, ...u }) => u)(exampleUser), licenseNames: {}, devices: [] },
   },
   {

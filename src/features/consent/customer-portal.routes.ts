@@ -95,7 +95,7 @@ export function customerPortalRoutes(deps: CustomerPortalRouteDeps): Router {
 
   router.get('/customer', requireCustomerAdminPage, async (req, res) => {
     const { log } = parseInput(customerPortalQuery, req.query);
-    const [view, contacts] = await Promise.all([consent.portal(req.customerAdmin!, log), deps.support.contactsPanel(req.customerAdmin!)]);
+    const [view, contacts] = await Promise.all([consent.customerPortal(req.customerAdmin!, log), deps.support.contactsPanel(req.customerAdmin!)]);
     const notice = req.session.customerNotice ?? null;
     delete req.session.customerNotice;
     res.render('consent/customer-portal', { title: view.org.name, view, contacts, notice, periods: PERIOD_CHOICES });

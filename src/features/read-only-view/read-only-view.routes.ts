@@ -13,12 +13,15 @@ import { requireAgentPage } from '../auth/auth.middleware';
 import { reasonForm } from '../consent/consent.schema';
 import { takeNotice } from '../consent/consent.routes';
 import { NoActiveGrant, type ConsentService } from '../consent/consent.service';
-import { portalQuery } from './read-only-view.schema';
-import type { PortalService } from './read-only-view.service';
+import { readOnlyViewQuery } from './read-only-view.schema';
+import type { ReadOnlyViewService } from './read-only-view.service';
 
 declare module 'express-session' {
   interface SessionData {
-    /** The reason given on entering the read-only view, for that org's current grant only. */
+    /**
+     * The reason given on entering the read-only view, for that org's current grant only. The key
+     * keeps its first name (the view was once called the portal): it is in stored sessions.
+     */
     portalAccess: { orgId: string; grantId: string; reason: string };
   }
 }
@@ -26,7 +29,7 @@ declare module 'express-session' {
 /** The header an API client may send the reason in; a Bearer-token client may use `?reason=` instead. */
 export const REASON_HEADER = 'x-access-reason';
 
-const portalPath = (orgId: string) => `/orgs/${encodeURIComponent(orgId)}/portal`;
+const readOnlyViewPath = (orgId: string) => `/orgs/${encodeURIComponent(orgId)}/portal`;
 
 /** Without an active grant the view answers 403 with Request access; anything else goes on to the error page. */
 function noAccessPage(req: Request, res: Response, err: unknown): void {
@@ -42,7 +45,7 @@ function reasonInSession(req: Request, orgId: string, grantId: string): string |
   return access && access.orgId === orgId && access.grantId === grantId ? access.reason : null;
 }
 
-export function readOnlyViewPageRoutes(consent: ConsentService, portal: PortalService, audit: AuditLog): Router {
+export function readOnlyViewPageRoutes(consent: ConsentService, readOnlyView: ReadOnlyViewService, audit: AuditLog): Router {
   const router = Router();
 
   router.post('/orgs/:id/portal-entry', requireAgentPage, async (req, res) => {
@@ -60,15 +63,15 @@ export function readOnlyViewPageRoutes(consent: ConsentService, portal: PortalSe
       });
     }
     req.session.portalAccess = { orgId: org.id, grantId: active.grant.id, reason: given.data.reason };
-    res.redirect(303, portalPath(org.id));
+    res.redirect(303, readOnlyViewPath(org.id));
   });
 
   router.get('/orgs/:id/portal', requireAgentPage, async (req, res) => {
     const orgId = String(req.params.id);
-    const { page } = parseInput(portalQuery, req.query);
+    const { page } = parseInput(readOnlyViewQuery, req.query);
     let view;
     try {
-      view = await portal.orgView(req.principal!, orgId, page);
+      view = await readOnlyView.orgView(req.principal!, orgId, page);
     } catch (err) {
       return noAccessPage(req, res, err);
     }
@@ -86,12 +89,12 @@ export function readOnlyViewPageRoutes(consent: ConsentService, portal: PortalSe
     const orgId = String(req.params.id);
     let view;
     try {
-      view = await portal.userView(req.principal!, orgId, String(req.params.userId));
+      view = await readOnlyView.userView(req.principal!, orgId, String(req.params.userId));
     } catch (err) {
       return noAccessPage(req, res, err);
     }
     const reason = reasonInSession(req, view.org.id, view.grant.id);
-    if (!reason) return res.redirect(303, portalPath(view.org.id));
+    if (!reason) return res.redirect(303, readOnlyViewPath(view.org.id));
     await audit.record(req, {
       action: 'portal.view', orgId: view.org.id, subject: `user:${view.user.id}`, detail: { reason, grantId: view.grant.id },
     });
@@ -111,12 +114,12 @@ const apiReason = (req: Request) => {
   return parseInput(reasonForm, { reason: query ?? req.get(REASON_HEADER) }).reason;
 };
 
-export function readOnlyViewApiRoutes(portal: PortalService, audit: AuditLog): Router {
+export function readOnlyViewApiRoutes(readOnlyView: ReadOnlyViewService, audit: AuditLog): Router {
   const router = Router();
 
   router.get('/orgs/:id/portal', async (req, res) => {
-    const { page } = parseInput(portalQuery, req.query);
-    const view = await portal.orgView(req.principal!, String(req.params.id), page);
+    const { page } = parseInput(readOnlyViewQuery, req.query);
+    const view = await readOnlyView.orgView(req.principal!, String(req.params.id), page);
     const reason = apiReason(req);
     await audit.record(req, {
       action: 'portal.view', orgId: view.org.id, subject: `org:${view.org.id}`, detail: { reason, grantId: view.grant.id, page, via: 'api' },
@@ -125,7 +128,7 @@ export function readOnlyViewApiRoutes(portal: PortalService, audit: AuditLog): R
   });
 
   router.get('/orgs/:id/portal/users/:userId', async (req, res) => {
-    const view = await portal.userView(req.principal!, String(req.params.id), String(req.params.userId));
+    const view = await readOnlyView.userView(req.principal!, String(req.params.id), String(req.params.userId));
     const reason = apiReason(req);
     await audit.record(req, {
       action: 'portal.view', orgId: view.org.id, subject: `user:${view.user.id}`, detail: { reason, grantId: view.grant.id, via: 'api' },

@@ -2,16 +2,16 @@
 import { z } from 'zod';
 import { deviceAnswer, domainAnswer, orgSettingsAnswer, siteAnswer, subscriptionViewAnswer, userAnswer, webOrderAnswer } from '../../openapi/records';
 
-export const portalQuery = z.object({
+export const readOnlyViewQuery = z.object({
   page: z.coerce.number().int().min(1).max(10_000).default(1),
 });
 
 // Its answers (read-only-view.service.ts, read-only-view.routes.ts).
-const portalGrant = z.object({ id: z.string(), expiresAt: z.string(), secondsLeft: z.number() });
+const readOnlyGrant = z.object({ id: z.string(), expiresAt: z.string(), secondsLeft: z.number() });
 
-export const portalOrgViewAnswer = z.object({
+export const readOnlyOrgViewAnswer = z.object({
   org: z.object({ id: z.string(), name: z.string(), status: z.string(), createdAt: z.string() }),
-  grant: portalGrant,
+  grant: readOnlyGrant,
   sites: z.array(siteAnswer),
   domains: z.array(domainAnswer),
   settings: orgSettingsAnswer,
@@ -27,9 +27,9 @@ export const portalOrgViewAnswer = z.object({
   pages: z.number().int(),
 });
 
-export const portalUserViewAnswer = z.object({
+export const readOnlyUserViewAnswer = z.object({
   org: z.object({ id: z.string(), name: z.string() }),
-  grant: portalGrant,
+  grant: readOnlyGrant,
   user: userAnswer.omit({ partnerId: true }),
   licenseNames: z.record(z.string(), z.string()).describe('license SKU → its name'),
   devices: z.array(deviceAnswer.pick({ id: true, displayName: true, model: true, serial: true, status: true })),
