@@ -3,7 +3,7 @@
 // a grant, the agent opens the read-only view (src/features/read-only-view/).
 import { Router, type Request } from 'express';
 import { isAppError } from '../../errors';
-import { parseInput } from '../../http/validate';
+import { idParams, parseInput, validate } from '../../http/validate';
 import type { MessageKey } from '../../i18n/i18n';
 import type { AuditLog } from '../audit/audit.service';
 import { requireAgentPage } from '../auth/auth.middleware';
@@ -44,14 +44,14 @@ export function consentPageRoutes(consent: ConsentService, audit: AuditLog): Rou
   const router = Router();
 
   // Runs before the org page's own route: hands it the grant's state, then lets the page render.
-  router.get('/orgs/:id', requireAgentPage, async (req, res, next) => {
-    res.locals.consentPanel = await consent.agentPanel(req.principal!, String(req.params.id));
+  router.get('/orgs/:id', requireAgentPage, validate({ params: idParams }, async (req, res, next) => {
+    res.locals.consentPanel = await consent.agentPanel(req.principal!, req.input.params.id);
     res.locals.consentNotice = takeNotice(req);
     next();
-  });
+  }));
 
-  router.post('/orgs/:id/access-requests', requireAgentPage, async (req, res) => {
-    const orgId = String(req.params.id);
+  router.post('/orgs/:id/access-requests', requireAgentPage, validate({ params: idParams }, async (req, res) => {
+    const orgId = req.input.params.id;
     try {
       const { reason } = parseInput(reasonForm, req.body);
       req.session.consentNotice = requestNotice(await consent.requestAccess(actionContext(req, audit), orgId, reason));
@@ -61,7 +61,7 @@ export function consentPageRoutes(consent: ConsentService, audit: AuditLog): Rou
       req.session.consentNotice = { tone: 'error', key };
     }
     res.redirect(303, `${orgPath(orgId)}#consent`);
-  });
+  }));
 
   return router;
 }
@@ -69,16 +69,15 @@ export function consentPageRoutes(consent: ConsentService, audit: AuditLog): Rou
 export function consentApiRoutes(consent: ConsentService, audit: AuditLog): Router {
   const router = Router();
 
-  router.post('/orgs/:id/access-requests', async (req, res) => {
-    const { reason } = parseInput(reasonForm, req.body);
-    const result = await consent.requestAccess(actionContext(req, audit), String(req.params.id), reason);
+  router.post('/orgs/:id/access-requests', validate({ params: idParams, body: reasonForm }, async (req, res) => {
+    const result = await consent.requestAccess(actionContext(req, audit), req.input.params.id, req.input.body.reason);
     const { request } = result;
     // 201 either way (README, JSON API); a repeat while the agent's request is pending answers that request.
     res.status(201).json({
       id: request.id, orgId: request.orgId, status: request.status, reason: request.reason, createdAt: request.createdAt,
       ...(result.created ? { adminsNotified: result.notified, admins: result.admins } : { alreadyPending: true }),
     });
-  });
+  }));
 
   return router;
 }

@@ -5,7 +5,7 @@
 import { Router, type Request, type Response } from 'express';
 import { AppError, isAppError } from '../../errors';
 import type { CustomerAdminPrincipal } from '../../http/request-context';
-import { parseInput } from '../../http/validate';
+import { idParams, parseInput, validate } from '../../http/validate';
 import type { MessageKey } from '../../i18n/i18n';
 import type { AuditLog } from '../audit/audit.service';
 import { customerPortalQuery, GRANT_PERIODS, periodForm, periodRefusal, type PeriodInput, type PeriodRefusal } from './consent.schema';
@@ -93,30 +93,31 @@ export function customerPortalRoutes(deps: CustomerPortalRouteDeps): Router {
   const { consent, audit } = deps;
   const router = Router();
 
-  router.get('/customer', requireCustomerAdminPage, async (req, res) => {
-    const { log } = parseInput(customerPortalQuery, req.query);
+  router.get('/customer', requireCustomerAdminPage, validate({ query: customerPortalQuery }, async (req, res) => {
+    const { log } = req.input.query;
     const [view, contacts] = await Promise.all([consent.customerPortal(req.customerAdmin!, log), deps.support.contactsPanel(req.customerAdmin!)]);
     const notice = req.session.customerNotice ?? null;
     delete req.session.customerNotice;
     res.render('consent/customer-portal', { title: view.org.name, view, contacts, notice, periods: PERIOD_CHOICES });
-  });
+  }));
 
   router.post('/customer/grants', requireCustomerAdminPage, (req, res) =>
     act(req, res, 'consent.notice.granted', () => consent.grant(contextOf(req, audit), parsePeriod(req.body)), 'grant'));
 
-  router.post('/customer/grants/:id/extend', requireCustomerAdminPage, (req, res) =>
+  // A grant or request id that is not one answers 404, as an id of another org does (the service).
+  router.post('/customer/grants/:id/extend', requireCustomerAdminPage, validate({ params: idParams }, (req, res) =>
     act(req, res, 'consent.notice.extended', () =>
-      consent.extend(contextOf(req, audit), String(req.params.id), parsePeriod(req.body)), 'extend'));
+      consent.extend(contextOf(req, audit), req.input.params.id, parsePeriod(req.body)), 'extend')));
 
-  router.post('/customer/grants/:id/revoke', requireCustomerAdminPage, (req, res) =>
-    act(req, res, 'consent.notice.revoked', () => consent.revoke(contextOf(req, audit), String(req.params.id))));
+  router.post('/customer/grants/:id/revoke', requireCustomerAdminPage, validate({ params: idParams }, (req, res) =>
+    act(req, res, 'consent.notice.revoked', () => consent.revoke(contextOf(req, audit), req.input.params.id))));
 
-  router.post('/customer/access-requests/:id/approve', requireCustomerAdminPage, (req, res) =>
+  router.post('/customer/access-requests/:id/approve', requireCustomerAdminPage, validate({ params: idParams }, (req, res) =>
     act(req, res, 'consent.notice.approved', () =>
-      consent.approve(contextOf(req, audit), String(req.params.id), parsePeriod(req.body)), `approve-${String(req.params.id)}`));
+      consent.approve(contextOf(req, audit), req.input.params.id, parsePeriod(req.body)), `approve-${req.input.params.id}`)));
 
-  router.post('/customer/access-requests/:id/deny', requireCustomerAdminPage, (req, res) =>
-    act(req, res, 'consent.notice.denied', () => consent.deny(contextOf(req, audit), String(req.params.id))));
+  router.post('/customer/access-requests/:id/deny', requireCustomerAdminPage, validate({ params: idParams }, (req, res) =>
+    act(req, res, 'consent.notice.denied', () => consent.deny(contextOf(req, audit), req.input.params.id))));
 
   return router;
 }

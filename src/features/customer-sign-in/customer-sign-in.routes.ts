@@ -5,10 +5,10 @@ import { Router, type Request, type Response } from 'express';
 import type { Clock } from '../../clock';
 import { isAppError } from '../../errors';
 import { limiter } from '../../http/security';
-import { parseInput } from '../../http/validate';
+import { parseInput, validate } from '../../http/validate';
 import type { Store } from '../../store/store';
 import type { AuditLog } from '../audit/audit.service';
-import { magicLinkRequestForm } from './customer-sign-in.schema';
+import { linkParams, magicLinkRequestForm } from './customer-sign-in.schema';
 import { LINK_TTL_MS, LinkMailError, type CustomerLoginService } from './customer-sign-in.service';
 
 export interface CustomerSignInRouteDeps {
@@ -52,15 +52,15 @@ export function customerSignInRoutes(deps: CustomerSignInRouteDeps): Router {
     res.render('customer-sign-in/login-sent', { title: req.t('customer.signIn.title'), email, minutes: LINK_TTL_MS / 60000 });
   });
 
-  router.get('/customer/login/:token', linkUses, async (req, res) => {
-    const token = String(req.params.token);
+  router.get('/customer/login/:token', linkUses, validate({ params: linkParams }, async (req, res) => {
+    const { token } = req.input.params;
     const link = await logins.peek(token);
     if (!link) return res.status(410).render('customer-sign-in/link-invalid', { title: req.t('customer.link.invalidTitle') });
     res.render('customer-sign-in/confirm', { title: req.t('customer.signIn.title'), token, orgName: link.orgName });
-  });
+  }));
 
-  router.post('/customer/login/:token', linkUses, async (req, res, next) => {
-    const admin = await logins.consume(String(req.params.token));
+  router.post('/customer/login/:token', linkUses, validate({ params: linkParams }, async (req, res, next) => {
+    const admin = await logins.consume(req.input.params.token);
     if (!admin) return res.status(410).render('customer-sign-in/link-invalid', { title: req.t('customer.link.invalidTitle') });
     // A new session id at sign-in: a session fixed before sign-in is worth nothing after it.
     req.session.regenerate((err) => {
@@ -81,7 +81,7 @@ export function customerSignInRoutes(deps: CustomerSignInRouteDeps): Router {
         }
       });
     });
-  });
+  }));
 
   router.post('/customer/logout', async (req, res, next) => {
     if (req.customerAdmin) await audit.record(req, { action: 'customer.sign_out', subject: `user:${req.customerAdmin.userId}` });

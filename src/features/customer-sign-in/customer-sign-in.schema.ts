@@ -7,3 +7,9 @@ export const magicLinkRequestForm = z.object({
 
 /** 32 random bytes in base64url: anything else is not a link we sent. */
 export const magicToken = z.string().regex(/^[A-Za-z0-9_-]{43}$/);
+
+/**
+ * `/customer/login/:token`: any text. A token that is not one of ours answers like a used one
+ * (410, the link no longer works): the service checks it against magicToken.
+ */
+export const linkParams = z.object({ token: z.string() });

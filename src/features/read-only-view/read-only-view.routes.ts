@@ -7,13 +7,13 @@
 // then choose the reason the customer reads in their access log. The grant is checked on every
 // request by the service.
 import { Router, type Request, type Response } from 'express';
-import { parseInput } from '../../http/validate';
+import { idParams, parseInput, validate } from '../../http/validate';
 import type { AuditLog } from '../audit/audit.service';
 import { requireAgentPage } from '../auth/auth.middleware';
 import { reasonForm } from '../consent/consent.schema';
 import { takeNotice } from '../consent/consent.routes';
 import { NoActiveGrant, type ConsentService } from '../consent/consent.service';
-import { readOnlyViewQuery } from './read-only-view.schema';
+import { readOnlyUserParams, readOnlyViewQuery } from './read-only-view.schema';
 import type { ReadOnlyViewService } from './read-only-view.service';
 
 declare module 'express-session' {
@@ -48,10 +48,10 @@ function reasonInSession(req: Request, orgId: string, grantId: string): string |
 export function readOnlyViewPageRoutes(consent: ConsentService, readOnlyView: ReadOnlyViewService, audit: AuditLog): Router {
   const router = Router();
 
-  router.post('/orgs/:id/portal-entry', requireAgentPage, async (req, res) => {
+  router.post('/orgs/:id/portal-entry', requireAgentPage, validate({ params: idParams }, async (req, res) => {
     let active;
     try {
-      active = await consent.requireActive(req.principal!, String(req.params.id));
+      active = await consent.requireActive(req.principal!, req.input.params.id);
     } catch (err) {
       return noAccessPage(req, res, err);
     }
@@ -64,14 +64,13 @@ export function readOnlyViewPageRoutes(consent: ConsentService, readOnlyView: Re
     }
     req.session.portalAccess = { orgId: org.id, grantId: active.grant.id, reason: given.data.reason };
     res.redirect(303, readOnlyViewPath(org.id));
-  });
+  }));
 
-  router.get('/orgs/:id/portal', requireAgentPage, async (req, res) => {
-    const orgId = String(req.params.id);
-    const { page } = parseInput(readOnlyViewQuery, req.query);
+  router.get('/orgs/:id/portal', requireAgentPage, validate({ params: idParams, query: readOnlyViewQuery }, async (req, res) => {
+    const { page } = req.input.query;
     let view;
     try {
-      view = await readOnlyView.orgView(req.principal!, orgId, page);
+      view = await readOnlyView.orgView(req.principal!, req.input.params.id, page);
     } catch (err) {
       return noAccessPage(req, res, err);
     }
@@ -83,13 +82,12 @@ export function readOnlyViewPageRoutes(consent: ConsentService, readOnlyView: Re
       action: 'portal.view', orgId: view.org.id, subject: `org:${view.org.id}`, detail: { reason, grantId: view.grant.id, page },
     });
     res.render('read-only-view/org', { title: view.org.name, view, readOnly: true });
-  });
+  }));
 
-  router.get('/orgs/:id/portal/users/:userId', requireAgentPage, async (req, res) => {
-    const orgId = String(req.params.id);
+  router.get('/orgs/:id/portal/users/:userId', requireAgentPage, validate({ params: readOnlyUserParams }, async (req, res) => {
     let view;
     try {
-      view = await readOnlyView.userView(req.principal!, orgId, String(req.params.userId));
+      view = await readOnlyView.userView(req.principal!, req.input.params.id, req.input.params.userId);
     } catch (err) {
       return noAccessPage(req, res, err);
     }
@@ -99,7 +97,7 @@ export function readOnlyViewPageRoutes(consent: ConsentService, readOnlyView: Re
       action: 'portal.view', orgId: view.org.id, subject: `user:${view.user.id}`, detail: { reason, grantId: view.grant.id },
     });
     res.render('read-only-view/user', { title: view.user.displayName || view.user.email, view, readOnly: true });
-  });
+  }));
 
   return router;
 }
@@ -117,24 +115,24 @@ const apiReason = (req: Request) => {
 export function readOnlyViewApiRoutes(readOnlyView: ReadOnlyViewService, audit: AuditLog): Router {
   const router = Router();
 
-  router.get('/orgs/:id/portal', async (req, res) => {
-    const { page } = parseInput(readOnlyViewQuery, req.query);
-    const view = await readOnlyView.orgView(req.principal!, String(req.params.id), page);
+  router.get('/orgs/:id/portal', validate({ params: idParams, query: readOnlyViewQuery }, async (req, res) => {
+    const { page } = req.input.query;
+    const view = await readOnlyView.orgView(req.principal!, req.input.params.id, page);
     const reason = apiReason(req);
     await audit.record(req, {
       action: 'portal.view', orgId: view.org.id, subject: `org:${view.org.id}`, detail: { reason, grantId: view.grant.id, page, via: 'api' },
     });
     res.json(view);
-  });
+  }));
 
-  router.get('/orgs/:id/portal/users/:userId', async (req, res) => {
-    const view = await readOnlyView.userView(req.principal!, String(req.params.id), String(req.params.userId));
+  router.get('/orgs/:id/portal/users/:userId', validate({ params: readOnlyUserParams }, async (req, res) => {
+    const view = await readOnlyView.userView(req.principal!, req.input.params.id, req.input.params.userId);
     const reason = apiReason(req);
     await audit.record(req, {
       action: 'portal.view', orgId: view.org.id, subject: `user:${view.user.id}`, detail: { reason, grantId: view.grant.id, via: 'api' },
     });
     res.json(view);
-  });
+  }));
 
   return router;
 }

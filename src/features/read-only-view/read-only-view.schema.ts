@@ -1,6 +1,12 @@
 // The read-only view's inputs and answers (the API document is built from them: src/openapi/operations.ts).
 import { z } from 'zod';
+import { recordId } from '../../http/validate';
 import { deviceAnswer, domainAnswer, orgSettingsAnswer, siteAnswer, subscriptionViewAnswer, userAnswer, webOrderAnswer } from '../../openapi/records';
+
+/** `/orgs/:id/portal/users/:userId`. */
+export const readOnlyUserParams = z.object({
+  id: recordId.describe('the org\'s id'), userId: recordId.describe('the user\'s id'),
+});
 
 export const readOnlyViewQuery = z.object({
   page: z.coerce.number().int().min(1).max(10_000).default(1),
