@@ -38,11 +38,13 @@ import { customerSupportRoutes } from './features/support/support.routes';
 import { codeCheckLimiter, verificationApiRoutes, verificationPageRoutes } from './features/verification/verification.routes';
 import { createVerificationService } from './features/verification/verification.service';
 import { createConsentService } from './features/consent/consent.service';
-import { createCustomerLoginService } from './features/consent/customer-login.service';
-import { sessionCustomerAdmin } from './features/consent/customer.middleware';
-import { customerRoutes } from './features/consent/customer.routes';
-import { consentApiRoutes, consentPageRoutes } from './features/consent/portal.routes';
-import { createPortalService } from './features/consent/portal.service';
+import { customerPortalRoutes } from './features/consent/customer-portal.routes';
+import { consentApiRoutes, consentPageRoutes } from './features/consent/consent.routes';
+import { createCustomerLoginService } from './features/customer-sign-in/customer-sign-in.service';
+import { sessionCustomerAdmin } from './features/customer-sign-in/customer-session.middleware';
+import { customerSignInRoutes } from './features/customer-sign-in/customer-sign-in.routes';
+import { readOnlyViewApiRoutes, readOnlyViewPageRoutes } from './features/read-only-view/read-only-view.routes';
+import { createReadOnlyViewService } from './features/read-only-view/read-only-view.service';
 import { devMailboxEnabled, devMailboxRoutes } from './features/dev-mailbox/dev-mailbox.routes';
 import { mailWebhookRoutes } from './features/suppression/mail-webhook.routes';
 import { suppressionApiRoutes, suppressionPageRoutes } from './features/suppression/suppression.routes';
@@ -93,7 +95,7 @@ export function createApp(input: AppDepsInput): express.Express {
   const codeChecks = codeCheckLimiter(store, clock);
   const logins = createCustomerLoginService({ store, mailer: deps.mailer, clock, publicUrl: config.publicUrl });
   const consent = createConsentService({ store, mailer: deps.mailer, clock, publicUrl: config.publicUrl });
-  const portal = createPortalService(store, consent, clock);
+  const readOnlyView = createReadOnlyViewService(store, consent, clock);
   const admin = createAdminService({ store, clock, mailer: deps.mailer, publicUrl: config.publicUrl, passwordLogN: deps.passwordLogN });
   const { protect: csrfProtect, generateToken } = csrf();
 
@@ -149,7 +151,7 @@ export function createApp(input: AppDepsInput): express.Express {
   api.use(importApiRoutes({ store, clock, audit }), refuseIntegration);
   api.use(searchApiRoutes(search), orgApiRoutes(orgs, search, audit), userApiRoutes(users, audit),
     verificationApiRoutes(verification, audit, codeChecks), suppressionApiRoutes(suppression, audit),
-    consentApiRoutes(consent, portal, audit));
+    readOnlyViewApiRoutes(readOnlyView, audit), consentApiRoutes(consent, audit));
   api.use(lookupApiRoutes(lookup, audit));
   // A request with a Bearer token is authenticated by the token alone: it never reads the session,
   // needs no CSRF token and renders no page, so it skips all of that (see exceptApiBearer).
@@ -171,8 +173,9 @@ export function createApp(input: AppDepsInput): express.Express {
   app.use(languageRoutes(config));
   app.use(prefsRoutes());
   if (devMailboxEnabled(config)) app.use(devMailboxRoutes(store, config));
-  app.use(customerRoutes({ store, clock, sessionCookieName: deps.sessionCookieName, logins, consent, support, audit }),
-    customerSupportRoutes(support, audit), consentPageRoutes(consent, portal, audit));
+  app.use(customerSignInRoutes({ store, clock, sessionCookieName: deps.sessionCookieName, logins, audit }),
+    customerPortalRoutes({ consent, support, audit }), customerSupportRoutes(support, audit),
+    consentPageRoutes(consent, audit), readOnlyViewPageRoutes(consent, readOnlyView, audit));
   app.use(setPasswordRoutes(admin, audit), adminRoutes(admin, audit, !config.smtpUrl),
     auditRoutes(createAuditReader(store), audit, store, clock, search));
   // The search page answers a request per keystroke too: limited like the API.

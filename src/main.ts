@@ -9,7 +9,7 @@ import { createApp } from './app';
 import { systemClock } from './clock';
 import { ConfigError, loadConfig, type Config } from './config';
 import { createAuthService } from './features/auth/auth.service';
-import { REMINDER_INTERVAL_MS, createGrantReminders } from './features/consent/grant-reminders';
+import { REMINDER_INTERVAL_MS, createGrantReminders } from './features/grant-reminders/grant-reminders';
 import { startRetention } from './features/retention/retention';
 import { createAppLogger, flushLogs } from './logger';
 import { createMailer } from './mail';

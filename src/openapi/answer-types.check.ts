@@ -11,8 +11,8 @@ import type { emailStateAnswer } from '../features/suppression/suppression.schem
 import type { EmailState } from '../features/suppression/suppression.service';
 import type { checkAnswer, sentCodeAnswer } from '../features/verification/verification.schema';
 import type { CheckResult, SentCode } from '../features/verification/verification.service';
-import type { portalOrgViewAnswer, portalUserViewAnswer } from '../features/consent/consent.schema';
-import type { PortalOrgView, PortalUserView } from '../features/consent/portal.service';
+import type { readOnlyOrgViewAnswer, readOnlyUserViewAnswer } from '../features/read-only-view/read-only-view.schema';
+import type { ReadOnlyOrgView, ReadOnlyUserView } from '../features/read-only-view/read-only-view.service';
 
 /** True when A and B accept the same values (both ways assignable, optional keys included). */
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? (keyof A extends keyof B ? (keyof B extends keyof A ? true : false) : false) : false) : false;
@@ -26,8 +26,8 @@ export type AnswerTypesMatch = [
   Same<Answer<typeof emailStateAnswer>, EmailState>,
   Same<Answer<typeof sentCodeAnswer>, Pick<SentCode, 'id' | 'sentTo' | 'expiresAt'>>,
   Same<Answer<typeof checkAnswer>, Omit<CheckResult, 'userId'>>,
-  Same<Answer<typeof portalOrgViewAnswer>, PortalOrgView>,
-  Same<Answer<typeof portalUserViewAnswer>, PortalUserView>,
+  Same<Answer<typeof readOnlyOrgViewAnswer>, ReadOnlyOrgView>,
+  Same<Answer<typeof readOnlyUserViewAnswer>, ReadOnlyUserView>,
 ];
 const allMatch: AnswerTypesMatch = [true, true, true, true, true, true, true, true, true];
 void allMatch;

@@ -20,7 +20,7 @@ export const errorAnswer = z.object({
   error: z.object({
     code: z.enum(['invalid', 'unauthorized', 'forbidden', 'not_found', 'conflict', 'too_many_requests', 'unavailable', 'internal', 'too_large']),
     message: z.string().describe('for programs and logs, in English'),
-    fields: z.array(z.object({ field: z.string(), message: z.string() })).optional().describe('with `invalid`: each field and why'),
+    fields: z.array(z.object({ field: z.string(), message: z.string() })).optional().describe('with `invalid`, or `not_found` for a path parameter that is no id: each field and why'),
   }),
 });
 

@@ -12,11 +12,13 @@
 import { z } from 'zod';
 import { searchAnswer, orgSearchQuery, searchQuery } from '../features/search/search.schema';
 import { orgViewAnswer } from '../features/orgs/orgs.schema';
-import { deviceViewAnswer, userViewAnswer } from '../features/users/users.schema';
+import { deviceParams, deviceViewAnswer, userViewAnswer } from '../features/users/users.schema';
 import { entitlementQuery } from '../features/support/support.schema';
 import { checkAnswer, checkInput, sentCodeAnswer } from '../features/verification/verification.schema';
 import { clearInput, emailStateAnswer, welcomeSentAnswer } from '../features/suppression/suppression.schema';
-import { accessRequestAnswer, portalOrgViewAnswer, portalQuery, portalUserViewAnswer, reason, reasonForm } from '../features/consent/consent.schema';
+import { accessRequestAnswer, reason, reasonForm } from '../features/consent/consent.schema';
+import { readOnlyOrgViewAnswer, readOnlyUserParams, readOnlyViewQuery, readOnlyUserViewAnswer } from '../features/read-only-view/read-only-view.schema';
+import { idParams } from '../http/validate';
 import { livenessAnswer, readinessAnswer } from '../features/health/health.schema';
 import { lookupQuery } from '../features/lookup/lookup.schema';
 import { IMPORT_KINDS } from '../import/import.schema';
@@ -56,16 +58,14 @@ export interface ApiOperation {
   errors?: ErrorStatus[];
 }
 
-const id = z.object({ id: z.string().describe('the record\'s id') });
 /** The per-line report of POST /import (src/import/partner-scope.ts). */
 const importAnswer = z.object({
   added: z.number().int(), updated: z.number().int(), deleted: z.number().int(), unchanged: z.number().int(),
   errors: z.array(z.object({ line: z.number().int(), reason: z.string() })).describe('bad or refused lines, at most 1000'),
   errorsOmitted: z.number().int().optional().describe('how many more errors there were'),
 });
-const orgAndUser = z.object({ id: z.string().describe('the org\'s id'), userId: z.string().describe('the user\'s id') });
 /** The read-only view needs a reason on every call: X-Access-Reason, or ?reason= with a Bearer token. */
-const reasonQuery = portalQuery.extend({ reason: reason.optional().describe('why the agent looks (a ticket number): or send X-Access-Reason') });
+const reasonQuery = readOnlyViewQuery.extend({ reason: reason.optional().describe('why the agent looks (a ticket number): or send X-Access-Reason') });
 const reasonHeader = z.object({ 'X-Access-Reason': reason.optional().describe('why the agent looks; required unless ?reason= is given') });
 
 const ORG = 'b8f0c2d6-0f6e-4a53-9a57-2f1c1e0d4a11';
@@ -94,17 +94,17 @@ export const apiOperations: ApiOperation[] = [
   },
   {
     method: 'get', path: '/orgs/:id', operationId: 'getOrg', tag: 'orgs', summary: 'An org: identity, admins, subscriptions, support plan and contacts',
-    params: id, status: 200, answer: orgViewAnswer, description: 'The org.',
+    params: idParams, status: 200, answer: orgViewAnswer, description: 'The org.',
     example: { org: exampleOrg, partnerName: 'Partner One', admins: [], userCount: 12, deviceCount: 3, subscriptions: [], supportPlan: null, businessHours: null, supportContacts: [] },
   },
   {
     method: 'get', path: '/orgs/:id/search', operationId: 'searchInOrg', tag: 'search', summary: 'Search one org\'s users and devices',
-    params: id, query: orgSearchQuery, status: 200, answer: searchAnswer, description: 'The best hits first.',
+    params: idParams, query: orgSearchQuery, status: 200, answer: searchAnswer, description: 'The best hits first.',
     example: { hits: [], processingTimeMs: 1, degraded: false },
   },
   {
     method: 'get', path: '/users/:id', operationId: 'getUser', tag: 'users', summary: 'A user: org, devices, email state and support entitlement',
-    params: id, query: entitlementQuery, status: 200, answer: userViewAnswer, description: 'The user.',
+    params: idParams, query: entitlementQuery, status: 200, answer: userViewAnswer, description: 'The user.',
     example: {
       user: exampleUser, org: { id: ORG, name: 'Acme Corp', status: 'active' }, devices: [exampleDevice], suppression: null,
       support: { contactFor: [], products: ['Meetings'], product: null, isContactForProduct: null, license: null, priority: null, phoneSupport: 'no_plan', limitedHelp: true },
@@ -113,48 +113,48 @@ export const apiOperations: ApiOperation[] = [
   },
   {
     method: 'get', path: '/devices/:id', operationId: 'getDevice', tag: 'users', summary: 'A device, its org and owner',
-    params: id, status: 200, answer: deviceViewAnswer, description: 'The device.',
+    params: deviceParams, status: 200, answer: deviceViewAnswer, description: 'The device.',
     example: { device: exampleDevice, org: { id: ORG, name: 'Acme Corp' }, owner: { id: USER, displayName: 'Ada Lovelace', email: 'ada@example.com' } },
   },
   {
     method: 'post', path: '/users/:id/verifications', operationId: 'sendVerificationCode', tag: 'verification',
     summary: 'Email the user a one-time code to read back on the phone',
-    params: id, status: 202, answer: sentCodeAnswer, description: 'The code is on its way.', errors: [409],
+    params: idParams, status: 202, answer: sentCodeAnswer, description: 'The code is on its way.', errors: [409],
     example: { id: 'v-1', sentTo: 'ada@example.com', expiresAt: '2026-12-02T16:10:00.000Z' },
   },
   {
     method: 'post', path: '/verifications/:id/check', operationId: 'checkVerificationCode', tag: 'verification',
     summary: 'Check the code the caller read back',
-    params: id, body: checkInput, status: 200, answer: checkAnswer, description: 'Whether the code matched.', errors: [409],
+    params: idParams, body: checkInput, status: 200, answer: checkAnswer, description: 'Whether the code matched.', errors: [409],
     example: { status: 'verified', attemptsLeft: 4 },
   },
   {
     method: 'post', path: '/users/:id/suppression/clear', operationId: 'clearSuppression', tag: 'email',
     summary: 'Take the user\'s address off the suppression list',
-    params: id, body: clearInput, status: 200, answer: emailStateAnswer, description: 'The address\'s email state now.', errors: [409],
+    params: idParams, body: clearInput, status: 200, answer: emailStateAnswer, description: 'The address\'s email state now.', errors: [409],
     example: { email: 'ada@example.com', lastEmail: null, suppression: null },
   },
   {
     method: 'post', path: '/users/:id/welcome-email', operationId: 'resendWelcomeEmail', tag: 'email', summary: 'Send the welcome email again',
-    params: id, status: 202, answer: welcomeSentAnswer, description: 'The email is on its way.', errors: [409],
+    params: idParams, status: 202, answer: welcomeSentAnswer, description: 'The email is on its way.', errors: [409],
     example: { sentTo: 'ada@example.com' },
   },
   {
     method: 'get', path: '/orgs/:id/portal', operationId: 'getPortalOrg', tag: 'consent',
     summary: 'The org\'s read-only view (users, devices, settings), while its admins grant access',
-    params: id, query: reasonQuery, headers: reasonHeader, status: 200, answer: portalOrgViewAnswer, description: 'One page of the view.',
+    params: idParams, query: reasonQuery, headers: reasonHeader, status: 200, answer: readOnlyOrgViewAnswer, description: 'One page of the view.',
     example: { org: { id: ORG, name: 'Acme Corp', status: 'active', createdAt: '2024-06-01T00:00:00.000Z' }, grant, sites: [], domains: [], settings: {}, orders: [], subscriptions: [], licenseNames: {}, users: [], userCount: 0, devices: [], deviceCount: 0, page: 1, pages: 1 },
   },
   {
     method: 'get', path: '/orgs/:id/portal/users/:userId', operationId: 'getPortalUser', tag: 'consent',
     summary: 'A user in the org\'s read-only view',
-    params: orgAndUser, query: reasonQuery.pick({ reason: true }), headers: reasonHeader, status: 200, answer: portalUserViewAnswer, description: 'The user.',
+    params: readOnlyUserParams, query: reasonQuery.pick({ reason: true }), headers: reasonHeader, status: 200, answer: readOnlyUserViewAnswer, description: 'The user.',
     example: { org: { id: ORG, name: 'Acme Corp' }, grant, user: (({ partnerId: _p, ...u }) => u)(exampleUser), licenseNames: {}, devices: [] },
   },
   {
     method: 'post', path: '/orgs/:id/access-requests', operationId: 'requestAccess', tag: 'consent',
     summary: 'Ask the org\'s admins for access to its read-only view',
-    params: id, body: reasonForm, status: 201, answer: accessRequestAnswer, description: 'The request (a new one, or the agent\'s pending one).', errors: [409],
+    params: idParams, body: reasonForm, status: 201, answer: accessRequestAnswer, description: 'The request (a new one, or the agent\'s pending one).', errors: [409],
     example: { id: 'ar-1', orgId: ORG, status: 'pending', reason: 'ticket 4711', createdAt: '2026-12-02T15:00:00.000Z', adminsNotified: 2, admins: 2 },
   },
   {

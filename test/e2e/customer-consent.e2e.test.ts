@@ -97,7 +97,7 @@ describe('read-only access granted by the customer, used by the agent', () => {
     await agent.getByRole('link', { name: word('consent.viewAs', { org: ORG_NAME }) }).click();
     await agent.getByLabel(word('consent.reasonLabel')).fill('Ticket 4711: caller cannot see the recordings');
     await checkA11y(agent);
-    await agent.getByRole('button', { name: word('portal.reason.enter') }).click();
+    await agent.getByRole('button', { name: word('readOnlyView.reason.enter') }).click();
     // The reason is posted to /portal-entry, which answers with a redirect to the view itself.
     await agent.waitForURL(url(`/orgs/${DEMO_IDS.dupreOrg}/portal`));
     const banner = agent.locator('[data-grant-countdown]');

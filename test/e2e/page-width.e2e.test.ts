@@ -77,7 +77,7 @@ describe('pages at a laptop\'s width', () => {
     const page = await signedIn();
     await page.goto(`${app.baseUrl}/orgs/${DEMO_IDS.dupreOrg}/portal`);
     await page.getByLabel(en['consent.reasonLabel']).fill('TICKET-4821 layout check');
-    await page.getByRole('button', { name: en['portal.reason.enter'] }).click();
+    await page.getByRole('button', { name: en['readOnlyView.reason.enter'] }).click();
     await page.waitForURL(`${app.baseUrl}/orgs/${DEMO_IDS.dupreOrg}/portal`);
     expect(await overflow(page)).toBeLessThanOrEqual(0);
     // The users table stays inside its card: its right edge is not past the card's.

@@ -3,7 +3,7 @@ import request from 'supertest';
 import { ManualClock } from '../../src/clock';
 import { unavailable } from '../../src/errors';
 import { GRANT_PERIODS } from '../../src/features/consent/consent.schema';
-import { createGrantReminders } from '../../src/features/consent/grant-reminders';
+import { createGrantReminders } from '../../src/features/grant-reminders/grant-reminders';
 import { OutboxMailer } from '../../src/mail/outbox/outbox-mailer';
 import { EmbeddedStore } from '../../src/store/embedded/embedded-store';
 import type { ConsentGrant, Org, UserInput } from '../../src/store/store';

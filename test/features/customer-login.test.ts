@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { Writable } from 'node:stream';
 import request from 'supertest';
-import { LINK_TTL_MS, LINKS_PER_ADDRESS } from '../../src/features/consent/customer-login.service';
+import { LINK_TTL_MS, LINKS_PER_ADDRESS } from '../../src/features/customer-sign-in/customer-sign-in.service';
 import { SmtpMailer } from '../../src/mail/smtp/smtp-mailer';
 import type { Org, UserInput } from '../../src/store/store';
 import { askForLink, linksIn, signInCustomer, useLink } from '../helpers/customer';

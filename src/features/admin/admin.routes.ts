@@ -6,12 +6,12 @@
 // confirmation page whose form posts again with confirm=yes (no script needed, CSRF on both).
 import { Router, type Request, type Response } from 'express';
 import { isAppError, notFound } from '../../errors';
-import { parseInput } from '../../http/validate';
+import { idParams, parseInput, validate } from '../../http/validate';
 import type { MessageKey } from '../../i18n/i18n';
 import type { AgentPrincipal } from '../../http/request-context';
 import type { AuditLog } from '../audit/audit.service';
 import { requireAgentPage, requirePartnerAdmin } from '../auth/auth.middleware';
-import { inviteForm, MIN_PASSWORD_LENGTH, outboxQuery, roleForm, setPasswordForm, tokenForm } from './admin.schema';
+import { inviteForm, MIN_PASSWORD_LENGTH, outboxQuery, roleForm, setPasswordForm, setPasswordParams, tokenForm } from './admin.schema';
 import { OUTBOX_PAGE_SIZE, type AdminService, type InviteResult } from './admin.service';
 import { actionContext } from '../../http/action-context';
 
@@ -86,30 +86,29 @@ export function adminRoutes(admin: AdminService, audit: AuditLog, outboxEnabled:
     res.redirect(303, '/admin');
   });
 
-  router.post('/admin/agents/:id/invite', async (req, res) => {
+  router.post('/admin/agents/:id/invite', validate({ params: idParams }, async (req, res) => {
     try {
-      req.session.adminNotice = inviteNotice(await admin.resendInvite(actionContext(req, audit), String(req.params.id)));
+      req.session.adminNotice = inviteNotice(await admin.resendInvite(actionContext(req, audit), req.input.params.id));
     } catch (err) {
       req.session.adminNotice = conflictNotice(err);
     }
     res.redirect(303, '/admin');
-  });
+  }));
 
-  router.post('/admin/agents/:id/role', async (req, res) => {
-    const { role } = parseInput(roleForm, req.body);
+  router.post('/admin/agents/:id/role', validate({ params: idParams, body: roleForm }, async (req, res) => {
     try {
-      await admin.changeRole(actionContext(req, audit), String(req.params.id), role);
+      await admin.changeRole(actionContext(req, audit), req.input.params.id, req.input.body.role);
       req.session.adminNotice = { tone: 'ok', key: 'admin.notice.roleChanged' };
     } catch (err) {
       req.session.adminNotice = conflictNotice(err);
     }
     res.redirect(303, '/admin');
-  });
+  }));
 
   for (const [action, disabled] of [['disable', true], ['enable', false]] as const) {
-    router.post(`/admin/agents/:id/${action}`, async (req, res) => {
+    router.post(`/admin/agents/:id/${action}`, validate({ params: idParams }, async (req, res) => {
       if (disabled && !confirmed(req)) {
-        const agent = (await admin.listAgents(req.principal as AgentPrincipal)).find((a) => a.id === String(req.params.id));
+        const agent = (await admin.listAgents(req.principal as AgentPrincipal)).find((a) => a.id === req.input.params.id);
         if (!agent) throw notFound('Agent');
         return res.render('admin/confirm', {
           title: req.t('admin.confirm.disableTitle'), heading: req.t('admin.confirm.disableTitle'),
@@ -118,13 +117,13 @@ export function adminRoutes(admin: AdminService, audit: AuditLog, outboxEnabled:
         });
       }
       try {
-        await admin.setDisabled(actionContext(req, audit), String(req.params.id), disabled);
+        await admin.setDisabled(actionContext(req, audit), req.input.params.id, disabled);
         req.session.adminNotice = { tone: 'ok', key: disabled ? 'admin.notice.disabled' : 'admin.notice.enabled' };
       } catch (err) {
         req.session.adminNotice = conflictNotice(err);
       }
       res.redirect(303, '/admin');
-    });
+    }));
   }
 
   const renderTokens = async (req: Request, res: Response, extra: { created?: { name: string; token: string } | null; values?: Record<string, string>; errors?: Record<string, string> }) => {
@@ -158,9 +157,9 @@ export function adminRoutes(admin: AdminService, audit: AuditLog, outboxEnabled:
     res.redirect(303, '/admin/tokens');
   });
 
-  router.post('/admin/tokens/:id/revoke', async (req, res) => {
+  router.post('/admin/tokens/:id/revoke', validate({ params: idParams }, async (req, res) => {
     if (!confirmed(req)) {
-      const token = (await admin.listTokens(req.principal as AgentPrincipal)).find((tk) => tk.id === String(req.params.id));
+      const token = (await admin.listTokens(req.principal as AgentPrincipal)).find((tk) => tk.id === req.input.params.id);
       if (!token) throw notFound('Token');
       return res.render('admin/confirm', {
         title: req.t('admin.confirm.revokeTitle'), heading: req.t('admin.confirm.revokeTitle'),
@@ -168,18 +167,18 @@ export function adminRoutes(admin: AdminService, audit: AuditLog, outboxEnabled:
         action: `/admin/tokens/${encodeURIComponent(token.id)}/revoke`, button: req.t('admin.tokens.revoke'), back: '/admin/tokens',
       });
     }
-    await admin.revokeToken(actionContext(req, audit), String(req.params.id));
+    await admin.revokeToken(actionContext(req, audit), req.input.params.id);
     req.session.adminNotice = { tone: 'ok', key: 'admin.notice.tokenRevoked' };
     res.redirect(303, '/admin/tokens');
-  });
+  }));
 
-  router.get('/admin/outbox', async (req, res) => {
-    const { page } = parseInput(outboxQuery, req.query);
+  router.get('/admin/outbox', validate({ query: outboxQuery }, async (req, res) => {
+    const { page } = req.input.query;
     const mails = outboxEnabled ? await admin.outbox(req.principal as AgentPrincipal, page) : [];
     res.render('admin/outbox', {
       title: req.t('admin.outbox.title'), mails, page, outboxEnabled, hasNext: mails.length === OUTBOX_PAGE_SIZE,
     });
-  });
+  }));
 
   return router;
 }
@@ -196,14 +195,14 @@ export function setPasswordRoutes(admin: AdminService, audit: AuditLog): Router 
   const render = (req: Request, res: Response, agent: { email: string; name: string } | null, errors: Record<string, string> = {}) =>
     res.render('admin/set-password', { title: req.t('setPassword.title'), agent, errors, minLength: MIN_PASSWORD_LENGTH, done: false });
 
-  router.get('/set-password/:token', async (req, res) => {
-    const agent = await admin.passwordSetup(String(req.params.token));
+  router.get('/set-password/:token', validate({ params: setPasswordParams }, async (req, res) => {
+    const agent = await admin.passwordSetup(req.input.params.token);
     if (!agent) res.status(404);
     render(req, res, agent);
-  });
+  }));
 
-  router.post('/set-password/:token', async (req, res) => {
-    const token = String(req.params.token);
+  router.post('/set-password/:token', validate({ params: setPasswordParams }, async (req, res) => {
+    const { token } = req.input.params;
     const agent = await admin.passwordSetup(token);
     if (!agent) {
       res.status(404);
@@ -223,7 +222,7 @@ export function setPasswordRoutes(admin: AdminService, audit: AuditLog): Router 
     // Not signed in here: the agent signs in with the new password, through the one sign-in path
     // that regenerates the session, counts failures and audits.
     res.render('admin/set-password', { title: req.t('setPassword.title'), agent, errors: {}, minLength: MIN_PASSWORD_LENGTH, done: true });
-  });
+  }));
 
   return router;
 }

@@ -25,3 +25,9 @@ export const setPasswordForm = z.object({
 }).refine((f) => f.password === f.confirm, { path: ['confirm'], message: 'the two passwords differ' });
 
 export const outboxQuery = z.object({ page: z.coerce.number().int().min(1).max(10_000).default(1) });
+
+/**
+ * `/set-password/:token`: any text. A token that is not one of ours answers like an unknown one
+ * (404, the link no longer works).
+ */
+export const setPasswordParams = z.object({ token: z.string() });

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { deviceAnswer, domainAnswer, orgSettingsAnswer, siteAnswer, subscriptionViewAnswer, userAnswer, webOrderAnswer } from '../../openapi/records';
 
 const HOUR = 60 * 60 * 1000;
 const DAY = 24 * HOUR;
@@ -43,51 +42,12 @@ export function periodRefusal(error: z.ZodError): PeriodRefusal | null {
 export const reason = z.string().trim().min(3, 'give a reason or a ticket number').max(200);
 export const reasonForm = z.object({ reason });
 
-export const magicLinkRequestForm = z.object({
-  email: z.string().trim().toLowerCase().min(3, 'enter your email').max(254).email('not an email address'),
-});
-
-/** 32 random bytes in base64url: anything else is not a link we sent. */
-export const magicToken = z.string().regex(/^[A-Za-z0-9_-]{43}$/);
-
-export const portalQuery = z.object({
-  page: z.coerce.number().int().min(1).max(10_000).default(1),
-});
-
 /** The customer portal's access log page (`/customer?log=2`). */
 export const customerPortalQuery = z.object({
   log: z.coerce.number().int().min(1).max(10_000).default(1),
 });
 
-// The answers of the read-only view and Request access (portal.service.ts, portal.routes.ts).
-const portalGrant = z.object({ id: z.string(), expiresAt: z.string(), secondsLeft: z.number() });
-
-export const portalOrgViewAnswer = z.object({
-  org: z.object({ id: z.string(), name: z.string(), status: z.string(), createdAt: z.string() }),
-  grant: portalGrant,
-  sites: z.array(siteAnswer),
-  domains: z.array(domainAnswer),
-  settings: orgSettingsAnswer,
-  orders: z.array(webOrderAnswer),
-  subscriptions: z.array(subscriptionViewAnswer),
-  licenseNames: z.record(z.string(), z.string()).describe('license SKU → its name, for the users\' licenses'),
-  users: z.array(userAnswer.pick({ id: true, displayName: true, email: true, status: true, roles: true, licenses: true })),
-  userCount: z.number().int(),
-  devices: z.array(deviceAnswer.pick({ id: true, displayName: true, model: true, serial: true, status: true, ownerUserId: true })
-    .extend({ ownerName: z.string().nullable().describe('the owner\'s name when they are a user of the org') })),
-  deviceCount: z.number().int(),
-  page: z.number().int(),
-  pages: z.number().int(),
-});
-
-export const portalUserViewAnswer = z.object({
-  org: z.object({ id: z.string(), name: z.string() }),
-  grant: portalGrant,
-  user: userAnswer.omit({ partnerId: true }),
-  licenseNames: z.record(z.string(), z.string()).describe('license SKU → its name'),
-  devices: z.array(deviceAnswer.pick({ id: true, displayName: true, model: true, serial: true, status: true })),
-});
-
+// The answer of Request access (consent.routes.ts).
 export const accessRequestAnswer = z.object({
   id: z.string(), orgId: z.string(), status: z.string(), reason: z.string(), createdAt: z.string(),
   adminsNotified: z.number().int().optional().describe('a new request: how many of the org\'s admins the email reached'),

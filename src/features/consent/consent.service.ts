@@ -12,7 +12,7 @@ import type { Mailer } from '../../mail/mailer';
 import { AddressSuppressedError } from '../../mail/suppression-aware-mailer';
 import { renderAccessAnswerMail, renderAccessRequestMail } from '../../mail/templates';
 import type { AccessRequest, AuditEvent, ConsentGrant, Org, Store, SupportPlan, User } from '../../store/store';
-import { FULL_ADMIN } from './customer-login.service';
+import { FULL_ADMIN } from '../customer-sign-in/customer-sign-in.service';
 import { GRANT_PERIODS, MAX_GRANT_MS, type PeriodInput } from './consent.schema';
 import type { ActionContext } from '../../http/action-context';
 
@@ -101,8 +101,8 @@ export class NoActiveGrant extends AppError {
 /** Who acts, in which language, and how their action lands in the audit trail. */
 
 export interface ConsentService {
-  /** `logPage` pages the access log (newest visits first). */
-  portal(admin: CustomerAdminPrincipal, logPage?: number): Promise<CustomerPortalView>;
+  /** The customer portal's consent sections; `logPage` pages the access log (newest visits first). */
+  customerPortal(admin: CustomerAdminPrincipal, logPage?: number): Promise<CustomerPortalView>;
   grant(ctx: ActionContext<CustomerAdminPrincipal>, input: PeriodInput): Promise<ConsentGrant>;
   extend(ctx: ActionContext<CustomerAdminPrincipal>, grantId: string, input: PeriodInput): Promise<ConsentGrant>;
   revoke(ctx: ActionContext<CustomerAdminPrincipal>, grantId: string): Promise<ConsentGrant>;
@@ -324,7 +324,7 @@ export function createConsentService(deps: { store: Store; mailer: Mailer; clock
   }
 
   return {
-    async portal(admin, logPage = 1) {
+    async customerPortal(admin, logPage = 1) {
       const now = clock.now();
       const org = await orgOf(admin.partnerId, admin.orgId);
       const [partner, active, pending, history, log] = await Promise.all([

@@ -1,5 +1,5 @@
 import { Router, type Request } from 'express';
-import { parseInput } from '../../http/validate';
+import { validate } from '../../http/validate';
 import type { AuditLog } from '../audit/audit.service';
 import { requireAgentPage } from '../auth/auth.middleware';
 import { lookupQuery } from './lookup.schema';
@@ -22,8 +22,8 @@ export function lookupPageRoutes(lookup: LookupService, audit: AuditLog): Router
   const router = Router();
   // Opened by the phone system when a call rings: one match opens its page, several are a choice,
   // none is the search page with the number typed in.
-  router.get('/lookup', requireAgentPage, async (req, res) => {
-    const { phone } = parseInput(lookupQuery, req.query);
+  router.get('/lookup', requireAgentPage, validate({ query: lookupQuery }, async (req, res) => {
+    const { phone } = req.input.query;
     const answer = await lookup.lookup(req.principal!, phone);
     await auditLookup(audit, req, answer);
     if (answer.hits.length === 1) {
@@ -34,17 +34,16 @@ export function lookupPageRoutes(lookup: LookupService, audit: AuditLog): Router
       return res.redirect(303, `/?q=${encodeURIComponent(answer.normalized ?? phone)}`);
     }
     res.render('lookup/choose', { title: req.t('lookup.title'), number: answer.normalized, result: answer });
-  });
+  }));
   return router;
 }
 
 export function lookupApiRoutes(lookup: LookupService, audit: AuditLog): Router {
   const router = Router();
-  router.get('/lookup', async (req, res) => {
-    const { phone } = parseInput(lookupQuery, req.query);
-    const answer = await lookup.lookup(req.principal!, phone);
+  router.get('/lookup', validate({ query: lookupQuery }, async (req, res) => {
+    const answer = await lookup.lookup(req.principal!, req.input.query.phone);
     await auditLookup(audit, req, answer, 'api');
     res.json({ hits: answer.hits, degraded: answer.degraded });
-  });
+  }));
   return router;
 }

@@ -5,7 +5,7 @@
 // domains, orders, subscriptions and licenses, its admins, support plan and named contacts, and
 // finds individual users and devices (the caller) through the search inside the org. Listing the
 // org's whole user and device inventory, and its settings, is what the org's admins allow through
-// a grant: that is the read-only view's (consent/portal.service.ts), never this page's.
+// a grant: that is the read-only view's (read-only-view/read-only-view.service.ts), never this page's.
 import type { Clock } from '../../clock';
 import { notFound } from '../../errors';
 import type { Principal } from '../../http/request-context';

@@ -1,7 +1,7 @@
 // The viewer's time zone, told once by the browser (public/js/app.js) with the CSRF token like every
 // other POST, kept in the session so the server renders times in it (http/time-zone.ts).
 import { Router } from 'express';
-import { parseInput } from '../../http/validate';
+import { validate } from '../../http/validate';
 import { timeZoneInput } from './prefs.schema';
 
 declare module 'express-session' {
@@ -12,10 +12,9 @@ declare module 'express-session' {
 
 export function prefsRoutes(): Router {
   const router = Router();
-  router.post('/prefs/time-zone', (req, res) => {
-    const { timeZone } = parseInput(timeZoneInput, req.body);
-    req.session.timeZone = timeZone;
+  router.post('/prefs/time-zone', validate({ body: timeZoneInput }, (req, res) => {
+    req.session.timeZone = req.input.body.timeZone;
     res.status(204).end();
-  });
+  }));
   return router;
 }

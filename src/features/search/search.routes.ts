@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { parseInput } from '../../http/validate';
+import { parseInput, validate } from '../../http/validate';
 import { requireAgentPage } from '../auth/auth.middleware';
 import { MAX_LIMIT } from '../../search-index/search-index';
 import { PAGE_LIMIT, searchQuery } from './search.schema';
@@ -22,10 +22,9 @@ export function searchPageRoutes(search: SearchService, recent: RecentService): 
 
 export function searchApiRoutes(search: SearchService): Router {
   const router = Router();
-  router.get('/search', async (req, res) => {
-    const input = parseInput(searchQuery, req.query);
-    const { found: _found, ...answer } = await search.search(req.principal!, input);
+  router.get('/search', validate({ query: searchQuery }, async (req, res) => {
+    const { found: _found, ...answer } = await search.search(req.principal!, req.input.query);
     res.json(answer);
-  });
+  }));
   return router;
 }

@@ -8,8 +8,8 @@ import { isAppError } from '../../errors';
 import { LocalizedRefusal } from '../../http/action-context';
 import { parseInput } from '../../http/validate';
 import type { AuditLog } from '../audit/audit.service';
-import { requireCustomerAdminPage } from '../consent/customer.middleware';
-import type { CustomerNotice } from '../consent/customer.routes';
+import { requireCustomerAdminPage } from '../customer-sign-in/customer-session.middleware';
+import type { CustomerNotice } from '../consent/customer-portal.routes';
 import { contactForm } from './support.schema';
 import type { SupportService } from './support.service';
 

@@ -3,7 +3,7 @@
 import { Router, type Request } from 'express';
 import { isAppError, notFound } from '../../errors';
 import { actionContext, LocalizedRefusal } from '../../http/action-context';
-import { parseInput } from '../../http/validate';
+import { idParams, validate } from '../../http/validate';
 import type { MessageKey } from '../../i18n/i18n';
 import type { AuditLog } from '../audit/audit.service';
 import { requireAgentPage } from '../auth/auth.middleware';
@@ -41,17 +41,17 @@ export function suppressionPageRoutes(suppression: SuppressionService, audit: Au
   const router = Router();
 
   // Runs before the user page's own route: hands the email panel its state, then lets the page render.
-  router.get('/users/:id', requireAgentPage, async (req, res, next) => {
-    res.locals.emailPanel = await suppression.panel(req.principal!, String(req.params.id));
+  router.get('/users/:id', requireAgentPage, validate({ params: idParams }, async (req, res, next) => {
+    res.locals.emailPanel = await suppression.panel(req.principal!, req.input.params.id);
     res.locals.emailNotice = req.session.emailNotice ?? null;
     res.locals.clearForm = req.session.clearForm ?? null;
     delete req.session.emailNotice;
     delete req.session.clearForm;
     next();
-  });
+  }));
 
-  router.post('/users/:id/suppression/clear', requireAgentPage, async (req, res) => {
-    const userId = String(req.params.id);
+  router.post('/users/:id/suppression/clear', requireAgentPage, validate({ params: idParams }, async (req, res) => {
+    const userId = req.input.params.id;
     const given = typeof req.body?.reason === 'string' ? req.body.reason.slice(0, 2000) : '';
     const parsed = clearInput.safeParse(req.body);
     if (!parsed.success) {
@@ -71,10 +71,10 @@ export function suppressionPageRoutes(suppression: SuppressionService, audit: Au
       if (err instanceof LocalizedRefusal) req.session.clearForm = { reason: given, error: null };
     }
     res.redirect(303, userPage(userId));
-  });
+  }));
 
-  router.post('/users/:id/welcome-email', requireAgentPage, async (req, res) => {
-    const userId = String(req.params.id);
+  router.post('/users/:id/welcome-email', requireAgentPage, validate({ params: idParams }, async (req, res) => {
+    const userId = req.input.params.id;
     try {
       const { sentTo } = await suppression.resendWelcome(actionContext(req, audit), userId);
       req.session.emailNotice = { tone: 'info', key: 'suppression.notice.welcomeSent', params: { address: sentTo } };
@@ -82,7 +82,7 @@ export function suppressionPageRoutes(suppression: SuppressionService, audit: Au
       req.session.emailNotice = refusalNotice(req, err);
     }
     res.redirect(303, userPage(userId));
-  });
+  }));
 
   return router;
 }
@@ -90,14 +90,13 @@ export function suppressionPageRoutes(suppression: SuppressionService, audit: Au
 export function suppressionApiRoutes(suppression: SuppressionService, audit: AuditLog): Router {
   const router = Router();
 
-  router.post('/users/:id/suppression/clear', async (req, res) => {
-    const { reason } = parseInput(clearInput, req.body);
-    res.json(await suppression.clear(actionContext(req, audit), String(req.params.id), reason));
-  });
+  router.post('/users/:id/suppression/clear', validate({ params: idParams, body: clearInput }, async (req, res) => {
+    res.json(await suppression.clear(actionContext(req, audit), req.input.params.id, req.input.body.reason));
+  }));
 
-  router.post('/users/:id/welcome-email', async (req, res) => {
-    res.status(202).json(await suppression.resendWelcome(actionContext(req, audit), String(req.params.id)));
-  });
+  router.post('/users/:id/welcome-email', validate({ params: idParams }, async (req, res) => {
+    res.status(202).json(await suppression.resendWelcome(actionContext(req, audit), req.input.params.id));
+  }));
 
   return router;
 }

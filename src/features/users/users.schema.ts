@@ -1,6 +1,10 @@
 import { z } from 'zod';
 import { deviceAnswer, lastEmailAnswer, suppressionAnswer, userAnswer } from '../../openapi/records';
 import { entitlementAnswer } from '../support/support.schema';
+import { IMPORT_LIMITS } from '../../import/import.schema';
+
+/** `/devices/:id`: a device's id is the source system's, not a UUID (src/import/import.schema.ts). */
+export const deviceParams = z.object({ id: z.string().min(1).max(IMPORT_LIMITS.id).describe('the device\'s id') });
 
 /** What /api/v1/users/{id} answers (users.service.ts, UserView, plus the last email at the top). */
 export const userViewAnswer = z.object({

@@ -5,7 +5,7 @@ import type { Clock } from '../../clock';
 import { isAppError } from '../../errors';
 import { limiter } from '../../http/security';
 import { actionContext, LocalizedRefusal } from '../../http/action-context';
-import { parseInput } from '../../http/validate';
+import { idParams, parseInput, validate } from '../../http/validate';
 import type { MessageKey } from '../../i18n/i18n';
 import type { Store } from '../../store/store';
 import type { AuditLog } from '../audit/audit.service';
@@ -54,15 +54,15 @@ export function verificationPageRoutes(verification: VerificationService, audit:
   const router = Router();
 
   // Runs before the user page's own route: hands the panel its state, then lets the page render.
-  router.get('/users/:id', requireAgentPage, async (req, res, next) => {
-    res.locals.verification = await verification.panel(req.principal!, String(req.params.id));
+  router.get('/users/:id', requireAgentPage, validate({ params: idParams }, async (req, res, next) => {
+    res.locals.verification = await verification.panel(req.principal!, req.input.params.id);
     res.locals.verificationNotice = req.session.verificationNotice ?? null;
     delete req.session.verificationNotice;
     next();
-  });
+  }));
 
-  router.post('/users/:id/verifications', requireAgentPage, async (req, res) => {
-    const userId = String(req.params.id);
+  router.post('/users/:id/verifications', requireAgentPage, validate({ params: idParams }, async (req, res) => {
+    const userId = req.input.params.id;
     try {
       const sent = await verification.send(actionContext(req, audit), userId);
       req.session.verificationNotice = { tone: 'info', key: 'verification.notice.sent', params: { address: sent.sentTo } };
@@ -70,13 +70,14 @@ export function verificationPageRoutes(verification: VerificationService, audit:
       req.session.verificationNotice = refusalNotice(req, err);
     }
     res.redirect(303, userPage(userId));
-  });
+  }));
 
-  router.post('/verifications/:id/check', requireAgentPage, checkLimit, async (req, res) => {
-    const { userId } = parseInput(checkForm, req.body);
+  router.post('/verifications/:id/check', requireAgentPage, checkLimit, validate({ params: idParams, body: checkForm }, async (req, res) => {
+    const { userId } = req.input.body;
     try {
+      // A code that is not one (letters, too short) is a notice on the user page, not an error page.
       const { code } = parseInput(checkInput, req.body);
-      const result = await verification.check(actionContext(req, audit), String(req.params.id), code);
+      const result = await verification.check(actionContext(req, audit), req.input.params.id, code);
       req.session.verificationNotice = {
         tone: checkNotice[result.status], key: `verification.notice.${result.status}`, params: { count: result.attemptsLeft },
       };
@@ -84,7 +85,7 @@ export function verificationPageRoutes(verification: VerificationService, audit:
       req.session.verificationNotice = refusalNotice(req, err);
     }
     res.redirect(303, userPage(userId));
-  });
+  }));
 
   return router;
 }
@@ -92,16 +93,15 @@ export function verificationPageRoutes(verification: VerificationService, audit:
 export function verificationApiRoutes(verification: VerificationService, audit: AuditLog, checkLimit: RequestHandler): Router {
   const router = Router();
 
-  router.post('/users/:id/verifications', async (req, res) => {
-    const sent = await verification.send(actionContext(req, audit), String(req.params.id));
+  router.post('/users/:id/verifications', validate({ params: idParams }, async (req, res) => {
+    const sent = await verification.send(actionContext(req, audit), req.input.params.id);
     res.status(202).json({ id: sent.id, sentTo: sent.sentTo, expiresAt: sent.expiresAt });
-  });
+  }));
 
-  router.post('/verifications/:id/check', checkLimit, async (req, res) => {
-    const { code } = parseInput(checkInput, req.body);
-    const result = await verification.check(actionContext(req, audit), String(req.params.id), code);
+  router.post('/verifications/:id/check', checkLimit, validate({ params: idParams, body: checkInput }, async (req, res) => {
+    const result = await verification.check(actionContext(req, audit), req.input.params.id, req.input.body.code);
     res.json({ status: result.status, attemptsLeft: result.attemptsLeft });
-  });
+  }));
 
   return router;
 }

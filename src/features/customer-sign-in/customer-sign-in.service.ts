@@ -10,7 +10,7 @@ import type { Lang } from '../../i18n/i18n';
 import type { Mailer } from '../../mail/mailer';
 import { renderMagicLinkMail } from '../../mail/templates';
 import type { MagicLink, Store, User } from '../../store/store';
-import { magicToken } from './consent.schema';
+import { magicToken } from './customer-sign-in.schema';
 
 export const LINK_TTL_MS = 15 * 60 * 1000;
 export const LINKS_PER_ADDRESS = { limit: 5, windowMs: 60 * 60 * 1000 };

@@ -1,7 +1,7 @@
 // The customer admin side of the session: loaded on every request and re-checked against the store,
 // so an admin who lost the full_admin role (or was deleted) is signed out at their next click.
 import type { RequestHandler } from 'express';
-import type { CustomerLoginService } from './customer-login.service';
+import type { CustomerLoginService } from './customer-sign-in.service';
 
 export function sessionCustomerAdmin(logins: CustomerLoginService): RequestHandler {
   return async (req, res, next) => {

@@ -1,4 +1,4 @@
-// The read-only org view: what the org's own admins see in their portal (users, devices,
+// The read-only org view: what the org's own admins see in their admin console (users, devices,
 // licenses, sites, settings), shown to an agent only while the org's grant is active. The grant is
 // read from the store on every call, never cached, so a revocation holds from the very next request.
 import { notFound } from '../../errors';
@@ -6,15 +6,15 @@ import type { Principal } from '../../http/request-context';
 import type { Device, Domain, Org, Site, Store, User, WebOrder } from '../../store/store';
 import type { Clock } from '../../clock';
 import { subscriptionView, type SubscriptionView } from '../support/products';
-import type { ConsentService, GrantView } from './consent.service';
+import type { ConsentService, GrantView } from '../consent/consent.service';
 
-export const PORTAL_PAGE_SIZE = 50;
+export const READ_ONLY_PAGE_SIZE = 50;
 
-export interface PortalGrant { id: string; expiresAt: string; secondsLeft: number }
+export interface ReadOnlyGrant { id: string; expiresAt: string; secondsLeft: number }
 
-export interface PortalOrgView {
+export interface ReadOnlyOrgView {
   org: { id: string; name: string; status: string; createdAt: string };
-  grant: PortalGrant;
+  grant: ReadOnlyGrant;
   sites: Site[];
   domains: Domain[];
   settings: Org['settings'];
@@ -31,24 +31,24 @@ export interface PortalOrgView {
   pages: number;
 }
 
-export interface PortalUserView {
+export interface ReadOnlyUserView {
   org: { id: string; name: string };
-  grant: PortalGrant;
+  grant: ReadOnlyGrant;
   user: Omit<User, 'partnerId'>;
   licenseNames: Record<string, string>;
   devices: Array<Pick<Device, 'id' | 'displayName' | 'model' | 'serial' | 'status'>>;
 }
 
-export interface PortalService {
-  orgView(principal: Principal, orgId: string, page: number): Promise<PortalOrgView>;
-  userView(principal: Principal, orgId: string, userId: string): Promise<PortalUserView>;
+export interface ReadOnlyViewService {
+  orgView(principal: Principal, orgId: string, page: number): Promise<ReadOnlyOrgView>;
+  userView(principal: Principal, orgId: string, userId: string): Promise<ReadOnlyUserView>;
 }
 
-const grantOf = (g: GrantView): PortalGrant => ({ id: g.id, expiresAt: g.expiresAt, secondsLeft: g.secondsLeft });
+const grantOf = (g: GrantView): ReadOnlyGrant => ({ id: g.id, expiresAt: g.expiresAt, secondsLeft: g.secondsLeft });
 const licenseNamesOf = (org: Org): Record<string, string> =>
   Object.fromEntries(org.subscriptions.flatMap((s) => s.licenses.map((l) => [l.sku, l.name])));
 
-export function createPortalService(store: Store, consent: ConsentService, clock: Clock): PortalService {
+export function createReadOnlyViewService(store: Store, consent: ConsentService, clock: Clock): ReadOnlyViewService {
   /** Names of the devices' owners: from the page's users, else read (only users of this org count). */
   async function ownerNames(org: Org, devices: Device[], users: User[]): Promise<Map<string, string>> {
     const names = new Map(users.map((u) => [u.id, u.displayName]));
@@ -63,11 +63,11 @@ export function createPortalService(store: Store, consent: ConsentService, clock
   return {
     async orgView(principal, orgId, page) {
       const { org, grant } = await consent.requireActive(principal, orgId);
-      const offset = (page - 1) * PORTAL_PAGE_SIZE;
+      const offset = (page - 1) * READ_ONLY_PAGE_SIZE;
       const [users, userCount, devices, deviceCount] = await Promise.all([
-        store.users.listByOrg(org.partnerId, org.id, { limit: PORTAL_PAGE_SIZE, offset }),
+        store.users.listByOrg(org.partnerId, org.id, { limit: READ_ONLY_PAGE_SIZE, offset }),
         store.users.countByOrg(org.partnerId, org.id),
-        store.devices.listByOrg(org.partnerId, org.id, { limit: PORTAL_PAGE_SIZE, offset }),
+        store.devices.listByOrg(org.partnerId, org.id, { limit: READ_ONLY_PAGE_SIZE, offset }),
         store.devices.countByOrg(org.partnerId, org.id),
       ]);
       const owners = await ownerNames(org, devices, users);
@@ -86,7 +86,7 @@ export function createPortalService(store: Store, consent: ConsentService, clock
           ({ id, displayName, model, serial, status, ownerUserId, ownerName: ownerUserId ? owners.get(ownerUserId) ?? null : null })),
         deviceCount,
         page,
-        pages: Math.max(1, Math.ceil(Math.max(userCount, deviceCount) / PORTAL_PAGE_SIZE)),
+        pages: Math.max(1, Math.ceil(Math.max(userCount, deviceCount) / READ_ONLY_PAGE_SIZE)),
       };
     },
 

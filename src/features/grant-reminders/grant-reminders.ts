@@ -6,7 +6,7 @@ import { isLang } from '../../i18n/i18n';
 import type { Mailer } from '../../mail/mailer';
 import { renderGrantReminderMail } from '../../mail/templates';
 import type { ConsentGrant, GrantReminderKind, Store } from '../../store/store';
-import { FULL_ADMIN } from './customer-login.service';
+import { FULL_ADMIN } from '../customer-sign-in/customer-sign-in.service';
 
 const DAY = 24 * 60 * 60 * 1000;
 export const REMINDED_FROM_LENGTH_MS = 30 * DAY;
