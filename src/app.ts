@@ -38,17 +38,17 @@ import { userApiRoutes, userPageRoutes } from './features/users/users.routes';
 import { createUsersService } from './features/users/users.service';
 import { createSupportService } from './features/support/support.service';
 import { customerSupportRoutes } from './features/support/support.routes';
-import { codeCheckLimiter, verificationApiRoutes, verificationPageRoutes } from './features/verification/verification.routes';
+import { codeCheckLimiter, verificationApiRoutes, verificationPageRoutes, verificationPanel } from './features/verification/verification.routes';
 import { createVerificationService } from './features/verification/verification.service';
 import { createConsentService } from './features/consent/consent.service';
 import { createCustomerLoginService } from './features/consent/customer-login.service';
 import { sessionCustomerAdmin } from './features/consent/customer.middleware';
 import { customerRoutes } from './features/consent/customer.routes';
-import { consentApiRoutes, consentPageRoutes } from './features/consent/portal.routes';
+import { consentApiRoutes, consentPageRoutes, consentPanel } from './features/consent/portal.routes';
 import { createPortalService } from './features/consent/portal.service';
 import { devMailboxEnabled, devMailboxRoutes } from './features/dev-mailbox/dev-mailbox.routes';
 import { mailWebhookRoutes } from './features/suppression/mail-webhook.routes';
-import { suppressionApiRoutes, suppressionPageRoutes } from './features/suppression/suppression.routes';
+import { emailPanel, suppressionApiRoutes, suppressionPageRoutes } from './features/suppression/suppression.routes';
 import { createSuppressionService } from './features/suppression/suppression.service';
 import { lookupApiRoutes, lookupPageRoutes } from './features/lookup/lookup.routes';
 import { createLookupService } from './features/lookup/lookup.service';
@@ -198,10 +198,11 @@ export function createApp(input: AppDepsInput): express.Express {
       // The search page answers a request per keystroke too: limited like the API.
       onGet('/', limiter(store, clock, { name: 'search-page', windowMs: 60_000, limit: 600, key: perAgent })),
       searchPageRoutes(search, recent),
-      orgPageRoutes(orgs, search, audit, recent),
+      // The org and user pages load every panel of their list (src/features/orgs/org-page.ts, users/user-page.ts).
+      orgPageRoutes(orgs, search, audit, recent, { consent: consentPanel(consent) }),
       verificationPageRoutes(verification, audit, codeChecks),
       suppressionPageRoutes(suppression, audit),
-      userPageRoutes(users, audit, recent, summaries),
+      userPageRoutes(users, audit, recent, summaries, { verification: verificationPanel(verification), email: emailPanel(suppression) }),
       // A screen-pop is a search too: it counts against the same budget as the search page.
       onGet('/lookup', limiter(store, clock, { name: 'search-page', windowMs: 60_000, limit: 600, key: perAgent })),
       lookupPageRoutes(lookup, audit),

@@ -8,13 +8,14 @@
 // request by the service.
 import { Router, type Request, type Response } from 'express';
 import { isAppError } from '../../errors';
+import type { PagePanel } from '../../http/page-panels';
 import { parseInput } from '../../http/validate';
 import type { MessageKey } from '../../i18n/i18n';
 import type { AuditLog } from '../audit/audit.service';
 import { requireAgentPage } from '../auth/auth.middleware';
 import { portalQuery, reasonForm } from './consent.schema';
 import { actionContext } from '../../http/action-context';
-import { NoActiveGrant, type AccessRequestResult, type ConsentService } from './consent.service';
+import { NoActiveGrant, type AccessRequestResult, type AgentConsentPanel, type ConsentService } from './consent.service';
 import type { PortalService } from './portal.service';
 
 export interface ConsentNotice { tone: 'ok' | 'error'; key: MessageKey; params?: Record<string, string | number> }
@@ -66,15 +67,20 @@ function reasonInSession(req: Request, orgId: string, grantId: string): string |
   return access && access.orgId === orgId && access.grantId === grantId ? access.reason : null;
 }
 
+/** The consent panel's locals (views/consent/org-panel.ejs). */
+export interface ConsentPanelModel {
+  consentPanel: AgentConsentPanel;
+  consentNotice: ConsentNotice | null;
+}
+
+/** The org page's consent panel (src/features/orgs/org-page.ts): the grant's state, then the notice left by Request access. */
+export const consentPanel = (consent: ConsentService): PagePanel<ConsentPanelModel> => async ({ req, principal, id }) => ({
+  consentPanel: await consent.agentPanel(principal, id),
+  consentNotice: takeNotice(req),
+});
+
 export function consentPageRoutes(consent: ConsentService, portal: PortalService, audit: AuditLog): Router {
   const router = Router();
-
-  // Runs before the org page's own route: hands it the grant's state, then lets the page render.
-  router.get('/orgs/:id', requireAgentPage, async (req, res, next) => {
-    res.locals.consentPanel = await consent.agentPanel(req.principal!, String(req.params.id));
-    res.locals.consentNotice = takeNotice(req);
-    next();
-  });
 
   router.post('/orgs/:id/access-requests', requireAgentPage, async (req, res) => {
     const orgId = String(req.params.id);

@@ -3,12 +3,13 @@
 import { Router, type Request } from 'express';
 import { isAppError, notFound } from '../../errors';
 import { actionContext, LocalizedRefusal } from '../../http/action-context';
+import type { PagePanel } from '../../http/page-panels';
 import { parseInput } from '../../http/validate';
 import type { MessageKey } from '../../i18n/i18n';
 import type { AuditLog } from '../audit/audit.service';
 import { requireAgentPage } from '../auth/auth.middleware';
 import { clearInput } from './suppression.schema';
-import { type SuppressionService } from './suppression.service';
+import { type EmailPanel, type SuppressionService } from './suppression.service';
 
 /** One line on the email panel, shown once after a redirect. */
 export interface EmailNotice {
@@ -35,20 +36,26 @@ function refusalNotice(req: Request, err: unknown): EmailNotice {
   throw err;
 }
 
+/** The email panel's locals (views/suppression/panel.ejs). */
+export interface EmailPanelModel {
+  emailPanel: EmailPanel | null;
+  emailNotice: EmailNotice | null;
+  clearForm: { reason: string; error: MessageKey | null } | null;
+}
+
+/** The user page's email panel (src/features/users/user-page.ts): last email and suppression entry, then the notice and clear form left by the last action. */
+export const emailPanel = (suppression: SuppressionService): PagePanel<EmailPanelModel> => async ({ req, principal, id }) => {
+  const panel = await suppression.panel(principal, id);
+  const model = { emailPanel: panel, emailNotice: req.session.emailNotice ?? null, clearForm: req.session.clearForm ?? null };
+  delete req.session.emailNotice;
+  delete req.session.clearForm;
+  return model;
+};
+
 const userPage = (userId: string) => `/users/${encodeURIComponent(userId)}#email`;
 
 export function suppressionPageRoutes(suppression: SuppressionService, audit: AuditLog): Router {
   const router = Router();
-
-  // Runs before the user page's own route: hands the email panel its state, then lets the page render.
-  router.get('/users/:id', requireAgentPage, async (req, res, next) => {
-    res.locals.emailPanel = await suppression.panel(req.principal!, String(req.params.id));
-    res.locals.emailNotice = req.session.emailNotice ?? null;
-    res.locals.clearForm = req.session.clearForm ?? null;
-    delete req.session.emailNotice;
-    delete req.session.clearForm;
-    next();
-  });
 
   router.post('/users/:id/suppression/clear', requireAgentPage, async (req, res) => {
     const userId = String(req.params.id);

@@ -5,6 +5,7 @@ import type { Clock } from '../../clock';
 import { isAppError } from '../../errors';
 import { limiter } from '../../http/security';
 import { actionContext, LocalizedRefusal } from '../../http/action-context';
+import type { PagePanel } from '../../http/page-panels';
 import { parseInput } from '../../http/validate';
 import type { MessageKey } from '../../i18n/i18n';
 import type { Store } from '../../store/store';
@@ -12,7 +13,7 @@ import type { AuditLog } from '../audit/audit.service';
 import { requireAgentPage } from '../auth/auth.middleware';
 import { checkForm, checkInput } from './verification.schema';
 import {
-  type CheckStatus, type VerificationService,
+  type CheckStatus, type VerificationPanel, type VerificationService,
 } from './verification.service';
 
 /** One line on the verification panel, shown once after a redirect. */
@@ -48,18 +49,24 @@ function refusalNotice(req: Request, err: unknown): VerificationNotice {
   throw err;
 }
 
+/** The verification panel's locals (views/verification/panel.ejs). */
+export interface VerificationPanelModel {
+  verification: VerificationPanel;
+  verificationNotice: VerificationNotice | null;
+}
+
+/** The user page's verification panel (src/features/users/user-page.ts): the latest code's state, then the notice left by the last action. */
+export const verificationPanel = (verification: VerificationService): PagePanel<VerificationPanelModel> => async ({ req, principal, id }) => {
+  const panel = await verification.panel(principal, id);
+  const verificationNotice = req.session.verificationNotice ?? null;
+  delete req.session.verificationNotice;
+  return { verification: panel, verificationNotice };
+};
+
 const userPage = (userId: string) => `/users/${encodeURIComponent(userId)}#verification`;
 
 export function verificationPageRoutes(verification: VerificationService, audit: AuditLog, checkLimit: RequestHandler): Router {
   const router = Router();
-
-  // Runs before the user page's own route: hands the panel its state, then lets the page render.
-  router.get('/users/:id', requireAgentPage, async (req, res, next) => {
-    res.locals.verification = await verification.panel(req.principal!, String(req.params.id));
-    res.locals.verificationNotice = req.session.verificationNotice ?? null;
-    delete req.session.verificationNotice;
-    next();
-  });
 
   router.post('/users/:id/verifications', requireAgentPage, async (req, res) => {
     const userId = String(req.params.id);
