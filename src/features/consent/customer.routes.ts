@@ -7,6 +7,7 @@ import type { Clock } from '../../clock';
 import { AppError, isAppError } from '../../errors';
 import type { CustomerAdminPrincipal } from '../../http/request-context';
 import { limiter } from '../../http/security';
+import { flash, refusalNotice, takeFlash, type Notice, type RefusalNotices } from '../../http/flash';
 import { parseInput } from '../../http/validate';
 import type { MessageKey } from '../../i18n/i18n';
 import type { Store } from '../../store/store';
@@ -18,19 +19,16 @@ import type { ConsentService } from './consent.service';
 import { LINK_TTL_MS, LinkMailError, type CustomerLoginService } from './customer-login.service';
 import { requireCustomerAdminPage } from './customer.middleware';
 
-export interface CustomerNotice {
-  tone: 'ok' | 'error';
-  key: MessageKey;
-  params?: Record<string, string | number>;
+export interface CustomerNotice extends Notice {
   /** The portal section the notice is about, shown there (next to its form) rather than at the top. */
   section?: 'support-contacts';
   /** The period form that was refused (its `prefix`) and what was chosen in it, shown again there. */
   form?: { prefix: string; period: string; until: string };
 }
 
-declare module 'express-session' {
-  interface SessionData {
-    customerNotice: CustomerNotice;
+declare module '../../http/flash' {
+  interface FlashKinds {
+    customer: CustomerNotice;
   }
 }
 
@@ -75,11 +73,11 @@ function parsePeriod(body: unknown): PeriodInput {
   throw new PeriodRefused(REFUSAL_NOTICES[code], fields);
 }
 
-/** The notice for a refused period: the field at fault when there is one, else the period rules. */
-function refusalKey(err: AppError): MessageKey {
-  if (err instanceof PeriodRefused) return err.notice;
-  return err.code === 'invalid' ? 'consent.error.period' : 'consent.error.changed';
-}
+/** The notices for a refused change (refusalNotice): for a period, the field at fault when there is one, else the period rules. */
+const REFUSALS: RefusalNotices = {
+  invalid: (err) => ({ key: err instanceof PeriodRefused ? err.notice : 'consent.error.period' }),
+  conflict: 'consent.error.changed',
+};
 
 /**
  * Runs a portal change; a refusal the admin can act on (bad period, already answered) becomes a notice,
@@ -88,11 +86,11 @@ function refusalKey(err: AppError): MessageKey {
 async function act(req: Request, res: Response, ok: MessageKey, change: () => Promise<unknown>, prefix?: string): Promise<void> {
   try {
     await change();
-    req.session.customerNotice = { tone: 'ok', key: ok };
+    flash(req, 'customer', { tone: 'ok', key: ok });
   } catch (err) {
-    if (!isAppError(err) || !['invalid', 'conflict'].includes(err.code)) throw err;
+    const notice = refusalNotice(req, err, REFUSALS);
     const form = prefix ? { prefix, period: String(req.body?.period ?? '').slice(0, 10), until: String(req.body?.until ?? '').slice(0, 10) } : undefined;
-    req.session.customerNotice = { tone: 'error', key: refusalKey(err), ...(form ? { form } : {}) };
+    flash(req, 'customer', { ...notice, ...(form ? { form } : {}) });
   }
   res.redirect(303, '/customer');
 }
@@ -173,8 +171,7 @@ export function customerRoutes(deps: CustomerRouteDeps): Router {
   router.get('/customer', requireCustomerAdminPage, async (req, res) => {
     const { log } = parseInput(customerPortalQuery, req.query);
     const [view, contacts] = await Promise.all([consent.portal(req.customerAdmin!, log), deps.support.contactsPanel(req.customerAdmin!)]);
-    const notice = req.session.customerNotice ?? null;
-    delete req.session.customerNotice;
+    const notice = takeFlash(req, 'customer');
     res.render('customer/portal', { title: view.org.name, view, contacts, notice, periods: PERIOD_CHOICES });
   });
 

@@ -7,10 +7,9 @@
 // then choose the reason the customer reads in their access log. The grant is checked on every
 // request by the service.
 import { Router, type Request, type Response } from 'express';
-import { isAppError } from '../../errors';
 import type { PagePanel } from '../../http/page-panels';
+import { flash, refusalNotice, takeFlash, type Notice, type RefusalNotices } from '../../http/flash';
 import { parseInput } from '../../http/validate';
-import type { MessageKey } from '../../i18n/i18n';
 import type { AuditLog } from '../audit/audit.service';
 import { requireAgentPage } from '../auth/auth.middleware';
 import { portalQuery, reasonForm } from './consent.schema';
@@ -18,13 +17,18 @@ import { actionContext } from '../../http/action-context';
 import { NoActiveGrant, type AccessRequestResult, type AgentConsentPanel, type ConsentService } from './consent.service';
 import type { PortalService } from './portal.service';
 
-export interface ConsentNotice { tone: 'ok' | 'error'; key: MessageKey; params?: Record<string, string | number> }
+export type ConsentNotice = Notice;
 
 declare module 'express-session' {
   interface SessionData {
     /** The reason given on entering the read-only view, for that org's current grant only. */
     portalAccess: { orgId: string; grantId: string; reason: string };
-    consentNotice: ConsentNotice;
+  }
+}
+
+declare module '../../http/flash' {
+  interface FlashKinds {
+    consent: ConsentNotice;
   }
 }
 
@@ -35,11 +39,13 @@ export const REASON_HEADER = 'x-access-reason';
 const portalPath = (orgId: string) => `/orgs/${encodeURIComponent(orgId)}/portal`;
 const orgPath = (orgId: string) => `/orgs/${encodeURIComponent(orgId)}`;
 
-function takeNotice(req: Request): ConsentNotice | null {
-  const notice = req.session.consentNotice ?? null;
-  delete req.session.consentNotice;
-  return notice;
-}
+const takeNotice = (req: Request): ConsentNotice | null => takeFlash(req, 'consent');
+
+/** The refusals of Request access the agent can act on, as notices on the org page (refusalNotice). */
+const REQUEST_REFUSALS: RefusalNotices = {
+  invalid: 'consent.error.reason',
+  too_many_requests: 'consent.error.tooManyRequests',
+};
 
 /** Without an active grant the view answers 403 with Request access; anything else goes on to the error page. */
 function noAccessPage(req: Request, res: Response, err: unknown): void {
@@ -86,11 +92,9 @@ export function consentPageRoutes(consent: ConsentService, portal: PortalService
     const orgId = String(req.params.id);
     try {
       const { reason } = parseInput(reasonForm, req.body);
-      req.session.consentNotice = requestNotice(await consent.requestAccess(actionContext(req, audit), orgId, reason));
+      flash(req, 'consent', requestNotice(await consent.requestAccess(actionContext(req, audit), orgId, reason)));
     } catch (err) {
-      if (!isAppError(err) || !['invalid', 'too_many_requests'].includes(err.code)) throw err;
-      const key: MessageKey = err.code === 'invalid' ? 'consent.error.reason' : 'consent.error.tooManyRequests';
-      req.session.consentNotice = { tone: 'error', key };
+      flash(req, 'consent', refusalNotice(req, err, REQUEST_REFUSALS));
     }
     res.redirect(303, `${orgPath(orgId)}#consent`);
   });
