@@ -1,6 +1,8 @@
 // createApp(deps): the whole Express app from its dependencies. It never connects and never
-// listens: main.ts does, and tests build one app per test.
-import express, { type Request } from 'express';
+// listens: main.ts does, and tests build one app per test. A request meets the common steps, then
+// the API lane, then the page lane (src/http/pipelines.ts), then not found and the error handler:
+// docs/architecture.md, "Request pipelines".
+import express, { type Request, type RequestHandler } from 'express';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import { pinoHttp } from 'pino-http';
@@ -14,7 +16,8 @@ import type { Store } from './store/store';
 import { errorHandler, notFoundHandler } from './http/error-handler';
 import { redactPath } from './logger';
 import { principalLocal, requestLanguage, viewLocals } from './http/locals';
-import { apiLane, csrf, exceptApiBearer, limiter, noStore, securityHeaders } from './http/security';
+import { csrf, limiter, noStore, securityHeaders } from './http/security';
+import { apiLane, onGet, pageLane, steps } from './http/pipelines';
 import { sessionCookieName, sessionMiddleware, sessionTimeouts } from './http/session';
 import { createAuditLog, createAuditReader } from './features/audit/audit.service';
 import { auditRoutes } from './features/audit/audit.routes';
@@ -35,11 +38,11 @@ import { userApiRoutes, userPageRoutes } from './features/users/users.routes';
 import { createUsersService } from './features/users/users.service';
 import { createSupportService } from './features/support/support.service';
 import { customerSupportRoutes } from './features/support/support.routes';
-import { codeCheckLimiter, verificationApiRoutes, verificationPageRoutes } from './features/verification/verification.routes';
+import { codeCheckLimiter, verificationApiRoutes, verificationPageRoutes, verificationPanel } from './features/verification/verification.routes';
 import { createVerificationService } from './features/verification/verification.service';
 import { createConsentService } from './features/consent/consent.service';
 import { customerPortalRoutes } from './features/consent/customer-portal.routes';
-import { consentApiRoutes, consentPageRoutes } from './features/consent/consent.routes';
+import { consentApiRoutes, consentPageRoutes, consentPanel } from './features/consent/consent.routes';
 import { createCustomerLoginService } from './features/customer-sign-in/customer-sign-in.service';
 import { sessionCustomerAdmin } from './features/customer-sign-in/customer-session.middleware';
 import { customerSignInRoutes } from './features/customer-sign-in/customer-sign-in.routes';
@@ -47,7 +50,7 @@ import { readOnlyViewApiRoutes, readOnlyViewPageRoutes } from './features/read-o
 import { createReadOnlyViewService } from './features/read-only-view/read-only-view.service';
 import { devMailboxEnabled, devMailboxRoutes } from './features/dev-mailbox/dev-mailbox.routes';
 import { mailWebhookRoutes } from './features/suppression/mail-webhook.routes';
-import { suppressionApiRoutes, suppressionPageRoutes } from './features/suppression/suppression.routes';
+import { emailPanel, suppressionApiRoutes, suppressionPageRoutes } from './features/suppression/suppression.routes';
 import { createSuppressionService } from './features/suppression/suppression.service';
 import { lookupApiRoutes, lookupPageRoutes } from './features/lookup/lookup.routes';
 import { createLookupService } from './features/lookup/lookup.service';
@@ -73,6 +76,12 @@ export interface AppDeps {
 }
 
 export type AppDepsInput = Omit<AppDeps, 'sessionCookieName'>;
+
+/** Tells every page to link to the development mailbox (only where it is enabled: never in production). */
+const devMailboxLink: RequestHandler = (_req, res, next) => {
+  res.locals.devMailbox = true;
+  next();
+};
 
 const ROOT = path.resolve(__dirname, '..', __dirname.includes(`${path.sep}dist${path.sep}`) ? '..' : '');
 
@@ -143,48 +152,66 @@ export function createApp(input: AppDepsInput): express.Express {
   app.use(exceptImport(express.urlencoded({ extended: false, limit: '32kb' })));
   app.use(exceptImport(express.json({ limit: '64kb' })));
 
-  // The JSON API, behind its guard: a Bearer token, or the session of the app's own pages.
+  // The session steps, shared by the page lane and the pages' own calls to the API: the session,
+  // view locals, its timeouts, the signed-in agent or customer admin, then CSRF.
+  const sessionSteps: RequestHandler[] = [
+    sessionMiddleware(config, store, clock),
+    viewLocals((req: Request) => generateToken(req)),
+    // Every page links to the development mailbox, where a newcomer's codes and links are (never in production).
+    ...(devMailboxEnabled(config) ? [devMailboxLink] : []),
+    sessionTimeouts(clock),
+    sessionPrincipal(auth),
+    sessionCustomerAdmin(logins),
+    principalLocal,
+    csrfProtect,
+  ];
+
+  // The JSON API router, built once: its guard (a Bearer token, or the session of the app's own
+  // pages), a per-agent rate limit, then the features' routes.
   const perAgent = (req: Request) => req.principal?.agentId ?? req.integration?.tokenId ?? req.ip ?? 'anonymous';
-  const api = express.Router();
-  api.use(requireApiPrincipal(auth), limiter(store, clock, { name: 'api', windowMs: 60_000, limit: 600, key: perAgent }));
-  // The one route an integration token may use; past it, such a token gets 403 (refuseIntegration).
-  api.use(importApiRoutes({ store, clock, audit }), refuseIntegration);
-  api.use(searchApiRoutes(search), orgApiRoutes(orgs, search, audit), userApiRoutes(users, audit),
+  const api = steps(
+    requireApiPrincipal(auth),
+    limiter(store, clock, { name: 'api', windowMs: 60_000, limit: 600, key: perAgent }),
+    // The one route an integration token may use; past it, such a token gets 403 (refuseIntegration).
+    importApiRoutes({ store, clock, audit }),
+    refuseIntegration,
+    searchApiRoutes(search), orgApiRoutes(orgs, search, audit), userApiRoutes(users, audit),
     verificationApiRoutes(verification, audit, codeChecks), suppressionApiRoutes(suppression, audit),
-    readOnlyViewApiRoutes(readOnlyView, audit), consentApiRoutes(consent, audit));
-  api.use(lookupApiRoutes(lookup, audit));
+    readOnlyViewApiRoutes(readOnlyView, audit), consentApiRoutes(consent, audit),
+    lookupApiRoutes(lookup, audit),
+  );
   // A request with a Bearer token is authenticated by the token alone: it never reads the session,
-  // needs no CSRF token and renders no page, so it skips all of that (see exceptApiBearer).
-  app.use('/api/v1', apiLane(true, requestLanguage, api));
+  // needs no CSRF token and renders no page. The pages' own calls take the session steps first.
+  app.use(apiLane({ prefix: '/api/v1', bearer: [requestLanguage], session: sessionSteps, routes: api }));
 
-  app.use(exceptApiBearer(sessionMiddleware(config, store, clock)));
-  app.use(viewLocals((req: Request) => generateToken(req)));
-  // Every page links to the development mailbox, where a newcomer's codes and links are (never in production).
-  if (devMailboxEnabled(config)) app.use((_req, res, next) => { res.locals.devMailbox = true; next(); });
-  app.use(exceptApiBearer(sessionTimeouts(clock)));
-  app.use(exceptApiBearer(sessionPrincipal(auth)));
-  app.use(exceptApiBearer(sessionCustomerAdmin(logins)));
-  app.use(principalLocal);
-  app.use(csrfProtect);
-
-  app.use('/api/v1', apiLane(false, api));
-
-  app.use(authRoutes(deps, auth, audit));
-  app.use(languageRoutes(config));
-  app.use(prefsRoutes());
-  if (devMailboxEnabled(config)) app.use(devMailboxRoutes(store, config));
-  app.use(customerSignInRoutes({ store, clock, sessionCookieName: deps.sessionCookieName, logins, audit }),
-    customerPortalRoutes({ consent, support, audit }), customerSupportRoutes(support, audit),
-    consentPageRoutes(consent, audit), readOnlyViewPageRoutes(consent, readOnlyView, audit));
-  app.use(setPasswordRoutes(admin, audit), adminRoutes(admin, audit, !config.smtpUrl),
-    auditRoutes(createAuditReader(store), audit, store, clock, search));
-  // The search page answers a request per keystroke too: limited like the API.
-  app.get('/', limiter(store, clock, { name: 'search-page', windowMs: 60_000, limit: 600, key: perAgent }));
-  app.use(searchPageRoutes(search, recent), orgPageRoutes(orgs, search, audit, recent),
-    verificationPageRoutes(verification, audit, codeChecks), suppressionPageRoutes(suppression, audit), userPageRoutes(users, audit, recent, summaries));
-  // A screen-pop is a search too: it counts against the same budget as the search page.
-  app.get('/lookup', limiter(store, clock, { name: 'search-page', windowMs: 60_000, limit: 600, key: perAgent }));
-  app.use(lookupPageRoutes(lookup, audit));
+  app.use(pageLane({
+    session: sessionSteps,
+    routes: [
+      authRoutes(deps, auth, audit),
+      languageRoutes(config),
+      prefsRoutes(),
+      ...(devMailboxEnabled(config) ? [devMailboxRoutes(store, config)] : []),
+      customerSignInRoutes({ store, clock, sessionCookieName: deps.sessionCookieName, logins, audit }),
+      customerPortalRoutes({ consent, support, audit }),
+      customerSupportRoutes(support, audit),
+      consentPageRoutes(consent, audit),
+      readOnlyViewPageRoutes(consent, readOnlyView, audit),
+      setPasswordRoutes(admin, audit),
+      adminRoutes(admin, audit, !config.smtpUrl),
+      auditRoutes(createAuditReader(store), audit, store, clock, search),
+      // The search page answers a request per keystroke too: limited like the API.
+      onGet('/', limiter(store, clock, { name: 'search-page', windowMs: 60_000, limit: 600, key: perAgent })),
+      searchPageRoutes(search, recent),
+      // The org and user pages load every panel of their list (src/features/orgs/org-page.ts, users/user-page.ts).
+      orgPageRoutes(orgs, search, audit, recent, { consent: consentPanel(consent) }),
+      verificationPageRoutes(verification, audit, codeChecks),
+      suppressionPageRoutes(suppression, audit),
+      userPageRoutes(users, audit, recent, summaries, { verification: verificationPanel(verification), email: emailPanel(suppression) }),
+      // A screen-pop is a search too: it counts against the same budget as the search page.
+      onGet('/lookup', limiter(store, clock, { name: 'search-page', windowMs: 60_000, limit: 600, key: perAgent })),
+      lookupPageRoutes(lookup, audit),
+    ],
+  }));
 
   app.use(notFoundHandler);
   app.use(errorHandler);

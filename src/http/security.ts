@@ -2,7 +2,7 @@
 import helmet from 'helmet';
 import { csrfSync } from 'csrf-sync';
 import { rateLimit, type Store as RateLimitStoreApi, type ClientRateLimitInfo } from 'express-rate-limit';
-import { Router, type Request, type RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import type { Clock } from '../clock';
 import type { Store } from '../store/store';
 import { AppError, tooMany } from '../errors';
@@ -40,44 +40,27 @@ export const noStore: RequestHandler = (_req, res, next) => {
   next();
 };
 
-const bearer = (req: Request) => /^Bearer\s/i.test(req.get('authorization') ?? '');
-
-/** A JSON API request authenticated by its Bearer token alone (see csrf() and requireApiPrincipal). */
-export const isApiBearer = (req: Request): boolean => bearer(req) && req.path.startsWith('/api/');
+/** The request carries `Authorization: Bearer ...` (the JSON API's credential; nowhere else one). */
+export const hasBearer = (req: Request): boolean => /^Bearer\s/i.test(req.get('authorization') ?? '');
 
 /**
- * The JSON API router in one of its two lanes: only the requests with a Bearer token, or only those
- * without one (others leave the lane with next('router')). Mounted at the API's prefix, where
- * req.path no longer starts with /api/, so only the header decides.
+ * A JSON API request authenticated by its Bearer token alone: answered in the API lane's Bearer
+ * branch (src/http/pipelines.ts), so it never reaches the session nor CSRF.
  */
-export function apiLane(withBearer: boolean, ...handlers: RequestHandler[]): Router {
-  const lane = Router();
-  lane.use((req, _res, next) => next(bearer(req) === withBearer ? undefined : 'router'), ...handlers);
-  return lane;
-}
+export const isApiBearer = (req: Request): boolean => hasBearer(req) && req.path.startsWith('/api/');
 
 /**
- * Runs `handler` except for API requests with a Bearer token: they never use the session, so the
- * session (a new session id per request), its timeouts and its principal are skipped.
- */
-export function exceptApiBearer(handler: RequestHandler): RequestHandler {
-  return (req, res, next) => (isApiBearer(req) ? next() : handler(req, res, next));
-}
-
-/**
- * Synchronizer-token CSRF on every state-changing request that rides on the session cookie.
- * An API request with a Bearer token carries no ambient credential, so it needs no CSRF token: the
- * API then authenticates by the token alone, never the session. Elsewhere a Bearer header is
- * ignored by authentication, so it must not switch CSRF off either.
+ * Synchronizer-token CSRF on every state-changing request that rides on the session cookie. It is
+ * one of the session steps (src/http/pipelines.ts): a request with a Bearer token to the API
+ * carries no ambient credential and never reaches it (the API lane answers it first). Elsewhere a
+ * Bearer header is ignored by authentication, so it does not switch CSRF off either.
  */
 export function csrf() {
   const { csrfSynchronisedProtection, generateToken } = csrfSync({
     getTokenFromRequest: (req) => (req.body?._csrf as string | undefined) ?? (req.get('x-csrf-token') || undefined),
     errorConfig: { statusCode: 403, message: 'Invalid or missing CSRF token.', code: 'EBADCSRFTOKEN' },
   });
-  const protect: RequestHandler = (req, res, next) =>
-    (isApiBearer(req) ? next() : csrfSynchronisedProtection(req, res, next));
-  return { protect, generateToken };
+  return { protect: csrfSynchronisedProtection as RequestHandler, generateToken };
 }
 
 /** express-rate-limit's store over the Store port, so every app process counts together. */

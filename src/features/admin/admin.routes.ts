@@ -14,12 +14,13 @@ import { requireAgentPage, requirePartnerAdmin } from '../auth/auth.middleware';
 import { inviteForm, MIN_PASSWORD_LENGTH, outboxQuery, roleForm, setPasswordForm, setPasswordParams, tokenForm } from './admin.schema';
 import { OUTBOX_PAGE_SIZE, type AdminService, type InviteResult } from './admin.service';
 import { actionContext } from '../../http/action-context';
+import { flash, refusalNotice, takeFlash, type Notice, type RefusalNotices } from '../../http/flash';
 
-export interface AdminNotice { tone: 'ok' | 'error'; key: MessageKey; params?: Record<string, string | number> }
+export type AdminNotice = Notice;
 
-declare module 'express-session' {
-  interface SessionData {
-    adminNotice: AdminNotice;
+declare module '../../http/flash' {
+  interface FlashKinds {
+    admin: AdminNotice;
     /** The token just issued, until the tokens page shows it once. */
     newToken: { name: string; token: string };
   }
@@ -28,17 +29,13 @@ declare module 'express-session' {
 
 const confirmed = (req: Request) => req.body?.confirm === 'yes';
 
-const takeNotice = (req: Request) => {
-  const notice = req.session.adminNotice ?? null;
-  delete req.session.adminNotice;
-  return notice;
-};
+const takeNotice = (req: Request) => takeFlash(req, 'admin');
 
-/** A refusal the admin can act on (409) becomes a notice; anything else goes to the error page. */
-function conflictNotice(err: unknown): AdminNotice {
-  if (isAppError(err) && err.code === 'conflict') return { tone: 'error', key: 'admin.notice.refused', params: { reason: err.message } };
-  throw err;
-}
+/** A refusal the admin can act on (409) becomes a notice (refusalNotice); anything else goes to the error page. */
+const REFUSALS: RefusalNotices = {
+  conflict: (err) => ({ key: 'admin.notice.refused', params: { reason: err.message } }),
+};
+const conflictNotice = (req: Request, err: unknown): AdminNotice => refusalNotice(req, err, REFUSALS);
 
 function inviteNotice({ email, mailSent, suppressed }: InviteResult): AdminNotice {
   if (mailSent) return { tone: 'ok', key: 'admin.notice.invited', params: { email } };
@@ -77,7 +74,7 @@ export function adminRoutes(admin: AdminService, audit: AuditLog, outboxEnabled:
       return renderAgents(req, res, { values, errors: fieldErrors(req, err, INVITE_WORDS) });
     }
     try {
-      req.session.adminNotice = inviteNotice(await admin.invite(actionContext(req, audit), input));
+      flash(req, 'admin', inviteNotice(await admin.invite(actionContext(req, audit), input)));
     } catch (err) {
       if (!isAppError(err) || err.code !== 'conflict') throw err;
       res.status(409);
@@ -88,9 +85,9 @@ export function adminRoutes(admin: AdminService, audit: AuditLog, outboxEnabled:
 
   router.post('/admin/agents/:id/invite', validate({ params: idParams }, async (req, res) => {
     try {
-      req.session.adminNotice = inviteNotice(await admin.resendInvite(actionContext(req, audit), req.input.params.id));
+      flash(req, 'admin', inviteNotice(await admin.resendInvite(actionContext(req, audit), req.input.params.id)));
     } catch (err) {
-      req.session.adminNotice = conflictNotice(err);
+      flash(req, 'admin', conflictNotice(req, err));
     }
     res.redirect(303, '/admin');
   }));
@@ -98,9 +95,9 @@ export function adminRoutes(admin: AdminService, audit: AuditLog, outboxEnabled:
   router.post('/admin/agents/:id/role', validate({ params: idParams, body: roleForm }, async (req, res) => {
     try {
       await admin.changeRole(actionContext(req, audit), req.input.params.id, req.input.body.role);
-      req.session.adminNotice = { tone: 'ok', key: 'admin.notice.roleChanged' };
+      flash(req, 'admin', { tone: 'ok', key: 'admin.notice.roleChanged' });
     } catch (err) {
-      req.session.adminNotice = conflictNotice(err);
+      flash(req, 'admin', conflictNotice(req, err));
     }
     res.redirect(303, '/admin');
   }));
@@ -118,9 +115,9 @@ export function adminRoutes(admin: AdminService, audit: AuditLog, outboxEnabled:
       }
       try {
         await admin.setDisabled(actionContext(req, audit), req.input.params.id, disabled);
-        req.session.adminNotice = { tone: 'ok', key: disabled ? 'admin.notice.disabled' : 'admin.notice.enabled' };
+        flash(req, 'admin', { tone: 'ok', key: disabled ? 'admin.notice.disabled' : 'admin.notice.enabled' });
       } catch (err) {
-        req.session.adminNotice = conflictNotice(err);
+        flash(req, 'admin', conflictNotice(req, err));
       }
       res.redirect(303, '/admin');
     }));
@@ -138,8 +135,7 @@ export function adminRoutes(admin: AdminService, audit: AuditLog, outboxEnabled:
 
   router.get('/admin/tokens', (req, res) => {
     // One read: a reload (or the back button) no longer finds it. The answer is no-store (app.ts).
-    const created = req.session.newToken ?? null;
-    delete req.session.newToken;
+    const created = takeFlash(req, 'newToken');
     return renderTokens(req, res, { created });
   });
 
@@ -153,7 +149,7 @@ export function adminRoutes(admin: AdminService, audit: AuditLog, outboxEnabled:
       return renderTokens(req, res, { values, errors: fieldErrors(req, err, TOKEN_WORDS) });
     }
     const { token, record } = await admin.issueToken(actionContext(req, audit), input);
-    req.session.newToken = { name: record.name, token };
+    flash(req, 'newToken', { name: record.name, token });
     res.redirect(303, '/admin/tokens');
   });
 
@@ -168,7 +164,7 @@ export function adminRoutes(admin: AdminService, audit: AuditLog, outboxEnabled:
       });
     }
     await admin.revokeToken(actionContext(req, audit), req.input.params.id);
-    req.session.adminNotice = { tone: 'ok', key: 'admin.notice.tokenRevoked' };
+    flash(req, 'admin', { tone: 'ok', key: 'admin.notice.tokenRevoked' });
     res.redirect(303, '/admin/tokens');
   }));
 

@@ -2,31 +2,33 @@
 // from the page and the API. The customer answers in their portal (customer-portal.routes.ts); with
 // a grant, the agent opens the read-only view (src/features/read-only-view/).
 import { Router, type Request } from 'express';
-import { isAppError } from '../../errors';
+import { flash, refusalNotice, takeFlash, type Notice, type RefusalNotices } from '../../http/flash';
+import type { PagePanel } from '../../http/page-panels';
 import { idParams, parseInput, validate } from '../../http/validate';
-import type { MessageKey } from '../../i18n/i18n';
 import type { AuditLog } from '../audit/audit.service';
 import { requireAgentPage } from '../auth/auth.middleware';
 import { reasonForm } from './consent.schema';
 import { actionContext } from '../../http/action-context';
-import type { AccessRequestResult, ConsentService } from './consent.service';
+import type { AccessRequestResult, AgentConsentPanel, ConsentService } from './consent.service';
 
-export interface ConsentNotice { tone: 'ok' | 'error'; key: MessageKey; params?: Record<string, string | number> }
+export type ConsentNotice = Notice;
 
-declare module 'express-session' {
-  interface SessionData {
-    consentNotice: ConsentNotice;
+declare module '../../http/flash' {
+  interface FlashKinds {
+    consent: ConsentNotice;
   }
 }
 
 const orgPath = (orgId: string) => `/orgs/${encodeURIComponent(orgId)}`;
 
 /** The one-time notice of Request access, shown on the next page (the org page or the no-access page). */
-export function takeNotice(req: Request): ConsentNotice | null {
-  const notice = req.session.consentNotice ?? null;
-  delete req.session.consentNotice;
-  return notice;
-}
+export const takeNotice = (req: Request): ConsentNotice | null => takeFlash(req, 'consent');
+
+/** The refusals of Request access the agent can act on, as notices on the org page (refusalNotice). */
+const REQUEST_REFUSALS: RefusalNotices = {
+  invalid: 'consent.error.reason',
+  too_many_requests: 'consent.error.tooManyRequests',
+};
 
 /** What the org page says after Request access: how many of the org's admins the mail reached. */
 function requestNotice(result: AccessRequestResult): ConsentNotice {
@@ -40,25 +42,28 @@ function requestNotice(result: AccessRequestResult): ConsentNotice {
   return { tone: 'ok', key: 'consent.notice.requested' };
 }
 
+/** The consent panel's locals (views/consent/org-panel.ejs). */
+export interface ConsentPanelModel {
+  consentPanel: AgentConsentPanel;
+  consentNotice: ConsentNotice | null;
+}
+
+/** The org page's consent panel (src/features/orgs/org-page.ts): the grant's state, then the notice left by Request access. */
+export const consentPanel = (consent: ConsentService): PagePanel<ConsentPanelModel> => async ({ req, principal, id }) => ({
+  consentPanel: await consent.agentPanel(principal, id),
+  consentNotice: takeNotice(req),
+});
+
 export function consentPageRoutes(consent: ConsentService, audit: AuditLog): Router {
   const router = Router();
-
-  // Runs before the org page's own route: hands it the grant's state, then lets the page render.
-  router.get('/orgs/:id', requireAgentPage, validate({ params: idParams }, async (req, res, next) => {
-    res.locals.consentPanel = await consent.agentPanel(req.principal!, req.input.params.id);
-    res.locals.consentNotice = takeNotice(req);
-    next();
-  }));
 
   router.post('/orgs/:id/access-requests', requireAgentPage, validate({ params: idParams }, async (req, res) => {
     const orgId = req.input.params.id;
     try {
       const { reason } = parseInput(reasonForm, req.body);
-      req.session.consentNotice = requestNotice(await consent.requestAccess(actionContext(req, audit), orgId, reason));
+      flash(req, 'consent', requestNotice(await consent.requestAccess(actionContext(req, audit), orgId, reason)));
     } catch (err) {
-      if (!isAppError(err) || !['invalid', 'too_many_requests'].includes(err.code)) throw err;
-      const key: MessageKey = err.code === 'invalid' ? 'consent.error.reason' : 'consent.error.tooManyRequests';
-      req.session.consentNotice = { tone: 'error', key };
+      flash(req, 'consent', refusalNotice(req, err, REQUEST_REFUSALS));
     }
     res.redirect(303, `${orgPath(orgId)}#consent`);
   }));

@@ -3,7 +3,8 @@
 // CSRF-protected POST that redirects back (POST-redirect-GET) with a one-time notice. The org always comes from the signed-in admin, never
 // from the request: a grant or request id of another org is simply not found.
 import { Router, type Request, type Response } from 'express';
-import { AppError, isAppError } from '../../errors';
+import { AppError } from '../../errors';
+import { flash, refusalNotice, takeFlash, type Notice, type RefusalNotices } from '../../http/flash';
 import type { CustomerAdminPrincipal } from '../../http/request-context';
 import { idParams, parseInput, validate } from '../../http/validate';
 import type { MessageKey } from '../../i18n/i18n';
@@ -14,19 +15,16 @@ import type { SupportService } from '../support/support.service';
 import type { ConsentService } from './consent.service';
 import { requireCustomerAdminPage } from '../customer-sign-in/customer-session.middleware';
 
-export interface CustomerNotice {
-  tone: 'ok' | 'error';
-  key: MessageKey;
-  params?: Record<string, string | number>;
+export interface CustomerNotice extends Notice {
   /** The portal section the notice is about, shown there (next to its form) rather than at the top. */
   section?: 'support-contacts';
   /** The period form that was refused (its `prefix`) and what was chosen in it, shown again there. */
   form?: { prefix: string; period: string; until: string };
 }
 
-declare module 'express-session' {
-  interface SessionData {
-    customerNotice: CustomerNotice;
+declare module '../../http/flash' {
+  interface FlashKinds {
+    customer: CustomerNotice;
   }
 }
 
@@ -67,11 +65,11 @@ function parsePeriod(body: unknown): PeriodInput {
   throw new PeriodRefused(REFUSAL_NOTICES[code], fields);
 }
 
-/** The notice for a refused period: the field at fault when there is one, else the period rules. */
-function refusalKey(err: AppError): MessageKey {
-  if (err instanceof PeriodRefused) return err.notice;
-  return err.code === 'invalid' ? 'consent.error.period' : 'consent.error.changed';
-}
+/** The notices for a refused change (refusalNotice): for a period, the field at fault when there is one, else the period rules. */
+const REFUSALS: RefusalNotices = {
+  invalid: (err) => ({ key: err instanceof PeriodRefused ? err.notice : 'consent.error.period' }),
+  conflict: 'consent.error.changed',
+};
 
 /**
  * Runs a portal change; a refusal the admin can act on (bad period, already answered) becomes a notice,
@@ -80,11 +78,11 @@ function refusalKey(err: AppError): MessageKey {
 async function act(req: Request, res: Response, ok: MessageKey, change: () => Promise<unknown>, prefix?: string): Promise<void> {
   try {
     await change();
-    req.session.customerNotice = { tone: 'ok', key: ok };
+    flash(req, 'customer', { tone: 'ok', key: ok });
   } catch (err) {
-    if (!isAppError(err) || !['invalid', 'conflict'].includes(err.code)) throw err;
+    const notice = refusalNotice(req, err, REFUSALS);
     const form = prefix ? { prefix, period: String(req.body?.period ?? '').slice(0, 10), until: String(req.body?.until ?? '').slice(0, 10) } : undefined;
-    req.session.customerNotice = { tone: 'error', key: refusalKey(err), ...(form ? { form } : {}) };
+    flash(req, 'customer', { ...notice, ...(form ? { form } : {}) });
   }
   res.redirect(303, '/customer');
 }
@@ -96,8 +94,7 @@ export function customerPortalRoutes(deps: CustomerPortalRouteDeps): Router {
   router.get('/customer', requireCustomerAdminPage, validate({ query: customerPortalQuery }, async (req, res) => {
     const { log } = req.input.query;
     const [view, contacts] = await Promise.all([consent.customerPortal(req.customerAdmin!, log), deps.support.contactsPanel(req.customerAdmin!)]);
-    const notice = req.session.customerNotice ?? null;
-    delete req.session.customerNotice;
+    const notice = takeFlash(req, 'customer');
     res.render('consent/customer-portal', { title: view.org.name, view, contacts, notice, periods: PERIOD_CHOICES });
   }));
 

@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { loadPanels, panelLocals } from '../../http/page-panels';
 import { idParams, validate } from '../../http/validate';
 import type { AuditLog } from '../audit/audit.service';
 import { requireAgentPage } from '../auth/auth.middleware';
@@ -6,17 +7,20 @@ import { orgSearchQuery } from '../search/search.schema';
 import type { SearchService } from '../search/search.service';
 import { describeBusinessHours, describeInclusion, describeTarget, formatDuration } from '../support/support-plans';
 import type { OrgsService } from './orgs.service';
+import type { OrgPagePanelLoaders } from './org-page';
 import type { RecentService } from '../recent/recent.service';
 
-export function orgPageRoutes(orgs: OrgsService, search: SearchService, audit: AuditLog, recent: RecentService): Router {
+/** The org page and its panels (org-page.ts: every panel of OrgPagePanels, in order). */
+export function orgPageRoutes(orgs: OrgsService, search: SearchService, audit: AuditLog, recent: RecentService, panels: OrgPagePanelLoaders): Router {
   const router = Router();
   router.get('/orgs/:id', requireAgentPage, validate({ params: idParams, query: orgSearchQuery }, async (req, res) => {
+    const panelModels = await loadPanels(panels, { req, principal: req.principal!, id: req.input.params.id });
     const view = await orgs.view(req.principal!, req.input.params.id);
     const input = req.input.query;
     const found = input.q ? await search.searchInOrg(req.principal!, view.org.id, input) : null;
     await audit.record(req, { action: 'org.view', orgId: view.org.id, subject: `org:${view.org.id}` });
     await recent.opened(req.principal!, 'org', view.org.id);
-    res.render('orgs/org', { title: view.org.name, view, q: input.q, found, support: { describeBusinessHours, describeInclusion, describeTarget, formatDuration } });
+    res.render('orgs/org', { ...panelLocals(panelModels), title: view.org.name, view, q: input.q, found, support: { describeBusinessHours, describeInclusion, describeTarget, formatDuration } });
   }));
   return router;
 }

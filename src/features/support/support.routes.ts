@@ -4,8 +4,7 @@
 // found (404). Like the portal's other forms, each posts with a CSRF token and redirects back with
 // a one-time notice; every change is audited.
 import { Router, type Request, type Response } from 'express';
-import { isAppError } from '../../errors';
-import { LocalizedRefusal } from '../../http/action-context';
+import { flash, refusalNotice, type RefusalNotices } from '../../http/flash';
 import { parseInput } from '../../http/validate';
 import type { AuditLog } from '../audit/audit.service';
 import { requireCustomerAdminPage } from '../customer-sign-in/customer-session.middleware';
@@ -15,6 +14,11 @@ import type { SupportService } from './support.service';
 
 const SECTION = 'support-contacts';
 
+/** The refusals the admin can act on, as notices by the contacts form (refusalNotice); a LocalizedRefusal (quota, unknown product) says its own. */
+const REFUSALS: RefusalNotices = {
+  invalid: 'support.contacts.error.form',
+};
+
 /** Runs a change of contacts; a refusal the admin can act on (quota, unknown product, empty form) becomes a notice. */
 async function act(req: Request, res: Response, audit: AuditLog, done: { action: string; ok: CustomerNotice['key'] },
   change: (input: { userId: string; product: string }) => Promise<unknown>): Promise<void> {
@@ -22,15 +26,9 @@ async function act(req: Request, res: Response, audit: AuditLog, done: { action:
     const input = parseInput(contactForm, req.body);
     await change(input);
     await audit.record(req, { action: done.action, subject: `user:${input.userId}`, detail: { product: input.product, userId: input.userId } });
-    req.session.customerNotice = { tone: 'ok', key: done.ok, params: { product: input.product }, section: SECTION };
+    flash(req, 'customer', { tone: 'ok', key: done.ok, params: { product: input.product }, section: SECTION });
   } catch (err) {
-    if (err instanceof LocalizedRefusal) {
-      req.session.customerNotice = { tone: 'error', key: err.messageKey, params: err.params, section: SECTION };
-    } else if (isAppError(err) && err.code === 'invalid') {
-      req.session.customerNotice = { tone: 'error', key: 'support.contacts.error.form', section: SECTION };
-    } else {
-      throw err;
-    }
+    flash(req, 'customer', { ...refusalNotice(req, err, REFUSALS), section: SECTION });
   }
   res.redirect(303, `/customer#${SECTION}`);
 }

@@ -1,54 +1,52 @@
 // Clear from suppression list and Resend welcome email, as forms on the user page (POST-redirect-GET,
 // the outcome shown once) and as API rows (README, JSON API).
-import { Router, type Request } from 'express';
-import { isAppError, notFound } from '../../errors';
+import { Router } from 'express';
+import { notFound } from '../../errors';
 import { actionContext, LocalizedRefusal } from '../../http/action-context';
+import { flash, refusalNotice, takeFlash, type Notice, type RefusalNotices } from '../../http/flash';
+import type { PagePanel } from '../../http/page-panels';
 import { idParams, validate } from '../../http/validate';
 import type { MessageKey } from '../../i18n/i18n';
 import type { AuditLog } from '../audit/audit.service';
 import { requireAgentPage } from '../auth/auth.middleware';
 import { clearInput } from './suppression.schema';
-import { type SuppressionService } from './suppression.service';
+import { type EmailPanel, type SuppressionService } from './suppression.service';
 
 /** One line on the email panel, shown once after a redirect. */
-export interface EmailNotice {
-  tone: 'ok' | 'info' | 'error';
-  key: MessageKey;
-  params?: Record<string, string | number>;
-}
+export type EmailNotice = Notice;
 
-declare module 'express-session' {
-  interface SessionData {
-    emailNotice: EmailNotice;
-    /** The clear form as the agent left it, re-shown with its error after a redirect. */
-    clearForm: { reason: string; error: MessageKey | null };
+/** The clear form as the agent left it, re-shown with its error after a redirect. */
+export interface ClearForm { reason: string; error: MessageKey | null }
+
+declare module '../../http/flash' {
+  interface FlashKinds {
+    email: EmailNotice;
+    clearForm: ClearForm;
   }
 }
 
-/** A refusal the agent can act on becomes a notice on the user page; anything else is an error page. */
-function refusalNotice(req: Request, err: unknown): EmailNotice {
-  if (err instanceof LocalizedRefusal) return { tone: 'error', key: err.messageKey, params: err.params };
-  if (isAppError(err) && err.code === 'unavailable') {
-    req.log.warn({ code: err.code }, err.message);
-    return { tone: 'error', key: 'suppression.error.mailDown' };
-  }
-  throw err;
+/** The refusals the agent can act on, as notices on the user page (refusalNotice); anything else is an error page. */
+const REFUSALS: RefusalNotices = {
+  unavailable: 'suppression.error.mailDown',
+};
+
+/** The email panel's locals (views/suppression/panel.ejs). */
+export interface EmailPanelModel {
+  emailPanel: EmailPanel | null;
+  emailNotice: EmailNotice | null;
+  clearForm: ClearForm | null;
 }
+
+/** The user page's email panel (src/features/users/user-page.ts): last email and suppression entry, then the notice and clear form left by the last action. */
+export const emailPanel = (suppression: SuppressionService): PagePanel<EmailPanelModel> => async ({ req, principal, id }) => {
+  const panel = await suppression.panel(principal, id);
+  return { emailPanel: panel, emailNotice: takeFlash(req, 'email'), clearForm: takeFlash(req, 'clearForm') };
+};
 
 const userPage = (userId: string) => `/users/${encodeURIComponent(userId)}#email`;
 
 export function suppressionPageRoutes(suppression: SuppressionService, audit: AuditLog): Router {
   const router = Router();
-
-  // Runs before the user page's own route: hands the email panel its state, then lets the page render.
-  router.get('/users/:id', requireAgentPage, validate({ params: idParams }, async (req, res, next) => {
-    res.locals.emailPanel = await suppression.panel(req.principal!, req.input.params.id);
-    res.locals.emailNotice = req.session.emailNotice ?? null;
-    res.locals.clearForm = req.session.clearForm ?? null;
-    delete req.session.emailNotice;
-    delete req.session.clearForm;
-    next();
-  }));
 
   router.post('/users/:id/suppression/clear', requireAgentPage, validate({ params: idParams }, async (req, res) => {
     const userId = req.input.params.id;
@@ -59,16 +57,16 @@ export function suppressionPageRoutes(suppression: SuppressionService, audit: Au
       if (!(await suppression.panel(req.principal!, userId))) throw notFound('User');
       const length = given.trim().length;
       const error = length === 0 ? 'suppression.clear.reasonRequired' : length < 10 ? 'suppression.clear.reasonTooShort' : 'suppression.clear.reasonTooLong';
-      req.session.clearForm = { reason: given, error };
+      flash(req, 'clearForm', { reason: given, error });
       res.redirect(303, userPage(userId));
       return;
     }
     try {
       await suppression.clear(actionContext(req, audit), userId, parsed.data.reason);
-      req.session.emailNotice = { tone: 'ok', key: 'suppression.notice.cleared' };
+      flash(req, 'email', { tone: 'ok', key: 'suppression.notice.cleared' });
     } catch (err) {
-      req.session.emailNotice = refusalNotice(req, err);
-      if (err instanceof LocalizedRefusal) req.session.clearForm = { reason: given, error: null };
+      flash(req, 'email', refusalNotice(req, err, REFUSALS));
+      if (err instanceof LocalizedRefusal) flash(req, 'clearForm', { reason: given, error: null });
     }
     res.redirect(303, userPage(userId));
   }));
@@ -77,9 +75,9 @@ export function suppressionPageRoutes(suppression: SuppressionService, audit: Au
     const userId = req.input.params.id;
     try {
       const { sentTo } = await suppression.resendWelcome(actionContext(req, audit), userId);
-      req.session.emailNotice = { tone: 'info', key: 'suppression.notice.welcomeSent', params: { address: sentTo } };
+      flash(req, 'email', { tone: 'info', key: 'suppression.notice.welcomeSent', params: { address: sentTo } });
     } catch (err) {
-      req.session.emailNotice = refusalNotice(req, err);
+      flash(req, 'email', refusalNotice(req, err, REFUSALS));
     }
     res.redirect(303, userPage(userId));
   }));

@@ -1,22 +1,26 @@
 import { Router } from 'express';
 import type { AuditLog } from '../audit/audit.service';
+import { loadPanels, panelLocals } from '../../http/page-panels';
 import { idParams, validate } from '../../http/validate';
 import { requireAgentPage } from '../auth/auth.middleware';
 import { entitlementQuery } from '../support/support.schema';
 import { deviceParams } from './users.schema';
 import type { UsersService } from './users.service';
+import type { UserPagePanelLoaders } from './user-page';
 import type { RecentService } from '../recent/recent.service';
 import type { CallSummaryService } from '../summary/call-summary.service';
 
-export function userPageRoutes(users: UsersService, audit: AuditLog, recent: RecentService, summaries: CallSummaryService): Router {
+/** The user page and its panels (user-page.ts: every panel of UserPagePanels, in order), the device page, the call summary as text. */
+export function userPageRoutes(users: UsersService, audit: AuditLog, recent: RecentService, summaries: CallSummaryService, panels: UserPagePanelLoaders): Router {
   const router = Router();
   router.get('/users/:id', requireAgentPage, validate({ params: idParams, query: entitlementQuery }, async (req, res) => {
+    const panelModels = await loadPanels(panels, { req, principal: req.principal!, id: req.input.params.id });
     const { product, priority } = req.input.query;
     const view = await users.view(req.principal!, req.input.params.id, product, priority);
     await audit.record(req, { action: 'user.view', orgId: view.org.id, subject: `user:${view.user.id}` });
     await recent.opened(req.principal!, 'user', view.user.id);
     const callSummary = await summaries.forUser(req.principal!, view.user.id, req.t, { timeZone: req.session.timeZone });
-    res.render('users/user', { title: view.user.displayName || view.user.email, view, callSummary });
+    res.render('users/user', { ...panelLocals(panelModels), title: view.user.displayName || view.user.email, view, callSummary });
   }));
   // The call summary without JavaScript: plain text to save or copy from the browser.
   router.get('/users/:id/summary.txt', requireAgentPage, validate({ params: idParams }, async (req, res) => {

@@ -1,30 +1,26 @@
 // Send code and Verify, as pages (forms on the user page, POST-redirect-GET) and as API rows
 // (README, JSON API). The code only ever travels in a POST body; the answer never holds it.
-import { Router, type Request, type RequestHandler } from 'express';
+import { Router, type RequestHandler } from 'express';
 import type { Clock } from '../../clock';
-import { isAppError } from '../../errors';
 import { limiter } from '../../http/security';
-import { actionContext, LocalizedRefusal } from '../../http/action-context';
+import { actionContext } from '../../http/action-context';
+import { flash, refusalNotice, takeFlash, type Notice, type RefusalNotices } from '../../http/flash';
+import type { PagePanel } from '../../http/page-panels';
 import { idParams, parseInput, validate } from '../../http/validate';
-import type { MessageKey } from '../../i18n/i18n';
 import type { Store } from '../../store/store';
 import type { AuditLog } from '../audit/audit.service';
 import { requireAgentPage } from '../auth/auth.middleware';
 import { checkForm, checkInput } from './verification.schema';
 import {
-  type CheckStatus, type VerificationService,
+  type CheckStatus, type VerificationPanel, type VerificationService,
 } from './verification.service';
 
 /** One line on the verification panel, shown once after a redirect. */
-export interface VerificationNotice {
-  tone: 'ok' | 'info' | 'error';
-  key: MessageKey;
-  params?: Record<string, string | number>;
-}
+export type VerificationNotice = Notice;
 
-declare module 'express-session' {
-  interface SessionData {
-    verificationNotice: VerificationNotice;
+declare module '../../http/flash' {
+  interface FlashKinds {
+    verification: VerificationNotice;
   }
 }
 
@@ -37,37 +33,36 @@ const checkNotice: Record<CheckStatus, VerificationNotice['tone']> = {
   verified: 'ok', invalid: 'error', expired: 'error', locked: 'error',
 };
 
-/** A refusal the agent can act on becomes a notice on the user page; anything else is an error page. */
-function refusalNotice(req: Request, err: unknown): VerificationNotice {
-  if (err instanceof LocalizedRefusal) return { tone: 'error', key: err.messageKey, params: err.params };
-  if (isAppError(err) && err.code === 'unavailable') {
-    req.log.warn({ code: err.code }, err.message);
-    return { tone: 'error', key: 'verification.error.mailDown' };
-  }
-  if (isAppError(err) && err.code === 'invalid') return { tone: 'error', key: 'verification.error.badFormat' };
-  throw err;
+/** The refusals the agent can act on, as notices on the user page (refusalNotice); anything else is an error page. */
+const REFUSALS: RefusalNotices = {
+  unavailable: 'verification.error.mailDown',
+  invalid: 'verification.error.badFormat',
+};
+
+/** The verification panel's locals (views/verification/panel.ejs). */
+export interface VerificationPanelModel {
+  verification: VerificationPanel;
+  verificationNotice: VerificationNotice | null;
 }
+
+/** The user page's verification panel (src/features/users/user-page.ts): the latest code's state, then the notice left by the last action. */
+export const verificationPanel = (verification: VerificationService): PagePanel<VerificationPanelModel> => async ({ req, principal, id }) => {
+  const panel = await verification.panel(principal, id);
+  return { verification: panel, verificationNotice: takeFlash(req, 'verification') };
+};
 
 const userPage = (userId: string) => `/users/${encodeURIComponent(userId)}#verification`;
 
 export function verificationPageRoutes(verification: VerificationService, audit: AuditLog, checkLimit: RequestHandler): Router {
   const router = Router();
 
-  // Runs before the user page's own route: hands the panel its state, then lets the page render.
-  router.get('/users/:id', requireAgentPage, validate({ params: idParams }, async (req, res, next) => {
-    res.locals.verification = await verification.panel(req.principal!, req.input.params.id);
-    res.locals.verificationNotice = req.session.verificationNotice ?? null;
-    delete req.session.verificationNotice;
-    next();
-  }));
-
   router.post('/users/:id/verifications', requireAgentPage, validate({ params: idParams }, async (req, res) => {
     const userId = req.input.params.id;
     try {
       const sent = await verification.send(actionContext(req, audit), userId);
-      req.session.verificationNotice = { tone: 'info', key: 'verification.notice.sent', params: { address: sent.sentTo } };
+      flash(req, 'verification', { tone: 'info', key: 'verification.notice.sent', params: { address: sent.sentTo } });
     } catch (err) {
-      req.session.verificationNotice = refusalNotice(req, err);
+      flash(req, 'verification', refusalNotice(req, err, REFUSALS));
     }
     res.redirect(303, userPage(userId));
   }));
@@ -78,11 +73,11 @@ export function verificationPageRoutes(verification: VerificationService, audit:
       // A code that is not one (letters, too short) is a notice on the user page, not an error page.
       const { code } = parseInput(checkInput, req.body);
       const result = await verification.check(actionContext(req, audit), req.input.params.id, code);
-      req.session.verificationNotice = {
+      flash(req, 'verification', {
         tone: checkNotice[result.status], key: `verification.notice.${result.status}`, params: { count: result.attemptsLeft },
-      };
+      });
     } catch (err) {
-      req.session.verificationNotice = refusalNotice(req, err);
+      flash(req, 'verification', refusalNotice(req, err, REFUSALS));
     }
     res.redirect(303, userPage(userId));
   }));
