@@ -3,7 +3,7 @@ import type { HitKind, SearchHit } from '../search-index';
 import { BatchReader, type PreparedBatch } from './prepared-docs';
 import { searchShard } from './ranking';
 import { ensure } from './shard-format';
-import { loadShard, saveShard } from './shard-snapshot';
+import { SHARD_CODEC, loadWith, saveWith } from './shard-snapshot';
 import { ShardStorage } from './shard-storage';
 import type { SnapshotReader, SnapshotWriter } from './snapshot-file';
 
@@ -65,16 +65,16 @@ export class IndexState {
   }
 
   save(w: SnapshotWriter) {
-    return { shards: [...this.shards.values()].map((shard) => saveShard(shard, w)) };
+    return { shards: [...this.shards.values()].map((shard) => saveWith(SHARD_CODEC, shard, w)) };
   }
 
   static load(r: SnapshotReader<unknown>, m: ReturnType<IndexState['save']>): IndexState {
     const state = new IndexState();
     ensure(Array.isArray(m?.shards), 'shard list');
     for (const saved of m.shards) {
-      ensure(!state.shards.has(saved?.partnerId), 'shard list');
-      const shard = loadShard(r, saved);
-      state.shards.set(saved.partnerId, shard);
+      const shard = loadWith(SHARD_CODEC, r, saved);
+      ensure(!state.shards.has(shard.partnerId), 'shard list');
+      state.shards.set(shard.partnerId, shard);
     }
     return state;
   }

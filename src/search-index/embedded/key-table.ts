@@ -1,34 +1,22 @@
 import { grow } from './prepared-docs';
 import { ensure } from './shard-format';
-import type { SnapshotReader, SnapshotWriter } from './snapshot-file';
 
 /**
  * Identifier key → slots, as an open-addressing table of 32-bit hashes: a Map of millions of
  * string keys costs far more memory. Collisions are harmless: every hit is checked against the doc.
  */
 export class KeyTable {
-  private hashes = new Int32Array(1024);
-  private slots = new Int32Array(1024); // slot + 1; 0 = empty
-  private used = 0;
+  // Public for the snapshot codec (shard-snapshot.ts), which saves and sets them; nothing else does.
+  hashes = new Int32Array(1024);
+  slots = new Int32Array(1024); // slot + 1; 0 = empty
+  used = 0;
   /**
    * While a bulk load fills the shard, keys are only listed here (hash, slot, hash, slot...) and
    * put in a table of the right size by compact(): growing the table by doubling rehashed every
    * key again and again. Lookups do not see them, and nothing searches a shard being loaded.
    */
-  private deferred: Int32Array | null = null;
-  private deferredUsed = 0;
-
-  save(w: SnapshotWriter) {
-    return { hashes: w.array(this.hashes), slots: w.array(this.slots), used: this.used };
-  }
-
-  static load(r: SnapshotReader<unknown>, m: ReturnType<KeyTable['save']>): KeyTable {
-    const t = new KeyTable();
-    t.hashes = r.array(m.hashes);
-    t.slots = r.array(m.slots);
-    t.used = m.used;
-    return t;
-  }
+  deferred: Int32Array | null = null;
+  deferredUsed = 0;
 
   /** A table lookup probes until an empty place: one must exist, and every slot be one of `slots`. */
   check(slots: number): void {

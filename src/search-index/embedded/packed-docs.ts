@@ -1,6 +1,4 @@
 import { grow } from './prepared-docs';
-import { ensure, isCount } from './shard-format';
-import type { SnapshotReader, SnapshotWriter } from './snapshot-file';
 
 /**
  * Documents as UTF-8 JSON in one growing byte buffer, document i at bytes[from[i], from[i + 1]):
@@ -8,40 +6,21 @@ import type { SnapshotReader, SnapshotWriter } from './snapshot-file';
  * while the index was built. Only the hits shown are decoded.
  */
 export class PackedDocs {
-  private bytes: Buffer = Buffer.allocUnsafe(1 << 16);
-  private from = new Uint32Array(1025);
-  private count = 0;
+  // Public for the snapshot codec (shard-snapshot.ts), which saves and sets them; nothing else does.
+  bytes: Buffer = Buffer.allocUnsafe(1 << 16);
+  from = new Uint32Array(1025);
+  count = 0;
   /**
    * While a bulk load fills the shard: documents stay where they came in (the buffers of their
    * batches), document i at sources[at[3i]] bytes [at[3i + 1], at[3i + 2]), and select() copies them
    * out once, in their final order. Growing one buffer by doubling copied gigabytes at a million.
    */
-  private sources: Buffer[] | null = null;
-  private at = new Int32Array(0);
+  sources: Buffer[] | null = null;
+  at = new Int32Array(0);
 
   /** Keeps documents in place from now on, until select(). */
   keepInPlace(): void {
     this.sources ??= [];
-  }
-
-  save(w: SnapshotWriter) {
-    if (this.sources) throw new Error('a shard is saved only once loaded');
-    const used = this.from[this.count]!;
-    return { bytes: w.array(new Uint8Array(this.bytes.buffer, this.bytes.byteOffset, used)), from: w.array(this.from.subarray(0, this.count + 1)), count: this.count };
-  }
-
-  static load(r: SnapshotReader<unknown>, m: ReturnType<PackedDocs['save']>): PackedDocs {
-    const d = new PackedDocs();
-    const bytes = r.array<Uint8Array>(m.bytes);
-    d.bytes = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    d.from = r.array(m.from);
-    d.count = m.count;
-    ensure(isCount(d.count) && d.from.length === d.count + 1 && d.from[0] === 0, 'document offsets');
-    let ok = true;
-    for (let i = 0; i < d.count && ok; i++) ok = d.from[i]! <= d.from[i + 1]!;
-    ensure(ok, 'document offsets');
-    ensure(d.from[d.count]! <= d.bytes.length, 'document offsets');
-    return d;
   }
 
   get length(): number { return this.count; }

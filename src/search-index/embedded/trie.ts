@@ -1,6 +1,5 @@
 import { grow } from './prepared-docs';
 import { ensure, isCount } from './shard-format';
-import type { SnapshotReader, SnapshotWriter } from './snapshot-file';
 
 /**
  * A character trie stored as a ternary search tree in flat arrays: millions of words without an
@@ -135,40 +134,12 @@ export class Trie {
   below = new Int32Array(0);
   numbered = 0;
 
-  save(w: SnapshotWriter) {
-    const n = this.size;
-    return {
-      size: n, numbered: this.numbered,
-      ch: w.array(this.ch.subarray(0, n)), lo: w.array(this.lo.subarray(0, n)), hi: w.array(this.hi.subarray(0, n)),
-      eq: w.array(this.eq.subarray(0, n)), up: w.array(this.up.subarray(0, n)), depth: w.array(this.depth.subarray(0, n)),
-      under: w.array(this.under.subarray(0, n)), typo: w.array(this.typo.subarray(0, n)),
-      pre: w.array(this.pre), below: w.array(this.below),
-    };
-  }
-
-  static load(r: SnapshotReader<unknown>, m: ReturnType<Trie['save']>): Trie {
-    const t = new Trie();
-    t.ch = r.array(m.ch);
-    t.lo = r.array(m.lo);
-    t.hi = r.array(m.hi);
-    t.eq = r.array(m.eq);
-    t.up = r.array(m.up);
-    t.depth = r.array(m.depth);
-    t.under = r.array(m.under);
-    t.typo = r.array(m.typo);
-    t.pre = r.array(m.pre);
-    t.below = r.array(m.below);
-    t.size = m.size;
-    t.numbered = m.numbered;
-    t.check();
-    return t;
-  }
-
   /**
    * Nodes are only ever appended, after their parent and their siblings: every link points to a
    * later node and every `up` to an earlier one, so no walk can loop or leave the arrays.
+   * Run on a trie loaded from a snapshot (shard-snapshot.ts).
    */
-  private check(): void {
+  check(): void {
     const n = this.size;
     ensure(isCount(n) && n >= 1 && isCount(this.numbered) && this.numbered <= n, 'trie size');
     for (const a of [this.ch, this.lo, this.hi, this.eq, this.up, this.depth, this.under, this.typo]) ensure(a.length === n, 'trie arrays');
