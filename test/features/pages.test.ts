@@ -68,6 +68,18 @@ describe('pages', () => {
     expect(audit.events[0]).toMatchObject({ subject: `user:${userId}`, orgId: org.id });
   });
 
+  test('when the user page opens, then licenses and features show by name, in English and French, with their codes kept; the API keeps the codes', async () => {
+    const agent = await signIn(t.app, 'agent@north.example');
+    const en = await agent.get(`/users/${userId}`).expect(200);
+    expect(en.text).toContain('<span title="MEET-ENT">Meetings Enterprise</span> <span class="mono muted">MEET-ENT</span>');
+    expect(en.text).toContain('<li title="meetings">Meetings</li>');
+    const fr = await agent.get(`/users/${userId}`).set('Accept-Language', 'fr').expect(200);
+    expect(fr.text).toContain('<li title="meetings">Réunions</li>');
+    const api = await agent.get(`/api/v1/users/${userId}`).expect(200);
+    expect(api.body.user).toMatchObject({ licenses: ['MEET-ENT'], features: ['meetings'] });
+    expect(api.body.licenseNames).toEqual({ 'MEET-ENT': 'Meetings Enterprise' });
+  });
+
   test('when the org is searched from its own page, then only its users and devices are found', async () => {
     const agent = await signIn(t.app, 'agent@north.example');
     const res = await agent.get(`/orgs/${org.id}?q=rivoli`).expect(200);
