@@ -44,7 +44,7 @@ function takeNotice(req: Request): ConsentNotice | null {
 function noAccessPage(req: Request, res: Response, err: unknown): void {
   if (!(err instanceof NoActiveGrant)) throw err;
   res.status(403).render('consent/no-access', {
-    title: req.t('consent.noAccess.title'), org: err.org, pending: err.pending, last: err.last, notice: takeNotice(req), error: null, reason: '',
+    title: req.t('consent.noAccess.title'), org: err.org, pending: err.pending, last: err.last, admins: err.admins, notice: takeNotice(req), error: null, reason: '',
   });
 }
 
