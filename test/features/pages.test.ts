@@ -97,6 +97,19 @@ describe('pages', () => {
     }
   });
 
+  test('when a page loads, then it links an SVG favicon that is served from the app, under the same strict CSP, with no script in it', async () => {
+    const agent = await signIn(t.app, 'agent@north.example');
+    for (const page of [await agent.get('/'), await request(t.app).get('/login'), await agent.get('/nope')]) {
+      expect(page.text).toContain('<link rel="icon" href="/img/favicon.svg" type="image/svg+xml">');
+    }
+    const icon = await request(t.app).get('/img/favicon.svg').expect(200);
+    expect(icon.headers['content-type']).toMatch(/^image\/svg\+xml/);
+    expect(icon.headers['content-security-policy']).toBe(CSP);
+    const svg = String(icon.body instanceof Buffer ? icon.body.toString('utf8') : icon.text);
+    expect(svg).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    expect(svg).not.toMatch(/<script|on\w+=|href=/i);
+  });
+
   test('when a signed-in page answers, then it is not cached', async () => {
     const agent = await signIn(t.app, 'agent@north.example');
     expect((await agent.get(`/users/${userId}`)).headers['cache-control']).toBe('no-store');
