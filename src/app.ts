@@ -134,8 +134,8 @@ export function createApp(input: AppDepsInput): express.Express {
     autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
   }));
   app.use(securityHeaders(config.https));
-  // Only /css and /js reach the disk: the API and pages skip a stat() per request.
-  for (const dir of ['css', 'js']) {
+  // Only /css, /js and /img (the favicon) reach the disk: the API and pages skip a stat() per request.
+  for (const dir of ['css', 'js', 'img']) {
     app.use(`/${dir}`, express.static(path.join(ROOT, 'public', dir), { index: false, maxAge: config.production ? '1h' : 0 }));
   }
   // An integration token may only post imports: refused (403) everywhere else, pages included.

@@ -224,6 +224,16 @@
       section.appendChild(ul);
       results.appendChild(section);
     });
+    // The API looks one hit past the limit (`more`), it does not count them all: how many are shown,
+    // that there are more, and the full page search, which counts them and shows more.
+    if (data.more && results.dataset.showingFirst) {
+      var more = el('p', 'search-more', results.dataset.showingFirst.replace('{shown}', String(data.hits.length)) + ' ');
+      more.setAttribute('data-search-more', '');
+      var link = el('a', '', results.dataset.showMore);
+      link.href = '/?q=' + encodeURIComponent(q) + '&limit=' + encodeURIComponent(results.dataset.moreLimit || '60');
+      more.appendChild(link);
+      results.appendChild(more);
+    }
   }
 
   function search() {

@@ -108,7 +108,7 @@ export const apiOperations: ApiOperation[] = [
     example: {
       user: exampleUser, org: { id: ORG, name: 'Acme Corp', status: 'active' }, devices: [exampleDevice], suppression: null,
       support: { contactFor: [], products: ['Meetings'], product: null, isContactForProduct: null, license: null, priority: null, phoneSupport: 'no_plan', limitedHelp: true },
-      lastEmail: null,
+      lastEmail: null, licenseNames: { 'MS-BASIC': 'Meetings Basic' },
     },
   },
   {

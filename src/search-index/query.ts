@@ -220,12 +220,48 @@ export function normalizeMac(s: string): string | null {
   return t.replace(/[:.-]/g, '').toLowerCase();
 }
 
+/** Octets a MAC is also found by from its start: 3 (the maker's OUI), 4 or 5. */
+export const MAC_PREFIX_OCTETS = [3, 4, 5] as const;
+
+const MAC_PREFIX_FORMS = [
+  // 00:1A:2B, 00-1a-2b-3c (one separator throughout), a trailing separator as it is being typed.
+  /^[0-9a-f]{2}([:-])[0-9a-f]{2}(?:\1[0-9a-f]{2}){1,3}\1?$/i,
+  // Cisco's dotted groups: 001a.2b, 001a.2b3c, 001a.2b3c.4d.
+  /^[0-9a-f]{4}\.[0-9a-f]{2}(?:[0-9a-f]{2}(?:\.[0-9a-f]{2})?)?\.?$/i,
+];
+
+/**
+ * The hex digits of a MAC prefix as MACs are written (3 to 5 whole octets with their separators),
+ * or null. A MAC is found by its whole address or by such a prefix, never by octets from its middle
+ * or end: '56 78' is no one's MAC. Bare hex digits short of a whole address are not read as a MAC
+ * (they are order numbers, serials or UUID prefixes far more often).
+ */
+export function normalizeMacPrefix(s: string): string | null {
+  const t = s.trim();
+  if (!MAC_PREFIX_FORMS.some((re) => re.test(t))) return null;
+  const hex = t.replace(/[:.-]/g, '').toLowerCase();
+  return (MAC_PREFIX_OCTETS as readonly number[]).includes(hex.length / 2) ? hex : null;
+}
+
 function digitsOf(s: string): string {
   return s.replace(/\D/g, '');
 }
 
-/** Digit strings a stored number is found by: international without '+', and national with its trunk prefix. */
+/** Digit strings a stored number is: international without '+', and national with its trunk prefix. */
 export function phoneVariants(phone: string): string[] {
+  return digitForms(phone, false);
+}
+
+/**
+ * Digit strings search finds a stored number by: its phoneVariants, and the national number
+ * without its trunk prefix ('612345678' for +33 6 12 34 56 78: the 0 is often left out when a
+ * number is read aloud or copied from an international form).
+ */
+export function phoneSearchVariants(phone: string): string[] {
+  return digitForms(phone, true);
+}
+
+function digitForms(phone: string, withoutTrunk: boolean): string[] {
   const trimmed = phone.trim();
   const digits = digitsOf(trimmed);
   const variants = new Set<string>();
@@ -233,6 +269,7 @@ export function phoneVariants(phone: string): string[] {
   if (international) {
     variants.add(international.international);
     variants.add(international.national);
+    if (withoutTrunk) variants.add(international.nationalNumber);
   }
   if (digits) variants.add(digits);
   return [...variants].filter((v) => v.length >= 4);
@@ -253,10 +290,15 @@ const PHONE_SHAPE_DIGITS = 6;
 const MAX_PHONE_SHAPES = 100_000;
 const E164_LIKE = /^\+?\d+$/;
 
-function parsedVariants(trimmed: string, digits: string): { international: string; national: string } | null {
+interface ParsedVariants { international: string; national: string; nationalNumber: string }
+
+function parsedVariants(trimmed: string, digits: string): ParsedVariants | null {
   const shapeKey = E164_LIKE.test(trimmed) ? `${digits.slice(0, PHONE_SHAPE_DIGITS)}:${digits.length}` : null;
   const shape = shapeKey === null ? undefined : phoneShapes.get(shapeKey);
-  if (shape) return { international: digits, national: shape.trunk + digits.slice(shape.callingCodeLength) };
+  if (shape) {
+    const nationalNumber = digits.slice(shape.callingCodeLength);
+    return { international: digits, national: shape.trunk + nationalNumber, nationalNumber };
+  }
 
   const parsed = parsePhoneNumberFromString(trimmed.startsWith('+') ? trimmed : `+${digits}`);
   if (!parsed) return null;
@@ -268,7 +310,7 @@ function parsedVariants(trimmed: string, digits: string): { international: strin
       ? { callingCodeLength: parsed.countryCallingCode.length, trunk: national.slice(0, national.length - parsed.nationalNumber.length) }
       : null);
   }
-  return { international, national };
+  return { international, national, nationalNumber: parsed.nationalNumber };
 }
 
 const PHONE_CHARS = /^[+\d\s().\-/]+$/;
@@ -327,6 +369,23 @@ const ORDER = /^[a-z]{1,4}[-\s]?\d{4,}$/i;
 export const isUuid = (s: string): boolean => UUID.test(s.trim());
 export const isUuidPrefix = (s: string): boolean => HEX8.test(s.trim());
 
+const UUID_DASHES = [8, 13, 18, 23];
+
+/**
+ * The start of a UUID as typed, dashes included ('5F0C2D1E-8B7A'), lower-cased: at least its first
+ * 8 characters, short of the whole UUID; null for anything else. It is looked up by its first 8
+ * characters (the 'uuid8' key); search.service.ts keeps the records whose id starts with all of it.
+ */
+export function uuidPrefixOf(s: string): string | null {
+  const t = s.trim().toLowerCase();
+  if (t.length < 8 || t.length >= 36) return null;
+  for (let i = 0; i < t.length; i++) {
+    const c = t[i]!;
+    if (UUID_DASHES.includes(i) ? c !== '-' : !/[0-9a-f]/.test(c)) return null;
+  }
+  return t;
+}
+
 /** What the agent most likely typed; identifierKeys() looks up every plausible reading anyway. */
 export function classifyQuery(q: string): QueryType {
   const t = q.trim();
@@ -335,6 +394,8 @@ export function classifyQuery(q: string): QueryType {
   if (EMAIL.test(t)) return 'email';
   if (normalizeMac(t) !== null && (/[:.-]/.test(t) || /[a-f]/i.test(t))) return 'mac';
   if (isUuidPrefix(t) && /[a-f]/i.test(t) && /\d/.test(t)) return 'uuid_prefix';
+  if (uuidPrefixOf(t) !== null && t.includes('-')) return 'uuid_prefix';
+  if (normalizeMacPrefix(t) !== null) return 'mac';
   if (ORDER.test(t)) return 'order';
   if (normalizePhoneQuery(t) !== null) {
     // Bare digits too short for a full number with area code read better as an order number.
@@ -346,8 +407,11 @@ export function classifyQuery(q: string): QueryType {
   return 'text';
 }
 
-/** Kind of identifier key, as written before the ':' of a key. 'uuid8' is the 8-character UUID prefix. */
-export type KeyKind = Exclude<SearchField, 'name'> | 'uuid8';
+/**
+ * Kind of identifier key, as written before the ':' of a key. 'uuid8' is the 8-character UUID
+ * prefix, 'macprefix' the first 3, 4 or 5 octets of a MAC.
+ */
+export type KeyKind = Exclude<SearchField, 'name'> | 'uuid8' | 'macprefix';
 
 export interface IdentifierEntry {
   key: string;
@@ -371,7 +435,7 @@ export function identifierEntriesOf(doc: SearchDoc): IdentifierEntry[] {
   }
   for (const v of f.email) add('email', 'email', v, normalizeEmail(v));
   for (const v of f.sip) add('sip', 'sip', v, normalizeSip(v));
-  for (const v of f.phone) for (const p of phoneVariants(v)) add('phone', 'phone', v, p);
+  for (const v of f.phone) for (const p of phoneSearchVariants(v)) add('phone', 'phone', v, p);
   for (const v of f.site) add('site', 'site', v, normalizeSite(v));
   for (const v of f.domain) add('domain', 'domain', v, normalizeDomain(v));
   for (const v of f.order) {
@@ -382,7 +446,10 @@ export function identifierEntriesOf(doc: SearchDoc): IdentifierEntry[] {
   for (const v of f.serial) add('serial', 'serial', v, normalizeSerial(v));
   for (const v of f.mac) {
     const m = normalizeMac(v);
-    if (m) add('mac', 'mac', v, m);
+    if (m) {
+      add('mac', 'mac', v, m);
+      for (const octets of MAC_PREFIX_OCTETS) add('macprefix', 'mac', v, m.slice(0, octets * 2));
+    }
   }
   return out;
 }
@@ -398,13 +465,16 @@ export function identifierKeys(q: string): string[] {
   if (t === '' || t.length > 256) return [];
   const keys = new Set<string>();
   if (isUuid(t)) keys.add(key('uuid', t.toLowerCase()));
-  if (isUuidPrefix(t)) keys.add(key('uuid8', t.toLowerCase()));
+  const uuidPrefix = uuidPrefixOf(t);
+  if (uuidPrefix !== null) keys.add(key('uuid8', uuidPrefix.slice(0, 8)));
   if (t.includes('@') && !/\s/.test(t)) {
     keys.add(key('email', normalizeEmail(t)));
     keys.add(key('sip', normalizeSip(t)));
   }
   const mac = normalizeMac(t);
   if (mac) keys.add(key('mac', mac));
+  const macPrefix = normalizeMacPrefix(t);
+  if (macPrefix) keys.add(key('macprefix', macPrefix));
   for (const p of normalizePhoneQuery(t) ?? []) keys.add(key('phone', p));
   if (DOMAIN.test(t)) {
     const d = normalizeDomain(t);
@@ -503,12 +573,15 @@ export function matchFinder(q: string, keys: readonly string[] = identifierKeys(
   const words = queryWords(q);
   const budgets = words.map((w) => typoBudget(w.length));
   const keySet = new Set(keys);
+  const uuidPrefixLength = uuidPrefixOf(q)?.length ?? 8;
   return (doc) => {
     if (keySet.size > 0) {
       const entry = identifierEntriesOf(doc).find((e) => keySet.has(e.key));
       if (entry) {
-        // An 8-character UUID prefix highlights only the prefix the agent typed.
-        const end = entry.key.startsWith('uuid8:') ? 8 : entry.value.length;
+        // A prefix (of a UUID, of a MAC) highlights only the part the agent typed.
+        const end = entry.key.startsWith('uuid8:') ? Math.min(uuidPrefixLength, entry.value.length)
+          : entry.key.startsWith('macprefix:') ? hexDigitsEnd(entry.value, entry.key.length - 'macprefix:'.length)
+            : entry.value.length;
         return { field: entry.field, value: entry.value, ranges: [[0, end]] };
       }
     }
@@ -524,6 +597,15 @@ export function matchFinder(q: string, keys: readonly string[] = identifierKeys(
     }
     return best && { field: best.field, value: best.value, ranges: best.ranges };
   };
+}
+
+/** Where the first `count` hex digits of `value` end (a MAC in any notation). */
+function hexDigitsEnd(value: string, count: number): number {
+  let seen = 0;
+  for (let i = 0; i < value.length; i++) {
+    if (/[0-9a-f]/i.test(value[i]!) && ++seen === count) return i + 1;
+  }
+  return value.length;
 }
 
 function bitCount(n: number): number {

@@ -45,10 +45,12 @@ export const SEARCH_FIELDS: readonly SearchField[] = [
 export const TYPO_FIELDS: readonly SearchField[] = ['name'];
 
 /**
- * Fields searched by their words. A UUID is found whole or by its first 8 characters (identifier
- * keys), never by its hex fragments: no one types them, and they were a third of all words.
+ * Fields searched by their words. A UUID is found whole or by its first 8 characters, a MAC whole or
+ * by its first 3 to 5 octets (identifier keys, see query.ts), never by fragments: no one types a
+ * UUID's hex fragments (they were a third of all words), and a MAC's octets ('56', '78') are the
+ * same one- and two-digit words a phone number or a name is searched by.
  */
-export const WORD_FIELDS: readonly SearchField[] = SEARCH_FIELDS.filter((f) => f !== 'uuid');
+export const WORD_FIELDS: readonly SearchField[] = SEARCH_FIELDS.filter((f) => f !== 'uuid' && f !== 'mac');
 
 export interface SearchQuery {
   q: string;

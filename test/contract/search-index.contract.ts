@@ -172,6 +172,23 @@ export function searchIndexContract(
       expect(hits[0]).toMatchObject({ id: f.a.helene.id, exact: true, matched: { field: 'phone', value: '+33612345678' } });
     });
 
+    test.each(['612345678', '6 12 34 56 78', '6.12.34.56.78'])(
+      'when the national number is typed without its leading 0 as %s, then the user is the first hit',
+      async (q) => {
+        const { hits } = await search(q);
+        expect(hits[0]).toMatchObject({ id: f.a.helene.id, exact: true, matched: { field: 'phone', value: '+33612345678' } });
+      },
+    );
+
+    test.each(['5F0C2D1E-8B7A', '5f0c2d1e-8b7a', '5f0C2d1E-8b7A-4e3c'])(
+      'when a UUID prefix is typed with its dash as %s, then the record whose id starts with it is the first hit',
+      async (q) => {
+        const { hits } = await search(q);
+        expect(hits[0]).toMatchObject({ id: f.a.helene.id, exact: true, matched: { field: 'uuid', ranges: [[0, q.length]] } });
+        expect(ids(hits)).not.toContain(f.b.helene.id);
+      },
+    );
+
     test.each(['(415) 555-0100', '+1.415.555.0100', '415-555-0100', '+1 415 555 0100'])(
       'when a North American number is written as %s, then the user is the first hit',
       async (q) => {
@@ -185,6 +202,21 @@ export function searchIndexContract(
         expect((await search(q)).hits[0]).toMatchObject({ id: f.a.room.id, exact: true, matched: { field: 'mac' } });
       },
     );
+
+    test.each([
+      ['00:1A:2B', 8], ['00-1a-2b-3c', 11], ['00:1a:2b:3c:4d', 14], ['00:1a:2b:', 8],
+    ] as const)('when the first octets of the MAC are typed as %s, then the device is the first hit, those octets highlighted', async (q, end) => {
+      const { hits } = await search(q);
+      expect(hits[0]).toMatchObject({ id: f.a.room.id, exact: true, matched: { field: 'mac', value: '00:1A:2B:3C:4D:5E', ranges: [[0, end]] } });
+    });
+
+    test('when the MAC\'s first octets are typed in Cisco\'s dotted notation, then the device is found', async () => {
+      for (const q of ['001A.2B', '001a.2b3c']) expect((await search(q)).hits[0]).toMatchObject({ id: f.a.room.id, matched: { field: 'mac' } });
+    });
+
+    test('when the query is a fragment from the middle or end of a MAC, then it does not find the device', async () => {
+      for (const q of ['4d 5e', '3c 4d 5e', '4D:5E', '2b:3c:4d:5e', '1a', '5e']) expect(ids((await search(q)).hits)).not.toContain(f.a.room.id);
+    });
 
     test.each(['helene dupre', 'HELENE DUPRE', 'Hélène Dupré', 'hélène', 'dUpRé'])(
       'when names are typed as %s, then accents and case do not matter',

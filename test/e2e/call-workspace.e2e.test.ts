@@ -161,6 +161,22 @@ describe('the call workspace by keyboard, in the browser', () => {
     await page.getByRole('button', { name: `Copied ${caller.email}` }).waitFor();
   });
 
+  test('when search-as-you-type finds more than it shows, then it says how many are shown and that there are more, with the page search one link away', async () => {
+    const page = await signedIn();
+    await page.waitForFunction(() => (globalThis as unknown as InPage).document.activeElement?.id === 'q', undefined, { timeout: 5000 });
+    // Every demo address ends in .example: far more hits than the 30 shown.
+    await page.keyboard.type('example');
+    await page.waitForURL((u) => u.searchParams.get('q') === 'example');
+    await page.locator('[data-results]:not([aria-busy])').waitFor();
+    expect(await page.locator('[data-results] a.hit').count()).toBe(30);
+    const more = page.locator('[data-results] [data-search-more]');
+    expect(await more.textContent()).toBe(`${en['search.showingFirst'].replace('{shown}', '30')} ${en['search.showMore']}`);
+    await more.getByRole('link', { name: en['search.showMore'] }).click();
+    await page.waitForURL((u) => u.searchParams.get('limit') === '60' && u.searchParams.get('q') === 'example');
+    expect(await page.locator('[data-results] a.hit').count()).toBe(60);
+    expect(await page.locator('[data-results] [data-search-more]').textContent()).toMatch(/Showing 60 of \d+/);
+  });
+
   test('when the browser is in Tokyo, then the user page shows Tokyo time with the UTC time on hover', async () => {
     const page = await signedIn({ timezoneId: 'Asia/Tokyo' });
     await page.goto(url(`/users/${caller.id}`));

@@ -28,8 +28,8 @@ describe('pages at a laptop\'s width', () => {
     for (const p of pages) expect(p.problems).toEqual([]);
   });
 
-  async function signedIn(): Promise<Page> {
-    const tracked = await openPage(browser, { viewport: LAPTOP });
+  async function signedIn(viewport = LAPTOP): Promise<Page> {
+    const tracked = await openPage(browser, { viewport });
     pages.push(tracked);
     const { page } = tracked;
     await page.goto(`${app.baseUrl}/login`);
@@ -101,6 +101,43 @@ describe('pages at a laptop\'s width', () => {
       await page.goto(`${app.baseUrl}${path}`);
       expect(await overflow(page)).toBeLessThanOrEqual(0);
     }
+  });
+
+  /** The page in French from now on, as the language switcher leaves it (the `lang` cookie). */
+  const inFrench = (page: Page) => page.context().addCookies([{ name: 'lang', value: 'fr', url: app.baseUrl }]);
+
+  test('when the user page is in French at 1,280 px, then the product and priority selects stay inside their card', async () => {
+    const page = await signedIn({ width: 1280, height: 800 });
+    await inFrench(page);
+    await page.goto(`${app.baseUrl}/users/${DEMO_IDS.dupreUser}`);
+    expect(await page.locator('html').getAttribute('lang')).toBe('fr');
+    const edges = await page.evaluate(() => {
+      type Box = { getBoundingClientRect(): { left: number; right: number } };
+      const doc = (globalThis as unknown as { document: { querySelector(s: string): Box | null } }).document;
+      const card = doc.querySelector('section[aria-labelledby="entitlement-h"]')!.getBoundingClientRect();
+      const right = (s: string) => doc.querySelector(s)?.getBoundingClientRect().right ?? 0;
+      return { card: card.right, priority: right('#priority'), product: right('#product'), button: right('section[aria-labelledby="entitlement-h"] button') };
+    });
+    expect(edges.priority).toBeGreaterThan(0);
+    expect(edges.priority).toBeLessThanOrEqual(edges.card);
+    expect(edges.product).toBeLessThanOrEqual(edges.card);
+    expect(edges.button).toBeLessThanOrEqual(edges.card);
+  });
+
+  test('when a partner admin reads French at 1,366 px, then the header holds on one line, top-bar search included', async () => {
+    const page = await signedIn();
+    await inFrench(page);
+    await page.goto(`${app.baseUrl}/orgs/${DEMO_IDS.dupreOrg}`);
+    expect(await page.getByRole('link', { name: 'Journal d’audit' }).count()).toBe(1);
+    // One line: every item of the bar is centred on the same line (a wrapped item sits a row lower).
+    const centres = await page.evaluate(() => {
+      type El = { getBoundingClientRect(): { top: number; bottom: number } };
+      const doc = (globalThis as unknown as { document: { querySelectorAll(s: string): El[] } }).document;
+      return Array.from(doc.querySelectorAll('header.topbar > *')).map((e) => { const r = e.getBoundingClientRect(); return (r.top + r.bottom) / 2; });
+    });
+    expect(centres.length).toBeGreaterThanOrEqual(5);
+    expect(Math.max(...centres) - Math.min(...centres)).toBeLessThanOrEqual(4);
+    expect(await overflow(page)).toBeLessThanOrEqual(0);
   });
 
   test('when the user page shows the call summary at 1,366 px, then every line of it is visible without scrolling inside the box', async () => {

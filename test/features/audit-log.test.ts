@@ -193,6 +193,14 @@ describe('audit log', () => {
       expect(long.text).toContain('<table class="audit">');
     });
 
+    test('when events are listed, then each action shows by its name in the page\'s language, its code next to it and on hover', async () => {
+      const admin = await signIn(t.app, 'admin@north.example');
+      const [en] = rowsOf((await admin.get('/audit?action=user.view').expect(200)).text);
+      expect(en).toContain('<span title="user.view">User page opened</span><br><span class="mono muted action-code">user.view</span>');
+      const [fr] = rowsOf((await admin.get('/audit?action=user.view').set('Accept-Language', 'fr').expect(200)).text);
+      expect(fr).toContain('<span title="user.view">Page d’utilisateur ouverte</span>');
+    });
+
     test('when exported with names as filters, then the CSV holds the same events and names them', async () => {
       const admin = await signIn(t.app, 'admin@north.example');
       const res = await admin.get('/audit.csv?user=ana&action=suppression').expect(200);

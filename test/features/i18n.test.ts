@@ -23,6 +23,20 @@ describe('locale files', () => {
     expect(Object.keys(fr).sort()).toEqual(Object.keys(en).sort());
   });
 
+  test('when the code records an audit action, then the audit page has a name for it', () => {
+    const actions = new Set<string>();
+    // Where audit events are written (src/http holds other `action:` options, such as helmet's).
+    const files = ['features', 'import', 'cli'].flatMap((dir) => filesUnder(path.join(__dirname, '../../src', dir), '.ts'));
+    for (const file of files) {
+      const text = fs.readFileSync(file, 'utf8');
+      for (const m of text.matchAll(/action: (?:disabled \? )?'([a-z_.]+)'(?: : '([a-z_.]+)')?/g)) for (const a of m.slice(1)) if (a) actions.add(a);
+      // Deletions by the importer: `${of}.delete` for each kind of record.
+      if (text.includes('action: `${of}.delete`')) for (const of of ['org', 'user', 'device']) actions.add(`${of}.delete`);
+    }
+    expect(actions.size).toBeGreaterThan(30);
+    expect([...actions].filter((a) => !(`audit.action.${a}` in en)).sort()).toEqual([]);
+  });
+
   test('when a message has {placeholders}, then its translation has the same ones', () => {
     const enMessages: Record<string, string> = en;
     const frMessages: Record<string, string> = fr;

@@ -35,11 +35,11 @@ const room = deviceToDoc(theDevice, theOrg.name);
 const clause = (attribute: string, value: string): FilterToken[] => [{ word: attribute }, { word: '=' }, { value }];
 
 describe('Meilisearch index settings', () => {
-  test('when the settings are built, then searchable attributes follow the ranking order of SEARCH_FIELDS, without UUID fragments', () => {
+  test('when the settings are built, then searchable attributes follow the ranking order of SEARCH_FIELDS, without UUID or MAC fragments', () => {
     expect(MEILI_SETTINGS.searchableAttributes).toEqual(
-      ['name', 'email', 'sip', 'site', 'domain', 'order', 'serial', 'mac', 'phone'],
+      ['name', 'email', 'sip', 'site', 'domain', 'order', 'serial', 'phone'],
     );
-    expect(MEILI_SETTINGS.searchableAttributes).toEqual(SEARCH_FIELDS.filter((f) => f !== 'uuid'));
+    expect(MEILI_SETTINGS.searchableAttributes).toEqual(SEARCH_FIELDS.filter((f) => f !== 'uuid' && f !== 'mac'));
   });
 
   test('when the settings are built, then partner, kind, org, status and identifier keys are filterable', () => {
@@ -50,7 +50,7 @@ describe('Meilisearch index settings', () => {
     expect(MEILI_SETTINGS.typoTolerance.enabled).toBe(true);
     expect(MEILI_SETTINGS.typoTolerance.minWordSizeForTypos).toEqual({ oneTypo: 5, twoTypos: 9 });
     expect(MEILI_SETTINGS.typoTolerance.disableOnAttributes).toEqual(
-      ['email', 'sip', 'site', 'domain', 'order', 'serial', 'mac', 'phone'],
+      ['email', 'sip', 'site', 'domain', 'order', 'serial', 'phone'],
     );
   });
 
@@ -83,11 +83,18 @@ describe('toMeiliDocument', () => {
     expect(JSON.parse(JSON.stringify(doc))).toEqual(doc);
   });
 
-  test('when a device is stored, then serial and MAC are searchable as the embedded engine splits them', () => {
+  test('when a device is stored, then its serial is searchable as the embedded engine splits it, its MAC only whole or by its first octets', () => {
     const doc = toMeiliDocument(room);
     expect(doc.serial).toEqual(['foc2231x0qz']);
-    expect(doc.mac).toEqual(['00 1a 2b 3c 4d 5e']);
-    expect(doc.idKeys).toEqual(expect.arrayContaining(['serial:foc2231x0qz', 'mac:001a2b3c4d5e']));
+    expect(doc.mac).toEqual([]);
+    expect(doc.fields.mac).toEqual(['00:1A:2B:3C:4D:5E']);
+    expect(doc.idKeys).toEqual(expect.arrayContaining([
+      'serial:foc2231x0qz', 'mac:001a2b3c4d5e', 'macprefix:001a2b', 'macprefix:001a2b3c', 'macprefix:001a2b3c4d',
+    ]));
+  });
+
+  test('when a user with a phone is stored, then the national number without its trunk 0 is one of its keys', () => {
+    expect(toMeiliDocument(helene).idKeys).toContain('phone:612345678');
   });
 
   test('when a field has no value, then it is stored as an empty list', () => {
@@ -220,6 +227,21 @@ describe('planSearch', () => {
   test('when the query has no words and no identifier, or the limit is 0, then nothing is sent', () => {
     expect(planSearch('helpdesk', { ...scope, q: '  -- ' }, 20)).toMatchObject({ exact: null, text: null });
     expect(planSearch('helpdesk', { ...scope, q: 'helene' }, 0)).toMatchObject({ exact: null, text: null });
+  });
+
+  test.each([
+    ['5F0C2D1E-8B7A', 'uuid8:5f0c2d1e'],
+    ['00:1A:2B', 'macprefix:001a2b'],
+    ['001a.2b3c', 'macprefix:001a2b3c'],
+    ['612345678', 'phone:612345678'],
+  ])('when the query is %s, then the exact query looks up %s', (q, key) => {
+    expect(planSearch('helpdesk', { ...scope, q }, 20).exact?.filter).toContain(`"${key}"`);
+  });
+
+  test('when the query is two octets of a MAC, then no MAC key is looked up and the words find no MAC (not searchable)', () => {
+    const plan = planSearch('helpdesk', { ...scope, q: '56 78' }, 20);
+    expect(plan).toMatchObject({ exact: null, text: { q: '56 78' } });
+    expect(MEILI_SETTINGS.searchableAttributes).not.toContain('mac');
   });
 
   test('when the query is a short word, then only the text query is sent', () => {

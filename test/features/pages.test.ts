@@ -68,6 +68,18 @@ describe('pages', () => {
     expect(audit.events[0]).toMatchObject({ subject: `user:${userId}`, orgId: org.id });
   });
 
+  test('when the user page opens, then licenses and features show by name, in English and French, with their codes kept; the API keeps the codes', async () => {
+    const agent = await signIn(t.app, 'agent@north.example');
+    const en = await agent.get(`/users/${userId}`).expect(200);
+    expect(en.text).toContain('<span title="MEET-ENT">Meetings Enterprise</span> <span class="mono muted">MEET-ENT</span>');
+    expect(en.text).toContain('<li title="meetings">Meetings</li>');
+    const fr = await agent.get(`/users/${userId}`).set('Accept-Language', 'fr').expect(200);
+    expect(fr.text).toContain('<li title="meetings">Réunions</li>');
+    const api = await agent.get(`/api/v1/users/${userId}`).expect(200);
+    expect(api.body.user).toMatchObject({ licenses: ['MEET-ENT'], features: ['meetings'] });
+    expect(api.body.licenseNames).toEqual({ 'MEET-ENT': 'Meetings Enterprise' });
+  });
+
   test('when the org is searched from its own page, then only its users and devices are found', async () => {
     const agent = await signIn(t.app, 'agent@north.example');
     const res = await agent.get(`/orgs/${org.id}?q=rivoli`).expect(200);
@@ -83,6 +95,19 @@ describe('pages', () => {
       expect(res.headers['strict-transport-security']).toMatch(/max-age=\d+/);
       expect(res.headers['x-content-type-options']).toBe('nosniff');
     }
+  });
+
+  test('when a page loads, then it links an SVG favicon that is served from the app, under the same strict CSP, with no script in it', async () => {
+    const agent = await signIn(t.app, 'agent@north.example');
+    for (const page of [await agent.get('/'), await request(t.app).get('/login'), await agent.get('/nope')]) {
+      expect(page.text).toContain('<link rel="icon" href="/img/favicon.svg" type="image/svg+xml">');
+    }
+    const icon = await request(t.app).get('/img/favicon.svg').expect(200);
+    expect(icon.headers['content-type']).toMatch(/^image\/svg\+xml/);
+    expect(icon.headers['content-security-policy']).toBe(CSP);
+    const svg = String(icon.body instanceof Buffer ? icon.body.toString('utf8') : icon.text);
+    expect(svg).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    expect(svg).not.toMatch(/<script|on\w+=|href=/i);
   });
 
   test('when a signed-in page answers, then it is not cached', async () => {

@@ -65,6 +65,27 @@ describe('GET /api/v1/search', () => {
     expect((await search(ids.helene.slice(0, 8))).hits[0]).toMatchObject({ id: ids.helene });
   });
 
+  test('when a UUID prefix is typed with its dash, then it finds the record whose id starts with it, not one sharing only the first 8 characters', async () => {
+    // Same first 8 characters as Hélène's id, same partner (in an org of its own: the other tests do not see it).
+    const twinOrg = f.org('p-north', { name: 'Jumeaux SA' });
+    await t.store.orgs.upsert(twinOrg);
+    const twin = f.user(twinOrg.id, { id: '5f0c2d1e-0000-4000-8000-00000000beef', firstName: 'Jumeau', lastName: 'Prefixe', email: 'jumeau@jumeaux.example' });
+    await t.store.users.upsert(twin);
+    await t.sync();
+    expect((await search('5F0C2D1E-8B7A')).hits.map((h) => h.id)).toEqual([ids.helene]);
+    expect((await search('5f0c2d1e-0000-4')).hits.map((h) => h.id)).toEqual([twin.id]);
+    expect((await search('5f0c2d1e')).hits.map((h) => h.id)).toEqual(expect.arrayContaining([ids.helene, twin.id]));
+  });
+
+  test('when the national number is typed without its leading 0, then that user is the first hit', async () => {
+    expect((await search('612345678')).hits[0]).toMatchObject({ id: ids.helene, matched: { field: 'phone' } });
+  });
+
+  test('when two octets from the end of a MAC are typed, then the device is not found by them; its first three octets find it', async () => {
+    expect((await search('4d 5e')).hits.map((h) => h.id)).not.toContain(ids.device);
+    expect((await search('00:1a:2b')).hits[0]).toMatchObject({ kind: 'device', id: ids.device, matched: { field: 'mac' } });
+  });
+
   test('when the query is an email in any case, then that user is the first hit', async () => {
     expect((await search('Helene.Dupre@DUPRE.example')).hits[0]).toMatchObject({ id: ids.helene, matched: { field: 'email' } });
   });

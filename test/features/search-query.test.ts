@@ -3,8 +3,8 @@ import fc from 'fast-check';
 import { userToDoc, deviceToDoc, orgToDoc } from '../../src/search-index/documents';
 import {
   classifyQuery, damerauDistance, findMatch, foldText, identifierKeys, identifierKeysOf, isUuid, isUuidPrefix,
-  normalizeDomain, normalizeEmail, normalizeMac, normalizeOrder, normalizePhoneQuery, normalizeSerial,
-  normalizeSite, phoneVariants, prefixDistance, queryWords, tokenWords, tokenize, typoBudget,
+  normalizeDomain, normalizeEmail, normalizeMac, normalizeMacPrefix, normalizeOrder, normalizePhoneQuery, normalizeSerial,
+  normalizeSite, phoneSearchVariants, phoneVariants, uuidPrefixOf, prefixDistance, queryWords, tokenWords, tokenize, typoBudget,
 } from '../../src/search-index/query';
 import type { Device, Org, User } from '../../src/store/records';
 
@@ -146,6 +146,52 @@ describe('identifier normalizers', () => {
     expect(isUuid('5f0c2d1e-8b7a')).toBe(false);
     expect(isUuidPrefix('5f0c2d1e')).toBe(true);
     expect(isUuidPrefix('5f0c2d1g')).toBe(false);
+  });
+});
+
+describe('prefixes and national numbers', () => {
+  test('when a UUID is typed in part past its first 8 characters, dashes included, then it is read as a UUID prefix', () => {
+    expect(uuidPrefixOf('5F0C2D1E-8B7A')).toBe('5f0c2d1e-8b7a');
+    expect(uuidPrefixOf(' 5f0c2d1e-8b7a-4e ')).toBe('5f0c2d1e-8b7a-4e');
+    expect(uuidPrefixOf('5f0c2d1e')).toBe('5f0c2d1e');
+    for (const s of ['5f0c2d1', '5f0c2d1e8b7a', '5f0c2d1e-8b7a4e3c', '8b7a-4e3c', '5f0c2d1e-8b7g', '5f0c2d1e-8b7a-4e3c-9d21-7a6b5c4d3e2f']) {
+      expect(uuidPrefixOf(s)).toBeNull();
+    }
+    expect(identifierKeys('5F0C2D1E-8B7A')).toContain('uuid8:5f0c2d1e');
+    expect(classifyQuery('5F0C2D1E-8B7A')).toBe('uuid_prefix');
+  });
+
+  test.each([
+    ['00:1A:2B', '001a2b'], ['00-1a-2b-3c', '001a2b3c'], ['00:1a:2b:3c:4d', '001a2b3c4d'], ['00:1a:2b:', '001a2b'],
+    ['001A.2B', '001a2b'], ['001a.2b3c', '001a2b3c'], ['001a.2b3c.4d', '001a2b3c4d'],
+  ])('when the first octets of a MAC are typed as %s, then they are a MAC prefix', (q, hex) => {
+    expect(normalizeMacPrefix(q)).toBe(hex);
+    expect(identifierKeys(q)).toContain(`macprefix:${hex}`);
+    expect(classifyQuery(q)).toBe('mac');
+  });
+
+  test.each(['56 78', '4d:5e', '00:1a', '00:1a:2b:3', '00:1a-2b', '001a2b', '00:1A:2B:3C:4D:5E', '001a.2', '1a2b.3c4d.5e6f'])(
+    'when %s is typed, then it is no MAC prefix',
+    (q) => expect(normalizeMacPrefix(q)).toBeNull(),
+  );
+
+  test('when a device has a MAC, then it is found by its whole address and its first 3, 4 and 5 octets only', () => {
+    const keys = identifierKeysOf(deviceToDoc(theDevice, theOrg.name)).filter((k) => k.startsWith('mac'));
+    expect(keys.sort()).toEqual(['mac:001a2b3c4d5e', 'macprefix:001a2b', 'macprefix:001a2b3c', 'macprefix:001a2b3c4d']);
+  });
+
+  test('when a French number is stored, then search finds it by its national number without the trunk 0 too', () => {
+    expect(phoneSearchVariants('+33612345678')).toEqual(expect.arrayContaining(['33612345678', '0612345678', '612345678']));
+    // The same shape a second time takes the cached path: same variants.
+    expect(phoneSearchVariants('+33687654321')).toEqual(expect.arrayContaining(['33687654321', '0687654321', '687654321']));
+    expect(identifierKeysOf(userToDoc(theUser, theOrg.name))).toContain('phone:612345678');
+    expect(identifierKeys('612345678')).toContain('phone:612345678');
+  });
+
+  test('when a match is found by a prefix, then only the typed part is highlighted', () => {
+    const device = deviceToDoc(theDevice, theOrg.name);
+    expect(findMatch(device, '00-1a-2b-3c')).toEqual({ field: 'mac', value: '00:1A:2B:3C:4D:5E', ranges: [[0, 11]] });
+    expect(findMatch(userToDoc(theUser, theOrg.name), '5F0C2D1E-8B7A')).toEqual({ field: 'uuid', value: theUser.id, ranges: [[0, 13]] });
   });
 });
 

@@ -9,7 +9,7 @@ import { AppError, conflict, invalid, isAppError, notFound, tooMany } from '../.
 import type { AgentPrincipal, CustomerAdminPrincipal, Principal } from '../../http/request-context';
 import { isLang, type Lang } from '../../i18n/i18n';
 import type { Mailer } from '../../mail/mailer';
-import { AddressSuppressedError } from '../../mail/suppression-aware-mailer';
+import { AddressSuppressedError, suppressionAllows } from '../../mail/suppression-aware-mailer';
 import { renderAccessAnswerMail, renderAccessRequestMail } from '../../mail/templates';
 import type { AccessRequest, AuditEvent, ConsentGrant, Org, Store, SupportPlan, User } from '../../store/store';
 import { FULL_ADMIN } from '../customer-sign-in/customer-sign-in.service';
@@ -93,6 +93,11 @@ export class NoActiveGrant extends AppError {
     readonly pending: AccessRequest | null,
     /** The newest grant, expired or revoked, so the page can say since when access is gone. */
     readonly last: GrantView | null = null,
+    /**
+     * Who a request would be emailed to: the org's full admins, and how many of them have an
+     * address the platform mails (not on the suppression list). The page says what a request does.
+     */
+    readonly admins: { total: number; reachable: number } = { total: 0, reachable: 0 },
   ) {
     super('forbidden', 403, 'This organization has not granted read-only access (or it has ended). Request access first.');
   }
@@ -261,6 +266,13 @@ export function createConsentService(deps: { store: Store; mailer: Mailer; clock
       if (found && found.orgId === org.id) names.set(s, kind === 'user' ? (found as User).displayName : found.displayName);
     }));
     return names;
+  }
+
+  /** The full admins a request is mailed to (mailAdmins), and how many are not on the suppression list. */
+  async function requestRecipients(org: Org): Promise<{ total: number; reachable: number }> {
+    const admins = (await store.users.listAdmins(org.partnerId, org.id)).filter((u) => u.roles.includes(FULL_ADMIN));
+    const suppressed = await Promise.all(admins.map(async (u) => !u.email || !suppressionAllows(await store.suppressions.get(u.email), 'access_request')));
+    return { total: admins.length, reachable: suppressed.filter((s) => !s).length };
   }
 
   /**
@@ -463,11 +475,12 @@ export function createConsentService(deps: { store: Store; mailer: Mailer; clock
       const org = await orgOf(principal.partnerId, orgId);
       const grant = await store.consentGrants.active(org.partnerId, org.id, now);
       if (!grant) {
-        const [[pending], [last]] = await Promise.all([
+        const [[pending], [last], admins] = await Promise.all([
           store.accessRequests.listByOrg(org.partnerId, org.id, { status: 'pending', limit: 1, offset: 0 }),
           store.consentGrants.listByOrg(org.partnerId, org.id, { limit: 1, offset: 0 }),
+          requestRecipients(org),
         ]);
-        throw new NoActiveGrant({ id: org.id, name: org.name }, pending ?? null, last ? viewOf(last, now) : null);
+        throw new NoActiveGrant({ id: org.id, name: org.name }, pending ?? null, last ? viewOf(last, now) : null, admins);
       }
       return { org, grant: viewOf(grant, now) };
     },

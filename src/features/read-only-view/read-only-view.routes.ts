@@ -35,7 +35,7 @@ const readOnlyViewPath = (orgId: string) => `/orgs/${encodeURIComponent(orgId)}/
 function noAccessPage(req: Request, res: Response, err: unknown): void {
   if (!(err instanceof NoActiveGrant)) throw err;
   res.status(403).render('read-only-view/no-access', {
-    title: req.t('consent.noAccess.title'), org: err.org, pending: err.pending, last: err.last, notice: takeNotice(req), error: null, reason: '',
+    title: req.t('consent.noAccess.title'), org: err.org, pending: err.pending, last: err.last, admins: err.admins, notice: takeNotice(req), error: null, reason: '',
   });
 }
 

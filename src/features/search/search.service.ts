@@ -4,7 +4,7 @@
 import type { Logger } from 'pino';
 import type { Principal } from '../../http/request-context';
 import { deviceToDoc, orgToDoc, userToDoc } from '../../search-index/documents';
-import { classifyQuery, findMatch, isUuid, normalizeEmail } from '../../search-index/query';
+import { classifyQuery, findMatch, isUuid, normalizeEmail, uuidPrefixOf } from '../../search-index/query';
 import { observeSearch } from '../../metrics/metrics';
 import { MAX_LIMIT, type HitKind, type SearchDoc, type SearchHit, type SearchIndex, type SearchResult } from '../../search-index/search-index';
 import type { Store } from '../../store/store';
@@ -37,6 +37,18 @@ export interface SearchService {
 }
 
 const EMPTY: SearchAnswer = { hits: [], processingTimeMs: 0, degraded: false };
+
+/**
+ * A UUID prefix typed past its first 8 characters ('5f0c2d1e-8b7a') is looked up by those 8 (the
+ * engines index no longer prefix): of the records found by their id, only those whose id starts
+ * with all of it stay.
+ */
+function withIdPrefix(result: SearchResult, q: string): SearchResult {
+  const prefix = uuidPrefixOf(q);
+  if (prefix === null || prefix.length <= 8) return result;
+  const hits = result.hits.filter((h) => !(h.exact && h.matched?.field === 'uuid') || h.id.toLowerCase().startsWith(prefix));
+  return hits.length === result.hits.length ? result : { ...result, hits };
+}
 
 export function createSearchService(index: SearchIndex, store: Store, log: Logger): SearchService {
   const toHit = (doc: SearchDoc, q: string): SearchHit =>
@@ -71,7 +83,7 @@ export function createSearchService(index: SearchIndex, store: Store, log: Logge
     try {
       const result = await index.search({ q, kind, orgId, limit, partnerId: principal.partnerId });
       took(index.name);
-      return { ...result, degraded: false };
+      return { ...withIdPrefix(result, q), degraded: false };
     } catch (err) {
       log.warn({ err, engine: index.name }, 'search engine failed: answering exact identifiers from the store');
       const started = Date.now();

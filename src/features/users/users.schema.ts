@@ -14,6 +14,7 @@ export const userViewAnswer = z.object({
   suppression: suppressionAnswer.nullable(),
   support: entitlementAnswer,
   lastEmail: lastEmailAnswer.nullable(),
+  licenseNames: z.record(z.string(), z.string()).describe('the user\'s license SKUs → their names in the org\'s subscriptions'),
 });
 
 /** What /api/v1/devices/{id} answers (users.service.ts, DeviceView). */

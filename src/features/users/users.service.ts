@@ -14,6 +14,8 @@ export interface UserView {
   suppression: Suppression | null;
   /** Named support contact for which products; licensed for the product asked about. */
   support: EntitlementView;
+  /** The user's license SKUs → their names in the org's subscriptions (SKUs no subscription names are left out). */
+  licenseNames: Record<string, string>;
 }
 
 export interface DeviceView {
@@ -26,6 +28,13 @@ export interface UsersService {
   /** `product` and `priority`: what the caller calls about, for the entitlement answer. */
   view(principal: Principal, id: string, product?: string, priority?: Priority): Promise<UserView>;
   deviceView(principal: Principal, id: string): Promise<DeviceView>;
+}
+
+/** Names the org's subscriptions give these license SKUs. */
+function licenseNamesOf(org: Org, skus: readonly string[]): Record<string, string> {
+  const names: Record<string, string> = {};
+  for (const s of org.subscriptions) for (const l of s.licenses) if (skus.includes(l.sku) && l.name) names[l.sku] ??= l.name;
+  return names;
 }
 
 export function createUsersService(store: Store, support: SupportService): UsersService {
@@ -47,6 +56,7 @@ export function createUsersService(store: Store, support: SupportService): Users
       ]);
       return {
         user, org: { id: org.id, name: org.name, status: org.status }, devices, suppression, support: support.entitlement(org, user, product, priority),
+        licenseNames: licenseNamesOf(org, user.licenses),
       };
     },
     async deviceView(principal, id) {

@@ -19,8 +19,12 @@ const MAX_QUERY_CHARS = 256;
 
 type Change = { upsert: PreparedBatch } | { remove: string[] };
 
-/** Changes the format: a snapshot of another version is not read (the index is rebuilt instead). */
-const SNAPSHOT_VERSION = 1;
+/**
+ * Changes with the format, and with what a document is indexed under (its words and identifier
+ * keys, query.ts): a snapshot of another version is not read (the index is rebuilt instead).
+ * 2: MACs by their prefixes instead of their octets, phones by their national number too.
+ */
+const SNAPSHOT_VERSION = 2;
 
 export interface EmbeddedSearchIndexOptions {
   /** Where to keep the index between runs (in the data folder); none: rebuilt at every start. */

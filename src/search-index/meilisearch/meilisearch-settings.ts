@@ -63,11 +63,11 @@ export const RANKING_RULES = ['words', 'typo', 'attributeRank', 'exactness', 'so
 
 export const FILTERABLE_ATTRIBUTES = ['partnerKey', 'kind', 'orgKey', 'status', 'idKeys'];
 
-/** Identifier fields take no typos: one letter off in an email, a serial or a MAC is another record. */
+/** Identifier fields take no typos: one letter off in an email or a serial is another record. */
 export const TYPO_DISABLED_ATTRIBUTES: string[] = WORD_FIELDS.filter((f) => !TYPO_FIELDS.includes(f));
 
 export const MEILI_SETTINGS = {
-  // As on the embedded engine, a UUID is found by its identifier keys only, not by fragments.
+  // As on the embedded engine, a UUID and a MAC are found by their identifier keys only, not by fragments.
   searchableAttributes: [...WORD_FIELDS],
   filterableAttributes: FILTERABLE_ATTRIBUTES,
   sortableAttributes: ['sortTitle', 'docId'],
@@ -103,7 +103,7 @@ export function meiliId(id: string): string {
 
 /**
  * The searchable copy of a field: each value as our own tokenizer's folded words, space-separated.
- * Meilisearch then splits exactly where the embedded engine does (an email, a MAC or 'FOC2231X0QZ'
+ * Meilisearch then splits exactly where the embedded engine does (an email, a site or 'FOC2231X0QZ'
  * give the same words on both), and the query is sent the same way (see textQuery).
  */
 const searchableValues = (values: readonly string[]): string[] =>
