@@ -24,25 +24,8 @@ import type { LifecycleRepo } from './lifecycle/port';
 import type { RecentRepo } from './recents/port';
 
 export * from './common';
-export * from './partners/port';
-export * from './orgs/port';
-export * from './users/port';
-export * from './devices/port';
-export * from './support-contacts/port';
-export * from './agents/port';
-export * from './password-setups/port';
-export * from './api-tokens/port';
-export * from './sessions/port';
-export * from './audit/port';
-export * from './changes/port';
-export * from './rate-limits/port';
-export * from './verifications/port';
-export * from './mail-outbox/port';
-export * from './mail-events/port';
-export * from './consent/port';
-export * from './retention/port';
-export * from './lifecycle/port';
-export * from './recents/port';
+// Every repository's records and interface (the list is records.ts's).
+export * from './records';
 
 export interface Store {
   readonly name: string;
