@@ -103,6 +103,19 @@ describe('pages at a laptop\'s width', () => {
     }
   });
 
+  test('when a user has a long SIP address, then on a phone (390 px) the user page does not scroll sideways', async () => {
+    await app.t.store.users.upsert({
+      id: '0e2e0000-5150-4000-8000-000000000001', orgId: DEMO_IDS.dupreOrg, email: 'amelia.brown@patel-logistics.example',
+      firstName: 'Amelia', lastName: 'Brown', displayName: 'Amelia Brown',
+      phone: '+447400941196', sipAddress: 'amelia.brown@patel-logistics.calls.webex.com', status: 'active', createdAt: app.t.clock.now().toISOString(),
+      roles: ['full_admin'], licenses: [], features: [], supportContactFor: [], lastEmail: null,
+    } as Parameters<typeof app.t.store.users.upsert>[0]);
+    const page = await signedIn({ width: 390, height: 844 });
+    await page.goto(`${app.baseUrl}/users/0e2e0000-5150-4000-8000-000000000001`);
+    await page.getByRole('heading', { name: 'Amelia Brown' }).waitFor();
+    expect(await overflow(page)).toBeLessThanOrEqual(0);
+  });
+
   /** The page in French from now on, as the language switcher leaves it (the `lang` cookie). */
   const inFrench = (page: Page) => page.context().addCookies([{ name: 'lang', value: 'fr', url: app.baseUrl }]);
 
